@@ -1,0 +1,83 @@
+#include "cos_exporter/classification/catalog.hpp"
+
+#include <set>
+#include <utility>
+
+#include "cos_exporter/classification/catalog_yaml.hpp"
+#include "cos_exporter/config/config_error.hpp"
+#include "cos_exporter/embedded.hpp"
+
+namespace cos_exporter {
+
+CatalogEntry read_catalog_entry(YamlReader const& reader, YAML::Node const& node) {
+  reader.check_keys(node, {"code", "name", "category", "kind", "description", "description_en"},
+                    "a catalog entry");
+  for (char const* key : {"code", "name", "category", "kind", "description"})
+    if (!node[key]) reader.fail(node, std::string("catalog entry is missing \"") + key + "\"");
+
+  CatalogEntry entry;
+  entry.code = reader.integer(node["code"], "code");
+  entry.name = reader.string(node["name"], "name");
+  if (entry.name.empty()) reader.fail(node["name"], "name must not be empty");
+  std::string category = reader.string(node["category"], "category");
+  auto parsed_category = parse_category(category);
+  if (!parsed_category)
+    reader.fail(node["category"],
+                "unknown category \"" + category +
+                    "\" (known: sdk, download, http, business, proxy, cmd, file_cache, "
+                    "file_plugin, cgi, oss)");
+  entry.category = *parsed_category;
+  std::string kind = reader.string(node["kind"], "kind");
+  auto parsed_kind = parse_kind(kind);
+  if (!parsed_kind)
+    reader.fail(node["kind"], "unknown kind \"" + kind + "\" (known: success, error)");
+  entry.kind = *parsed_kind;
+  entry.description = reader.string(node["description"], "description");
+  if (node["description_en"]) entry.description_en = reader.string(node["description_en"], "description_en");
+  return entry;
+}
+
+Catalog Catalog::parse(std::string_view yaml_text, std::string const& source_name) {
+  YamlReader reader(source_name);
+  YAML::Node root = reader.parse(yaml_text);
+  reader.check_keys(root, {"entries"}, "the catalog");
+  YAML::Node entries = root["entries"];
+  if (!entries) reader.fail(root, "the catalog has no \"entries\" list");
+  reader.require_sequence(entries, "entries");
+
+  Catalog catalog;
+  std::set<std::pair<std::int64_t, std::string>> seen;
+  for (auto const& node : entries) {
+    CatalogEntry entry = read_catalog_entry(reader, node);
+    if (!seen.emplace(entry.code, entry.name).second)
+      reader.fail(node, "duplicate catalog entry: code " + std::to_string(entry.code) +
+                            " with name " + entry.name + " is already defined");
+    catalog.entries_.push_back(std::move(entry));
+  }
+  return catalog;
+}
+
+Catalog Catalog::builtin() {
+  return parse(embedded::builtin_catalog_yaml(), "<built-in catalog.yaml>");
+}
+
+Catalog Catalog::load_file(std::string const& path) { return parse(read_text_file(path), path); }
+
+void Catalog::add_or_replace(CatalogEntry entry) {
+  for (auto& existing : entries_) {
+    if (existing.code == entry.code && existing.name == entry.name) {
+      existing = std::move(entry);
+      return;
+    }
+  }
+  entries_.push_back(std::move(entry));
+}
+
+std::vector<CatalogEntry const*> Catalog::find(std::int64_t code) const {
+  std::vector<CatalogEntry const*> found;
+  for (auto const& entry : entries_)
+    if (entry.code == code) found.push_back(&entry);
+  return found;
+}
+
+}  // namespace cos_exporter

@@ -1,0 +1,78 @@
+#include "cos_exporter/classification/classifier.hpp"
+
+#include <bit>
+#include <map>
+
+namespace cos_exporter {
+namespace {
+
+std::uint64_t hash_code(std::int64_t code) {
+  return static_cast<std::uint64_t>(code) * 0x9E3779B97F4A7C15ull;
+}
+
+}  // namespace
+
+Classifier::Classifier(Catalog catalog, GroupMatcher groups)
+    : catalog_(std::move(catalog)), groups_(std::move(groups)) {
+  // Codes in order of first appearance, each with its entries in document order.
+  std::vector<std::int64_t> code_order;
+  std::map<std::int64_t, std::vector<std::size_t>> entries_of;
+  auto entries = catalog_.entries();
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    auto [it, inserted] = entries_of.try_emplace(entries[i].code);
+    if (inserted) code_order.push_back(entries[i].code);
+    it->second.push_back(i);
+  }
+
+  std::size_t capacity = std::bit_ceil(std::max<std::size_t>(16, code_order.size() * 2));
+  table_.assign(capacity, Slot{});
+  mask_ = capacity - 1;
+
+  for (std::int64_t code : code_order) {
+    auto const& indices = entries_of[code];
+    Slot slot{code, static_cast<std::uint32_t>(classes_.size()),
+              static_cast<std::uint32_t>(indices.size())};
+    CodeClass combined{code, std::to_string(code), "", entries[indices[0]].category, Kind::success,
+                       {}, 0};
+    for (std::size_t index : indices) {
+      CatalogEntry const& entry = entries[index];
+      GroupMask groups_of_entry = groups_.match(code, entry.name, entry.category);
+      classes_.push_back(CodeClass{code, std::to_string(code), entry.name, entry.category,
+                                   entry.kind, {index}, groups_of_entry});
+      combined.name += (combined.name.empty() ? "" : "|") + entry.name;
+      combined.entries.push_back(index);
+      combined.groups |= groups_of_entry;
+      if (entry.kind == Kind::error) combined.kind = Kind::error;
+    }
+    if (indices.size() > 1) classes_.push_back(std::move(combined));
+
+    std::uint64_t position = hash_code(code) & mask_;
+    while (table_[position].first_class != kUnknown) position = (position + 1) & mask_;
+    table_[position] = slot;
+  }
+}
+
+Classifier::Slot const* Classifier::find_slot(std::int64_t code) const noexcept {
+  std::uint64_t position = hash_code(code) & mask_;
+  while (true) {
+    Slot const& slot = table_[position];
+    if (slot.first_class == kUnknown) return nullptr;
+    if (slot.code == code) return &slot;
+    position = (position + 1) & mask_;
+  }
+}
+
+std::uint32_t Classifier::classify(std::int64_t code, std::string_view message) const noexcept {
+  Slot const* slot = find_slot(code);
+  if (slot == nullptr) return kUnknown;
+  if (slot->name_count == 1) return slot->first_class;
+  for (std::uint32_t i = 0; i < slot->name_count; ++i)
+    if (classes_[slot->first_class + i].name == message) return slot->first_class + i;
+  return slot->first_class + slot->name_count;  // the combined class
+}
+
+GroupMask Classifier::unknown_code_groups(std::int64_t code) const {
+  return groups_.match(code, kUnknownName, Category::unknown);
+}
+
+}  // namespace cos_exporter

@@ -1,0 +1,105 @@
+#include "cos_exporter/config/yaml_reader.hpp"
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "cos_exporter/config/config_error.hpp"
+#include "cos_exporter/parsing/line_parser.hpp"
+
+namespace cos_exporter {
+
+YAML::Node YamlReader::parse(std::string_view text) const {
+  try {
+    YAML::Node root = YAML::Load(std::string(text));
+    if (!root.IsDefined() || root.IsNull()) return YAML::Node(YAML::NodeType::Map);
+    return root;
+  } catch (YAML::Exception const& e) {
+    throw ConfigError(source_, e.mark.line + 1, e.mark.column + 1, "invalid YAML: " + e.msg);
+  }
+}
+
+void YamlReader::fail(YAML::Node const& node, std::string const& message) const {
+  YAML::Mark mark = node.Mark();
+  if (mark.is_null()) throw ConfigError(source_ + ": " + message);
+  throw ConfigError(source_, mark.line + 1, mark.column + 1, message);
+}
+
+void YamlReader::require_map(YAML::Node const& node, std::string_view what) const {
+  if (!node.IsMap()) fail(node, std::string(what) + " must be a mapping");
+}
+
+void YamlReader::require_sequence(YAML::Node const& node, std::string_view what) const {
+  if (!node.IsSequence()) fail(node, std::string(what) + " must be a list");
+}
+
+void YamlReader::check_keys(YAML::Node const& map, std::initializer_list<std::string_view> allowed,
+                            std::string_view what) const {
+  require_map(map, what);
+  for (auto const& item : map) {
+    if (!item.first.IsScalar()) fail(item.first, "keys of " + std::string(what) + " must be strings");
+    std::string const& key = item.first.Scalar();
+    bool known = false;
+    for (auto name : allowed) known = known || key == name;
+    if (!known) {
+      std::string list;
+      for (auto name : allowed) list += (list.empty() ? "" : ", ") + std::string(name);
+      fail(item.first, "unknown key \"" + key + "\" in " + std::string(what) + " (known: " + list + ")");
+    }
+  }
+}
+
+std::string YamlReader::string(YAML::Node const& node, std::string_view what) const {
+  if (!node.IsScalar()) fail(node, std::string(what) + " must be a string");
+  return node.Scalar();
+}
+
+std::int64_t YamlReader::integer(YAML::Node const& node, std::string_view what) const {
+  std::int64_t value = 0;
+  if (!node.IsScalar() || !parse_code(node.Scalar(), value))
+    fail(node, std::string(what) + " must be an integer, got \"" +
+                   (node.IsScalar() ? node.Scalar() : std::string("a non-scalar")) + "\"");
+  return value;
+}
+
+std::uint64_t YamlReader::unsigned_integer(YAML::Node const& node, std::string_view what,
+                                           std::uint64_t min, std::uint64_t max) const {
+  std::uint64_t value = 0;
+  std::string_view text = node.IsScalar() ? std::string_view(node.Scalar()) : std::string_view();
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (!node.IsScalar() || text.empty() || ec != std::errc() || end != text.data() + text.size())
+    fail(node, std::string(what) + " must be a non-negative integer");
+  if (value < min || value > max)
+    fail(node, std::string(what) + " must be between " + std::to_string(min) + " and " +
+                   std::to_string(max));
+  return value;
+}
+
+double YamlReader::number(YAML::Node const& node, std::string_view what) const {
+  double value = 0;
+  std::string_view text = node.IsScalar() ? std::string_view(node.Scalar()) : std::string_view();
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (!node.IsScalar() || text.empty() || ec != std::errc() || end != text.data() + text.size())
+    fail(node, std::string(what) + " must be a number");
+  return value;
+}
+
+bool YamlReader::boolean(YAML::Node const& node, std::string_view what) const {
+  if (node.IsScalar()) {
+    if (node.Scalar() == "true") return true;
+    if (node.Scalar() == "false") return false;
+  }
+  fail(node, std::string(what) + " must be true or false");
+}
+
+std::string read_text_file(std::string const& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path + ": cannot read: " + std::strerror(errno));
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+}  // namespace cos_exporter

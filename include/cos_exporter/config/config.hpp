@@ -1,0 +1,103 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cos_exporter/classification/catalog.hpp"
+#include "cos_exporter/classification/category.hpp"
+#include "cos_exporter/config/cidr.hpp"
+#include "cos_exporter/parsing/event_format.hpp"
+
+namespace cos_exporter {
+
+// The daemon's configuration (SPEC §9), as read from YAML. Every field has the
+// default an absent key means. Equality is used by reload to keep inputs whose
+// settings did not change.
+
+struct UdpInputConfig {
+  std::string name = "udp";
+  std::string listen = "127.0.0.1:9742";
+  EventFormat format = EventFormat::auto_detect;
+  std::string regex;  // format: regex
+  std::uint64_t read_buffer_bytes = 8 * 1024 * 1024;
+  std::vector<Cidr> allow;  // empty: every source is allowed
+  bool operator==(UdpInputConfig const&) const = default;
+};
+
+struct UnixgramInputConfig {
+  std::string name = "unixgram";
+  std::string path = "/run/cos_error_exporter/events.sock";
+  EventFormat format = EventFormat::auto_detect;
+  std::string regex;
+  std::uint64_t read_buffer_bytes = 8 * 1024 * 1024;
+  std::uint32_t mode = 0660;  // permissions of the socket file
+  bool operator==(UnixgramInputConfig const&) const = default;
+};
+
+enum class StartAt { end, beginning };
+
+struct FileInputConfig {
+  std::string name = "file";
+  std::string path;  // a glob
+  EventFormat format = EventFormat::auto_detect;
+  std::string regex;
+  StartAt start_at = StartAt::end;
+  bool operator==(FileInputConfig const&) const = default;
+};
+
+struct AlertConfig {
+  double rate = 1;              // errors per second over `window`
+  std::string window = "5m";    // Prometheus durations, validated on load
+  double spike_factor = 3;      // times the `baseline` rate
+  std::string baseline = "1h";
+  std::string for_duration = "2m";  // the YAML key is `for`
+  std::string severity = "warning";
+  bool operator==(AlertConfig const&) const = default;
+};
+
+struct GroupConfig {
+  std::string name;
+  std::string description;
+  std::vector<std::int64_t> codes;
+  std::vector<std::string> names;  // globs over names: `*` and `?`
+  std::vector<Category> categories;
+  std::optional<AlertConfig> alert;
+  bool operator==(GroupConfig const&) const = default;
+};
+
+struct Limits {
+  std::uint32_t max_unknown_codes = 64;
+  std::uint32_t max_line_bytes = 16384;
+  bool operator==(Limits const&) const = default;
+};
+
+struct Config {
+  std::string source;  // file name, or "<built-in>"
+  std::vector<UdpInputConfig> udp_inputs;
+  std::vector<UnixgramInputConfig> unixgram_inputs;
+  std::vector<FileInputConfig> file_inputs;
+  std::optional<std::string> state_file;
+  std::optional<std::string> catalog_file;
+  std::vector<CatalogEntry> catalog_extra;
+  std::vector<GroupConfig> groups;  // in file order
+  std::optional<AlertConfig> code_alert;
+  Limits limits;
+};
+
+inline constexpr std::size_t kMaxGroups = 64;
+
+// Parses and validates a config. Throws ConfigError ("source:line:column: ...")
+// for unknown keys, wrong types, bad globs, regexes, CIDRs and durations,
+// duplicate input or group names. Does not read the catalog file.
+Config parse_config(std::string_view yaml_text, std::string const& source_name);
+Config load_config_file(std::string const& path);
+// The built-in default (config/exporter.yaml compiled in).
+Config builtin_config();
+
+// The catalog a config asks for: catalog.file (or the built-in one) plus
+// catalog.extra. Throws ConfigError.
+Catalog load_catalog_for(Config const& config);
+
+}  // namespace cos_exporter

@@ -1,0 +1,16 @@
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace cos_exporter {
+
+// A problem in a YAML file the operator wrote. what() is one line:
+// "FILE:LINE:COLUMN: MESSAGE", lines and columns counted from 1.
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(std::string const& file, int line, int column, std::string const& message);
+  explicit ConfigError(std::string const& whole_message) : std::runtime_error(whole_message) {}
+};
+
+}  // namespace cos_exporter

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <array>
+#include <string>
+
+#include "cos_exporter/counting/metric_store.hpp"
+#include "cos_exporter/parsing/malformed_reason.hpp"
+
+namespace cos_exporter {
+
+// The per-input counters every input kind has, resolved once. Every reason's
+// series exists at 0 from the moment the input is created.
+struct InputCounters {
+  InputCounters(MetricStore& store, std::string const& input_name);
+
+  std::string input_name;
+  CounterCell* received;
+  std::array<CounterCell*, kMalformedReasonCount> malformed;
+};
+
+}  // namespace cos_exporter

@@ -1,0 +1,73 @@
+#pragma once
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <prometheus/collectable.h>
+
+#include "cos_exporter/counting/counter_cell.hpp"
+
+namespace cos_exporter {
+
+// A metric family whose series are created at start-up or reload (never per
+// event) and live as long as the store: counters survive every reload.
+template <typename Cell>
+class CellFamily {
+ public:
+  CellFamily(std::string name, std::string help, std::vector<std::string> label_names)
+      : name_(std::move(name)), help_(std::move(help)), label_names_(std::move(label_names)) {}
+
+  // Get or create the series with these label values (in label_names order).
+  // The reference stays valid for the store's lifetime.
+  Cell& series(std::vector<std::string> const& label_values);
+  bool has_series(std::vector<std::string> const& label_values) const {
+    return index_.contains(label_values);
+  }
+
+  std::string const& name() const { return name_; }
+  std::string const& help() const { return help_; }
+  std::vector<std::string> const& label_names() const { return label_names_; }
+  // Series in label order, for collection and tests.
+  std::map<std::vector<std::string>, Cell*> const& all() const { return index_; }
+
+ private:
+  std::string name_;
+  std::string help_;
+  std::vector<std::string> label_names_;
+  std::deque<Cell> cells_;  // stable addresses
+  std::map<std::vector<std::string>, Cell*> index_;
+};
+
+using CounterFamily = CellFamily<CounterCell>;
+using GaugeFamily = CellFamily<GaugeCell>;
+
+// Every counter and stored gauge of the exporter, by family name.
+class MetricStore : public prometheus::Collectable {
+ public:
+  CounterFamily& counter(std::string const& name, std::string const& help,
+                         std::vector<std::string> label_names);
+  GaugeFamily& gauge(std::string const& name, std::string const& help,
+                     std::vector<std::string> label_names);
+
+  CounterFamily const* find_counter(std::string const& name) const;
+  GaugeFamily const* find_gauge(std::string const& name) const;
+
+  std::vector<prometheus::MetricFamily> Collect() const override;
+
+ private:
+  std::map<std::string, std::unique_ptr<CounterFamily>> counters_;
+  std::map<std::string, std::unique_ptr<GaugeFamily>> gauges_;
+};
+
+template <typename Cell>
+Cell& CellFamily<Cell>::series(std::vector<std::string> const& label_values) {
+  if (auto it = index_.find(label_values); it != index_.end()) return *it->second;
+  Cell& cell = cells_.emplace_back();
+  index_.emplace(label_values, &cell);
+  return cell;
+}
+
+}  // namespace cos_exporter

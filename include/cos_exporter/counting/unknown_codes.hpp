@@ -1,0 +1,49 @@
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "cos_exporter/classification/group_matcher.hpp"
+#include "cos_exporter/counting/metric_store.hpp"
+
+namespace cos_exporter {
+
+// Codes the catalog does not hold. The first `limit` distinct ones get their
+// own cos_errors_total series (created once, on first sight); the rest are
+// counted under code="other" and in the overflow counter. Lives as long as
+// the store, so its series survive reloads.
+class UnknownCodes {
+ public:
+  struct Slot {
+    std::int64_t code = 0;
+    CounterCell* errors = nullptr;  // null: empty slot
+    GroupMask groups = 0;
+  };
+
+  UnknownCodes(MetricStore& store, std::uint32_t limit);
+
+  // The slot of `code`, creating it when there is room; the shared `other`
+  // slot when there is none. Allocates only the first time a code is seen.
+  Slot const& resolve(std::int64_t code, GroupMask groups_if_new, bool& overflowed);
+  // After a reload: groups are recomputed, and the limit may grow.
+  template <typename F>
+  void regroup(F&& groups_of_code, GroupMask other_groups) {
+    for (auto& slot : slots_)
+      if (slot.errors != nullptr) slot.groups = groups_of_code(slot.code);
+    other_.groups = other_groups;
+  }
+  void raise_limit(std::uint32_t limit);
+  std::uint32_t size() const { return used_; }
+
+ private:
+  Slot* find(std::int64_t code) noexcept;
+
+  MetricStore& store_;
+  CounterFamily& errors_;
+  std::vector<Slot> slots_;  // open addressing, power-of-two size >= 2 * limit
+  std::uint32_t limit_;
+  std::uint32_t used_ = 0;
+  Slot other_;
+};
+
+}  // namespace cos_exporter

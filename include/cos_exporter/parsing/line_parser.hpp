@@ -1,0 +1,65 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <re2/re2.h>
+#include <simdjson.h>
+
+#include "cos_exporter/parsing/event_format.hpp"
+#include "cos_exporter/parsing/malformed_reason.hpp"
+
+namespace cos_exporter {
+
+// One event as read from a line. `message` points into the line or into the
+// parser's buffers: valid until the next parse().
+struct Event {
+  std::int64_t code = 0;
+  std::string_view message;
+  std::uint64_t count = 1;
+};
+
+struct ParseResult {
+  bool ok = false;
+  MalformedReason reason = MalformedReason::empty;  // when !ok
+  Event event;
+};
+
+// The line-parsing stage: one line in, one event or one malformed reason out.
+// Owns its buffers (sized once for max_line_bytes), so parse() does not
+// allocate. One parser per input; not thread-safe.
+class LineParser {
+ public:
+  // `regex` (RE2 syntax, named group `code`, optional `message`, `count`) is
+  // required for EventFormat::regex and ignored otherwise. Throws
+  // std::invalid_argument when it does not compile or lacks `code`.
+  LineParser(EventFormat format, std::string const& regex, std::size_t max_line_bytes);
+
+  ParseResult parse(std::string_view line) noexcept;
+
+  // Checks a regex as the config loader needs: empty string when usable,
+  // otherwise why not.
+  static std::string check_regex(std::string const& regex);
+
+ private:
+  ParseResult parse_json(std::string_view line) noexcept;
+  ParseResult parse_logfmt(std::string_view line) noexcept;
+  ParseResult parse_regex(std::string_view line) noexcept;
+
+  EventFormat format_;
+  std::size_t max_line_bytes_;
+  std::unique_ptr<RE2> regex_;
+  int code_group_ = -1, message_group_ = -1, count_group_ = -1;
+  std::unique_ptr<re2::StringPiece[]> captures_;
+  int capture_count_ = 0;
+  simdjson::ondemand::parser json_;
+  std::unique_ptr<char[]> padded_;  // max_line_bytes + SIMDJSON_PADDING
+};
+
+// Strict integer parsing shared by the formats: optional '-', digits only.
+bool parse_code(std::string_view text, std::int64_t& out) noexcept;
+bool parse_count(std::string_view text, std::uint64_t& out) noexcept;
+
+}  // namespace cos_exporter

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <string_view>
+
+#include "cos_exporter/counting/counting_hub.hpp"
+#include "cos_exporter/counting/input_counters.hpp"
+#include "cos_exporter/parsing/line_parser.hpp"
+
+namespace cos_exporter {
+
+// What every input does with the bytes it receives: split them into lines,
+// parse each line, and count it (as an event, or as malformed). The hub's
+// current EventCounter is looked up per line, so a reload takes effect at
+// once. No allocation per line.
+class LineProcessor {
+ public:
+  LineProcessor(LineParser parser, InputCounters counters, CountingHub& hub);
+
+  // One line, without its '\n'. A trailing '\r' is dropped.
+  void process_line(std::string_view line) noexcept;
+  // A datagram: lines separated by '\n', the last '\n' optional.
+  void process_lines(std::string_view payload) noexcept;
+
+  InputCounters const& counters() const { return counters_; }
+  // Lines over max_line_bytes seen by a tailer (which never holds them whole).
+  void count_too_long() noexcept;
+
+ private:
+  LineParser parser_;
+  InputCounters counters_;
+  CountingHub& hub_;
+};
+
+}  // namespace cos_exporter
