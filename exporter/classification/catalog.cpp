@@ -33,7 +33,8 @@ CatalogEntry read_catalog_entry(YamlReader const& reader, YAML::Node const& node
     reader.fail(node["kind"], "unknown kind \"" + kind + "\" (known: success, error)");
   entry.kind = *parsed_kind;
   entry.description = reader.string(node["description"], "description");
-  if (node["description_en"]) entry.description_en = reader.string(node["description_en"], "description_en");
+  if (node["description_en"])
+    entry.description_en = reader.string(node["description_en"], "description_en");
   return entry;
 }
 
@@ -61,7 +62,9 @@ Catalog Catalog::builtin() {
   return parse(embedded::builtin_catalog_yaml(), "<built-in catalog.yaml>");
 }
 
-Catalog Catalog::load_file(std::string const& path) { return parse(read_text_file(path), path); }
+Catalog Catalog::load_file(std::string const& path) {
+  return parse(read_text_file(path), path);
+}
 
 void Catalog::add_or_replace(CatalogEntry entry) {
   for (auto& existing : entries_) {

@@ -6,8 +6,8 @@ namespace cos_exporter {
 namespace {
 
 constexpr std::array<std::string_view, kCategoryCount> kCategoryLabels = {
-    "sdk", "download", "http", "business", "proxy", "cmd",
-    "file_cache", "file_plugin", "cgi", "oss", "unknown",
+    "sdk",        "download",    "http", "business", "proxy",   "cmd",
+    "file_cache", "file_plugin", "cgi",  "oss",      "unknown",
 };
 
 }  // namespace
@@ -22,7 +22,9 @@ std::optional<Category> parse_category(std::string_view label) {
   return std::nullopt;
 }
 
-std::string_view to_string(Kind kind) { return kind == Kind::success ? "success" : "error"; }
+std::string_view to_string(Kind kind) {
+  return kind == Kind::success ? "success" : "error";
+}
 
 std::optional<Kind> parse_kind(std::string_view label) {
   if (label == "success") return Kind::success;

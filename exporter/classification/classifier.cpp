@@ -32,13 +32,18 @@ Classifier::Classifier(Catalog catalog, GroupMatcher groups)
     auto const& indices = entries_of[code];
     Slot slot{code, static_cast<std::uint32_t>(classes_.size()),
               static_cast<std::uint32_t>(indices.size())};
-    CodeClass combined{code, std::to_string(code), "", entries[indices[0]].category, Kind::success,
-                       {}, 0};
+    CodeClass combined{
+        code, std::to_string(code), "", entries[indices[0]].category, Kind::success, {}, 0};
     for (std::size_t index : indices) {
       CatalogEntry const& entry = entries[index];
       GroupMask groups_of_entry = groups_.match(code, entry.name, entry.category);
-      classes_.push_back(CodeClass{code, std::to_string(code), entry.name, entry.category,
-                                   entry.kind, {index}, groups_of_entry});
+      classes_.push_back(CodeClass{code,
+                                   std::to_string(code),
+                                   entry.name,
+                                   entry.category,
+                                   entry.kind,
+                                   {index},
+                                   groups_of_entry});
       combined.name += (combined.name.empty() ? "" : "|") + entry.name;
       combined.entries.push_back(index);
       combined.groups |= groups_of_entry;

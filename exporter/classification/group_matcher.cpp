@@ -10,11 +10,21 @@ namespace cos_exporter {
 GroupMatcher::GroupMatcher(std::vector<GroupConfig> groups) : groups_(std::move(groups)) {}
 
 GroupMask GroupMatcher::match(std::int64_t code, std::string_view name, Category category) const {
+  return match_impl(&code, name, category);
+}
+
+GroupMask GroupMatcher::match_any_code(std::string_view name, Category category) const {
+  return match_impl(nullptr, name, category);
+}
+
+GroupMask GroupMatcher::match_impl(std::int64_t const* code, std::string_view name,
+                                   Category category) const {
   GroupMask mask = 0;
   std::string name_string(name);  // fnmatch wants a C string
   for (std::size_t i = 0; i < groups_.size() && i < kMaxGroups; ++i) {
     auto const& group = groups_[i];
-    bool in = std::find(group.codes.begin(), group.codes.end(), code) != group.codes.end() ||
+    bool in = (code != nullptr &&
+               std::find(group.codes.begin(), group.codes.end(), *code) != group.codes.end()) ||
               std::find(group.categories.begin(), group.categories.end(), category) !=
                   group.categories.end() ||
               std::any_of(group.names.begin(), group.names.end(), [&](std::string const& glob) {

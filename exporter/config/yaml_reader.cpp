@@ -39,14 +39,16 @@ void YamlReader::check_keys(YAML::Node const& map, std::initializer_list<std::st
                             std::string_view what) const {
   require_map(map, what);
   for (auto const& item : map) {
-    if (!item.first.IsScalar()) fail(item.first, "keys of " + std::string(what) + " must be strings");
+    if (!item.first.IsScalar())
+      fail(item.first, "keys of " + std::string(what) + " must be strings");
     std::string const& key = item.first.Scalar();
     bool known = false;
     for (auto name : allowed) known = known || key == name;
     if (!known) {
       std::string list;
       for (auto name : allowed) list += (list.empty() ? "" : ", ") + std::string(name);
-      fail(item.first, "unknown key \"" + key + "\" in " + std::string(what) + " (known: " + list + ")");
+      fail(item.first,
+           "unknown key \"" + key + "\" in " + std::string(what) + " (known: " + list + ")");
     }
   }
 }

@@ -21,9 +21,13 @@ class GroupMatcher {
   explicit GroupMatcher(std::vector<GroupConfig> groups);
 
   GroupMask match(std::int64_t code, std::string_view name, Category category) const;
+  // Groups that take a name and category whatever the code (the `other` series).
+  GroupMask match_any_code(std::string_view name, Category category) const;
   std::span<GroupConfig const> groups() const { return groups_; }
 
  private:
+  GroupMask match_impl(std::int64_t const* code, std::string_view name, Category category) const;
+
   std::vector<GroupConfig> groups_;
 };
 

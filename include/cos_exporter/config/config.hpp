@@ -48,9 +48,9 @@ struct FileInputConfig {
 };
 
 struct AlertConfig {
-  double rate = 1;              // errors per second over `window`
-  std::string window = "5m";    // Prometheus durations, validated on load
-  double spike_factor = 3;      // times the `baseline` rate
+  double rate = 1;            // errors per second over `window`
+  std::string window = "5m";  // Prometheus durations, validated on load
+  double spike_factor = 3;    // times the `baseline` rate
   std::string baseline = "1h";
   std::string for_duration = "2m";  // the YAML key is `for`
   std::string severity = "warning";

@@ -1,11 +1,11 @@
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <string_view>
-
-#include <yaml-cpp/yaml.h>
 
 namespace cos_exporter {
 
@@ -27,8 +27,8 @@ class YamlReader {
 
   std::string string(YAML::Node const& node, std::string_view what) const;
   std::int64_t integer(YAML::Node const& node, std::string_view what) const;
-  std::uint64_t unsigned_integer(YAML::Node const& node, std::string_view what,
-                                 std::uint64_t min, std::uint64_t max) const;
+  std::uint64_t unsigned_integer(YAML::Node const& node, std::string_view what, std::uint64_t min,
+                                 std::uint64_t max) const;
   double number(YAML::Node const& node, std::string_view what) const;
   bool boolean(YAML::Node const& node, std::string_view what) const;
 

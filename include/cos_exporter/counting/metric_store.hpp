@@ -1,12 +1,12 @@
 #pragma once
 
+#include <prometheus/collectable.h>
+
 #include <deque>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <prometheus/collectable.h>
 
 #include "cos_exporter/counting/counter_cell.hpp"
 

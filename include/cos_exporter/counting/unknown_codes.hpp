@@ -24,19 +24,33 @@ class UnknownCodes {
 
   // The slot of `code`, creating it when there is room; the shared `other`
   // slot when there is none. Allocates only the first time a code is seen.
-  Slot const& resolve(std::int64_t code, GroupMask groups_if_new, bool& overflowed);
-  // After a reload: groups are recomputed, and the limit may grow.
+  // `groups_of_new(code)` gives a new slot its groups.
+  template <typename F>
+  Slot const& resolve(std::int64_t code, F&& groups_of_new, bool& overflowed) {
+    overflowed = false;
+    Slot* slot = find(code);
+    if (slot->errors != nullptr) return *slot;
+    if (used_ >= limit_) {
+      overflowed = true;
+      return other_;
+    }
+    create(*slot, code, groups_of_new(code));
+    return *slot;
+  }
+  // After a reload: groups are recomputed and the limit may change; series
+  // already created are kept either way.
   template <typename F>
   void regroup(F&& groups_of_code, GroupMask other_groups) {
     for (auto& slot : slots_)
       if (slot.errors != nullptr) slot.groups = groups_of_code(slot.code);
     other_.groups = other_groups;
   }
-  void raise_limit(std::uint32_t limit);
+  void set_limit(std::uint32_t limit);
   std::uint32_t size() const { return used_; }
 
  private:
   Slot* find(std::int64_t code) noexcept;
+  void create(Slot& slot, std::int64_t code, GroupMask groups);
 
   MetricStore& store_;
   CounterFamily& errors_;

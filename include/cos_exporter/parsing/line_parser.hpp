@@ -1,12 +1,12 @@
 #pragma once
 
+#include <re2/re2.h>
+#include <simdjson.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <re2/re2.h>
-#include <simdjson.h>
 
 #include "cos_exporter/parsing/event_format.hpp"
 #include "cos_exporter/parsing/malformed_reason.hpp"
@@ -54,8 +54,9 @@ class LineParser {
   int code_group_ = -1, message_group_ = -1, count_group_ = -1;
   std::unique_ptr<re2::StringPiece[]> captures_;
   int capture_count_ = 0;
-  simdjson::ondemand::parser json_;
-  std::unique_ptr<char[]> padded_;  // max_line_bytes + SIMDJSON_PADDING
+  simdjson::dom::parser json_;
+  std::unique_ptr<char[]> padded_;     // max_line_bytes + SIMDJSON_PADDING
+  std::unique_ptr<char[]> unescaped_;  // a logfmt message with escapes
 };
 
 // Strict integer parsing shared by the formats: optional '-', digits only.

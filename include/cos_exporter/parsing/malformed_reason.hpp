@@ -23,8 +23,8 @@ enum class MalformedReason : std::uint8_t {
 inline constexpr std::size_t kMalformedReasonCount = 10;
 
 inline constexpr std::array<std::string_view, kMalformedReasonCount> kMalformedReasonLabels = {
-    "empty",        "too_long",     "invalid_utf8", "invalid_json",  "invalid_logfmt",
-    "no_match",     "unrecognized", "missing_code", "invalid_code",  "invalid_count",
+    "empty",    "too_long",     "invalid_utf8", "invalid_json", "invalid_logfmt",
+    "no_match", "unrecognized", "missing_code", "invalid_code", "invalid_count",
 };
 
 inline std::string_view to_string(MalformedReason reason) {

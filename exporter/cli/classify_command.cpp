@@ -1,0 +1,55 @@
+#include <ostream>
+
+#include "cos_exporter/cli/commands.hpp"
+
+namespace cos_exporter {
+namespace {
+
+std::string group_names(Classifier const& classifier, GroupMask mask) {
+  std::string names;
+  auto groups = classifier.group_matcher().groups();
+  for_each_group(mask, [&](unsigned i) { names += (names.empty() ? "" : ",") + groups[i].name; });
+  return names.empty() ? "-" : names;
+}
+
+std::string upper(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+int run_classify(Classifier const& classifier, std::int64_t code, std::string const& message,
+                 std::ostream& out) {
+  std::uint32_t index = classifier.classify(code, message);
+  if (index == Classifier::kUnknown) {
+    out << "ERROR unknown " << code << " " << kUnknownName << "\n"
+        << "code " << code
+        << " is not in the catalog: it is counted as category=\"unknown\" name=\"UNKNOWN\"\n"
+        << "groups:         " << group_names(classifier, classifier.unknown_code_groups(code))
+        << "\n";
+    return 1;
+  }
+  CodeClass const& code_class = classifier.at(index);
+  out << upper(to_string(code_class.kind)) << " " << to_string(code_class.category) << " "
+      << code_class.code_label << " " << code_class.name << "\n";
+  out << "code:           " << code_class.code_label << "\n"
+      << "name:           " << code_class.name << "\n"
+      << "category:       " << to_string(code_class.category) << "\n"
+      << "kind:           " << to_string(code_class.kind) << "\n";
+  auto entries = classifier.catalog().entries();
+  for (std::size_t entry_index : code_class.entries) {
+    CatalogEntry const& entry = entries[entry_index];
+    if (code_class.entries.size() > 1) out << "entry:          " << entry.name << "\n";
+    out << "description:    " << entry.description << "\n"
+        << "description_en: " << entry.description_en << "\n";
+  }
+  out << "groups:         " << group_names(classifier, code_class.groups) << "\n";
+  if (code_class.entries.size() > 1)
+    out << "note:           code " << code_class.code_label
+        << " is shared; an event whose message equals one of the names gets that name\n";
+  return 0;
+}
+
+}  // namespace cos_exporter

@@ -1,0 +1,319 @@
+#include "cos_exporter/config/config.hpp"
+
+#include <re2/re2.h>
+
+#include <set>
+
+#include "cos_exporter/classification/catalog_yaml.hpp"
+#include "cos_exporter/config/config_error.hpp"
+#include "cos_exporter/config/listen_address.hpp"
+#include "cos_exporter/config/yaml_reader.hpp"
+#include "cos_exporter/embedded.hpp"
+#include "cos_exporter/parsing/line_parser.hpp"
+
+namespace cos_exporter {
+namespace {
+
+// Reads one config document into `config`, replacing only what the document
+// sets: keys it leaves out keep the built-in defaults.
+class ConfigReader {
+ public:
+  explicit ConfigReader(std::string const& source) : yaml_(source) {}
+
+  void read(std::string_view text, Config& config) {
+    YAML::Node root = yaml_.parse(text);
+    yaml_.check_keys(root, {"inputs", "state_file", "catalog", "groups", "code_alert", "limits"},
+                     "the config");
+    if (auto limits = root["limits"]) read_limits(limits, config.limits);
+    if (auto inputs = root["inputs"]) read_inputs(inputs, config);
+    if (auto state = root["state_file"]) config.state_file = non_empty_string(state, "state_file");
+    if (auto catalog = root["catalog"]) read_catalog(catalog, config);
+    if (auto groups = root["groups"]) read_groups(groups, config);
+    if (auto alert = root["code_alert"]) config.code_alert = read_alert(alert, "code_alert");
+  }
+
+ private:
+  std::string non_empty_string(YAML::Node const& node, std::string_view what) {
+    std::string value = yaml_.string(node, what);
+    if (value.empty()) yaml_.fail(node, std::string(what) + " must not be empty");
+    return value;
+  }
+
+  void read_limits(YAML::Node const& node, Limits& limits) {
+    yaml_.check_keys(node, {"max_unknown_codes", "max_line_bytes"}, "limits");
+    if (auto n = node["max_unknown_codes"])
+      limits.max_unknown_codes =
+          static_cast<std::uint32_t>(yaml_.unsigned_integer(n, "max_unknown_codes", 0, 100000));
+    if (auto n = node["max_line_bytes"])
+      limits.max_line_bytes =
+          static_cast<std::uint32_t>(yaml_.unsigned_integer(n, "max_line_bytes", 64, 1 << 24));
+  }
+
+  EventFormat read_format(YAML::Node const& node) {
+    std::string text = yaml_.string(node, "format");
+    auto format = parse_event_format(text);
+    if (!format)
+      yaml_.fail(node, "unknown format \"" + text + "\" (known: auto, json, logfmt, regex)");
+    return *format;
+  }
+
+  // format and regex, common to every input kind.
+  template <typename Input>
+  void read_format_and_regex(YAML::Node const& node, Input& input) {
+    if (auto f = node["format"]) input.format = read_format(f);
+    if (auto r = node["regex"]) {
+      input.regex = yaml_.string(r, "regex");
+      std::string problem = LineParser::check_regex(input.regex);
+      if (!problem.empty()) yaml_.fail(r, "invalid regex: " + problem);
+    }
+    if (input.format == EventFormat::regex && input.regex.empty())
+      yaml_.fail(node, "input \"" + input.name + "\" has format: regex but no regex");
+  }
+
+  void claim_input_name(YAML::Node const& node, std::string const& name) {
+    if (name.empty()) yaml_.fail(node, "input name must not be empty");
+    if (!input_names_.insert(name).second)
+      yaml_.fail(node, "duplicate input name \"" + name +
+                           "\": every input needs its own name (it is the `input` label)");
+  }
+
+  void read_inputs(YAML::Node const& node, Config& config) {
+    yaml_.check_keys(node, {"udp", "unixgram", "files"}, "inputs");
+    config.udp_inputs.clear();
+    config.unixgram_inputs.clear();
+    config.file_inputs.clear();
+    if (auto list = node["udp"]) {
+      yaml_.require_sequence(list, "inputs.udp");
+      for (auto const& item : list) config.udp_inputs.push_back(read_udp(item));
+    }
+    if (auto list = node["unixgram"]) {
+      yaml_.require_sequence(list, "inputs.unixgram");
+      for (auto const& item : list) config.unixgram_inputs.push_back(read_unixgram(item));
+    }
+    if (auto list = node["files"]) {
+      yaml_.require_sequence(list, "inputs.files");
+      for (auto const& item : list) config.file_inputs.push_back(read_file(item));
+    }
+  }
+
+  UdpInputConfig read_udp(YAML::Node const& node) {
+    yaml_.check_keys(node, {"name", "listen", "format", "regex", "read_buffer_bytes", "allow"},
+                     "a udp input");
+    UdpInputConfig input;
+    if (auto n = node["name"]) input.name = yaml_.string(n, "name");
+    claim_input_name(node["name"] ? node["name"] : node, input.name);
+    if (auto n = node["listen"]) {
+      input.listen = yaml_.string(n, "listen");
+      if (!parse_listen_address(input.listen))
+        yaml_.fail(n, "invalid listen address \"" + input.listen +
+                          "\" (want host:port, [v6-host]:port or :port)");
+    }
+    read_format_and_regex(node, input);
+    if (auto n = node["read_buffer_bytes"])
+      input.read_buffer_bytes = yaml_.unsigned_integer(n, "read_buffer_bytes", 0, 1ull << 31);
+    if (auto list = node["allow"]) {
+      yaml_.require_sequence(list, "allow");
+      for (auto const& item : list) {
+        std::string text = yaml_.string(item, "allow entry");
+        auto cidr = Cidr::parse(text);
+        if (!cidr)
+          yaml_.fail(item, "invalid CIDR \"" + text + "\" (want e.g. 10.0.0.0/8 or ::1/128)");
+        input.allow.push_back(*cidr);
+      }
+    }
+    return input;
+  }
+
+  UnixgramInputConfig read_unixgram(YAML::Node const& node) {
+    yaml_.check_keys(node, {"name", "path", "format", "regex", "read_buffer_bytes", "mode"},
+                     "a unixgram input");
+    UnixgramInputConfig input;
+    if (auto n = node["name"]) input.name = yaml_.string(n, "name");
+    claim_input_name(node["name"] ? node["name"] : node, input.name);
+    if (auto n = node["path"]) input.path = non_empty_string(n, "path");
+    if (input.path.size() >= 108) yaml_.fail(node, "unix socket path is longer than 107 bytes");
+    read_format_and_regex(node, input);
+    if (auto n = node["read_buffer_bytes"])
+      input.read_buffer_bytes = yaml_.unsigned_integer(n, "read_buffer_bytes", 0, 1ull << 31);
+    if (auto n = node["mode"]) {
+      std::string text = yaml_.string(n, "mode");
+      std::size_t used = 0;
+      unsigned long mode = 0;
+      try {
+        mode = std::stoul(text, &used, 8);
+      } catch (std::exception const&) {
+        used = 0;
+      }
+      if (used != text.size() || text.empty() || mode > 0777)
+        yaml_.fail(n, "mode must be octal permissions like \"0660\", got \"" + text + "\"");
+      input.mode = static_cast<std::uint32_t>(mode);
+    }
+    return input;
+  }
+
+  FileInputConfig read_file(YAML::Node const& node) {
+    yaml_.check_keys(node, {"name", "path", "format", "regex", "start_at"}, "a file input");
+    FileInputConfig input;
+    if (auto n = node["name"]) input.name = yaml_.string(n, "name");
+    claim_input_name(node["name"] ? node["name"] : node, input.name);
+    if (!node["path"]) yaml_.fail(node, "file input \"" + input.name + "\" needs a path");
+    input.path = non_empty_string(node["path"], "path");
+    check_glob(node["path"], input.path, true);
+    read_format_and_regex(node, input);
+    if (auto n = node["start_at"]) {
+      std::string text = yaml_.string(n, "start_at");
+      if (text == "end")
+        input.start_at = StartAt::end;
+      else if (text == "beginning")
+        input.start_at = StartAt::beginning;
+      else
+        yaml_.fail(n, "start_at must be end or beginning, got \"" + text + "\"");
+    }
+    return input;
+  }
+
+  // Globs take `*`, `?` and (for paths) bracket classes; a class must close.
+  void check_glob(YAML::Node const& node, std::string const& glob, bool allow_classes) {
+    bool in_class = false;
+    for (char c : glob) {
+      if (c == '\\')
+        yaml_.fail(node, "invalid glob \"" + glob + "\": backslash escapes are not supported");
+      if ((c == '[' || c == ']') && !allow_classes)
+        yaml_.fail(node, "invalid glob \"" + glob + "\": only * and ? are supported in name globs");
+      if (c == '[') {
+        if (in_class) yaml_.fail(node, "invalid glob \"" + glob + "\": nested [");
+        in_class = true;
+      } else if (c == ']') {
+        if (!in_class) yaml_.fail(node, "invalid glob \"" + glob + "\": ] without [");
+        in_class = false;
+      }
+    }
+    if (in_class) yaml_.fail(node, "invalid glob \"" + glob + "\": [ is never closed");
+  }
+
+  void read_catalog(YAML::Node const& node, Config& config) {
+    yaml_.check_keys(node, {"file", "extra"}, "catalog");
+    if (auto n = node["file"]) config.catalog_file = non_empty_string(n, "catalog.file");
+    if (auto list = node["extra"]) {
+      yaml_.require_sequence(list, "catalog.extra");
+      config.catalog_extra.clear();
+      std::set<std::pair<std::int64_t, std::string>> seen;
+      for (auto const& item : list) {
+        CatalogEntry entry = read_catalog_entry(yaml_, item);
+        if (!seen.emplace(entry.code, entry.name).second)
+          yaml_.fail(item, "duplicate catalog.extra entry: code " + std::to_string(entry.code) +
+                               " with name " + entry.name);
+        config.catalog_extra.push_back(std::move(entry));
+      }
+    }
+  }
+
+  void check_duration(YAML::Node const& node, std::string const& text, std::string_view what) {
+    static RE2 const kDuration("(\\d+(ms|s|m|h|d|w|y))+");
+    if (!RE2::FullMatch(text, kDuration))
+      yaml_.fail(node, std::string(what) +
+                           " must be a Prometheus duration like 5m or 1h30m, got \"" + text + "\"");
+  }
+
+  AlertConfig read_alert(YAML::Node const& node, std::string_view what) {
+    yaml_.check_keys(node, {"rate", "window", "spike_factor", "baseline", "for", "severity"}, what);
+    AlertConfig alert;
+    if (auto n = node["rate"]) alert.rate = yaml_.number(n, "rate");
+    if (alert.rate < 0) yaml_.fail(node["rate"], "rate must not be negative");
+    if (auto n = node["spike_factor"]) alert.spike_factor = yaml_.number(n, "spike_factor");
+    if (alert.spike_factor < 1) yaml_.fail(node["spike_factor"], "spike_factor must be at least 1");
+    struct DurationKey {
+      char const* key;
+      std::string* value;
+    };
+    for (auto [key, value] :
+         {DurationKey{"window", &alert.window}, DurationKey{"baseline", &alert.baseline},
+          DurationKey{"for", &alert.for_duration}}) {
+      if (auto n = node[key]) {
+        *value = yaml_.string(n, key);
+        check_duration(n, *value, key);
+      }
+    }
+    if (auto n = node["severity"]) alert.severity = non_empty_string(n, "severity");
+    return alert;
+  }
+
+  void read_groups(YAML::Node const& node, Config& config) {
+    if (node.IsNull()) {
+      config.groups.clear();
+      return;
+    }
+    yaml_.require_map(node, "groups");
+    if (node.size() > kMaxGroups)
+      yaml_.fail(node, "at most " + std::to_string(kMaxGroups) + " groups are supported");
+    config.groups.clear();
+    static RE2 const kGroupName("[A-Za-z_][A-Za-z0-9_]*");
+    for (auto const& item : node) {
+      GroupConfig group;
+      group.name = yaml_.string(item.first, "group name");
+      if (!RE2::FullMatch(group.name, kGroupName))
+        yaml_.fail(item.first,
+                   "group name \"" + group.name + "\" must be letters, digits and underscores");
+      YAML::Node const& body = item.second;
+      yaml_.check_keys(body, {"description", "codes", "names", "categories", "alert"},
+                       "group " + group.name);
+      if (auto n = body["description"]) group.description = yaml_.string(n, "description");
+      if (auto list = body["codes"]) {
+        yaml_.require_sequence(list, "codes");
+        for (auto const& code : list) group.codes.push_back(yaml_.integer(code, "code"));
+      }
+      if (auto list = body["names"]) {
+        yaml_.require_sequence(list, "names");
+        for (auto const& glob : list) {
+          group.names.push_back(non_empty_string(glob, "name glob"));
+          check_glob(glob, group.names.back(), false);
+        }
+      }
+      if (auto list = body["categories"]) {
+        yaml_.require_sequence(list, "categories");
+        for (auto const& label : list) {
+          std::string text = yaml_.string(label, "category");
+          auto category =
+              text == "unknown" ? std::optional(Category::unknown) : parse_category(text);
+          if (!category) yaml_.fail(label, "unknown category \"" + text + "\"");
+          group.categories.push_back(*category);
+        }
+      }
+      if (auto alert = body["alert"])
+        group.alert = read_alert(alert, "alert of group " + group.name);
+      config.groups.push_back(std::move(group));
+    }
+  }
+
+  YamlReader yaml_;
+  std::set<std::string> input_names_;
+};
+
+}  // namespace
+
+Config builtin_config() {
+  Config config;
+  config.source = "<built-in exporter.yaml>";
+  ConfigReader(config.source).read(embedded::builtin_config_yaml(), config);
+  return config;
+}
+
+Config parse_config(std::string_view yaml_text, std::string const& source_name) {
+  Config config = builtin_config();
+  config.source = source_name;
+  ConfigReader(source_name).read(yaml_text, config);
+  return config;
+}
+
+Config load_config_file(std::string const& path) {
+  return parse_config(read_text_file(path), path);
+}
+
+Catalog load_catalog_for(Config const& config) {
+  Catalog catalog =
+      config.catalog_file ? Catalog::load_file(*config.catalog_file) : Catalog::builtin();
+  for (auto const& entry : config.catalog_extra) catalog.add_or_replace(entry);
+  return catalog;
+}
+
+}  // namespace cos_exporter

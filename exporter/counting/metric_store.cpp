@@ -1,0 +1,68 @@
+#include "cos_exporter/counting/metric_store.hpp"
+
+#include <prometheus/metric_family.h>
+
+namespace cos_exporter {
+namespace {
+
+template <typename Family, typename Fill>
+prometheus::MetricFamily to_prometheus(Family const& family, prometheus::MetricType type,
+                                       Fill&& fill) {
+  prometheus::MetricFamily out;
+  out.name = family.name();
+  out.help = family.help();
+  out.type = type;
+  out.metric.reserve(family.all().size());
+  for (auto const& [label_values, cell] : family.all()) {
+    prometheus::ClientMetric metric;
+    metric.label.reserve(label_values.size());
+    for (std::size_t i = 0; i < label_values.size(); ++i)
+      metric.label.push_back({family.label_names()[i], label_values[i]});
+    fill(metric, *cell);
+    out.metric.push_back(std::move(metric));
+  }
+  return out;
+}
+
+}  // namespace
+
+CounterFamily& MetricStore::counter(std::string const& name, std::string const& help,
+                                    std::vector<std::string> label_names) {
+  auto& slot = counters_[name];
+  if (!slot) slot = std::make_unique<CounterFamily>(name, help, std::move(label_names));
+  return *slot;
+}
+
+GaugeFamily& MetricStore::gauge(std::string const& name, std::string const& help,
+                                std::vector<std::string> label_names) {
+  auto& slot = gauges_[name];
+  if (!slot) slot = std::make_unique<GaugeFamily>(name, help, std::move(label_names));
+  return *slot;
+}
+
+CounterFamily const* MetricStore::find_counter(std::string const& name) const {
+  auto it = counters_.find(name);
+  return it == counters_.end() ? nullptr : it->second.get();
+}
+
+GaugeFamily const* MetricStore::find_gauge(std::string const& name) const {
+  auto it = gauges_.find(name);
+  return it == gauges_.end() ? nullptr : it->second.get();
+}
+
+std::vector<prometheus::MetricFamily> MetricStore::Collect() const {
+  std::vector<prometheus::MetricFamily> families;
+  families.reserve(counters_.size() + gauges_.size());
+  for (auto const& [name, family] : counters_)
+    families.push_back(to_prometheus(*family, prometheus::MetricType::Counter,
+                                     [](prometheus::ClientMetric& m, CounterCell const& cell) {
+                                       m.counter.value = static_cast<double>(cell.value());
+                                     }));
+  for (auto const& [name, family] : gauges_)
+    families.push_back(to_prometheus(
+        *family, prometheus::MetricType::Gauge,
+        [](prometheus::ClientMetric& m, GaugeCell const& cell) { m.gauge.value = cell.value(); }));
+  return families;
+}
+
+}  // namespace cos_exporter

@@ -1,0 +1,240 @@
+#include "cos_exporter/parsing/line_parser.hpp"
+
+#include <charconv>
+#include <cstring>
+#include <stdexcept>
+
+namespace cos_exporter {
+namespace {
+
+constexpr std::uint64_t kMaxCount = std::uint64_t{1} << 53;  // exact in the float64 exposition
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+ParseResult malformed(MalformedReason reason) {
+  return ParseResult{false, reason, {}};
+}
+
+// The fields of an event as text, before they are checked.
+struct RawFields {
+  std::string_view code, message, count;
+  bool has_code = false, has_count = false;
+};
+
+ParseResult finish(RawFields const& raw) {
+  if (!raw.has_code) return malformed(MalformedReason::missing_code);
+  ParseResult result{true, MalformedReason::empty, {}};
+  if (!parse_code(raw.code, result.event.code)) return malformed(MalformedReason::invalid_code);
+  if (raw.has_count && !parse_count(raw.count, result.event.count))
+    return malformed(MalformedReason::invalid_count);
+  result.event.message = raw.message;
+  return result;
+}
+
+RE2::Options regex_options() {
+  RE2::Options options;
+  options.set_log_errors(false);
+  return options;
+}
+
+}  // namespace
+
+bool parse_code(std::string_view text, std::int64_t& out) noexcept {
+  if (text.empty() || text.front() == '+') return false;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+bool parse_count(std::string_view text, std::uint64_t& out) noexcept {
+  if (text.empty() || text.front() == '+' || text.front() == '-') return false;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size() && out >= 1 && out <= kMaxCount;
+}
+
+std::string LineParser::check_regex(std::string const& regex) {
+  RE2 compiled(regex, regex_options());
+  if (!compiled.ok()) return compiled.error();
+  if (!compiled.NamedCapturingGroups().contains("code"))
+    return "it needs a named group (?P<code>...) for the code";
+  return {};
+}
+
+LineParser::LineParser(EventFormat format, std::string const& regex, std::size_t max_line_bytes)
+    : format_(format),
+      max_line_bytes_(max_line_bytes),
+      padded_(new char[max_line_bytes + simdjson::SIMDJSON_PADDING]) {
+  if (format_ == EventFormat::regex) {
+    std::string problem = check_regex(regex);
+    if (!problem.empty()) throw std::invalid_argument("invalid regex: " + problem);
+    regex_ = std::make_unique<RE2>(regex, regex_options());
+    auto const& groups = regex_->NamedCapturingGroups();
+    code_group_ = groups.at("code");
+    if (auto it = groups.find("message"); it != groups.end()) message_group_ = it->second;
+    if (auto it = groups.find("count"); it != groups.end()) count_group_ = it->second;
+    capture_count_ = regex_->NumberOfCapturingGroups() + 1;
+    captures_.reset(new re2::StringPiece[capture_count_]);
+  }
+  if (json_.allocate(max_line_bytes + simdjson::SIMDJSON_PADDING) != simdjson::SUCCESS)
+    throw std::bad_alloc();
+  unescaped_.reset(new char[max_line_bytes + 1]);
+}
+
+ParseResult LineParser::parse(std::string_view line) noexcept {
+  if (line.size() > max_line_bytes_) return malformed(MalformedReason::too_long);
+  line = trim(line);
+  if (line.empty()) return malformed(MalformedReason::empty);
+  if (!simdjson::validate_utf8(line.data(), line.size()))
+    return malformed(MalformedReason::invalid_utf8);
+  switch (format_) {
+    case EventFormat::json:
+      return parse_json(line);
+    case EventFormat::logfmt:
+      return parse_logfmt(line);
+    case EventFormat::regex:
+      return parse_regex(line);
+    case EventFormat::auto_detect:
+      break;
+  }
+  if (line.front() == '{') return parse_json(line);
+  if (line.find('=') != std::string_view::npos) return parse_logfmt(line);
+  ParseResult bare{true, MalformedReason::empty, {}};
+  if (parse_code(line, bare.event.code)) return bare;
+  return malformed(MalformedReason::unrecognized);
+}
+
+ParseResult LineParser::parse_json(std::string_view line) noexcept {
+  // The DOM parser dispatches to the best SIMD kernel at run time and
+  // validates the whole line; its buffers were allocated once, up front.
+  std::memcpy(padded_.get(), line.data(), line.size());
+  std::memset(padded_.get() + line.size(), 0, simdjson::SIMDJSON_PADDING);
+  simdjson::dom::element root;
+  if (json_.parse(padded_.get(), line.size(), false).get(root))
+    return malformed(MalformedReason::invalid_json);
+  simdjson::dom::object object;
+  if (root.get_object().get(object)) return malformed(MalformedReason::invalid_json);
+
+  simdjson::dom::element code, message, count;
+  bool has_code = false, has_count = false;
+  for (auto [key, value] : object) {
+    if (key == "code")
+      code = value, has_code = true;
+    else if (key == "message")
+      message = value;
+    else if (key == "count")
+      count = value, has_count = true;
+  }
+  if (!has_code) return malformed(MalformedReason::missing_code);
+
+  ParseResult result{true, MalformedReason::empty, {}};
+  std::string_view text;
+  if (code.is_int64())
+    result.event.code = code.get_int64().value_unsafe();
+  else if (code.get_string().get(text) || !parse_code(text, result.event.code))
+    return malformed(MalformedReason::invalid_code);
+  if (has_count) {
+    std::uint64_t n = 0;
+    if (count.is_uint64())
+      n = count.get_uint64().value_unsafe();
+    else if (count.get_string().get(text) || !parse_count(text, n))
+      return malformed(MalformedReason::invalid_count);
+    if (n < 1 || n > kMaxCount) return malformed(MalformedReason::invalid_count);
+    result.event.count = n;
+  }
+  if (message.is_string()) result.event.message = message.get_string().value_unsafe();
+  return result;
+}
+
+ParseResult LineParser::parse_logfmt(std::string_view line) noexcept {
+  std::int64_t bare_code = 0;
+  if (parse_code(line, bare_code))
+    return ParseResult{true, MalformedReason::empty, {bare_code, {}, 1}};
+
+  RawFields raw;
+  std::size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && is_space(line[i])) ++i;
+    if (i == line.size()) break;
+    std::size_t key_start = i;
+    while (i < line.size() && !is_space(line[i]) && line[i] != '=' && line[i] != '"') ++i;
+    std::string_view key = line.substr(key_start, i - key_start);
+    if (key.empty()) return malformed(MalformedReason::invalid_logfmt);
+    std::string_view value;
+    if (i < line.size() && line[i] == '=') {
+      ++i;
+      if (i < line.size() && line[i] == '"') {
+        // Quoted value: \" and \\ escapes. Unescaped into our own buffer only
+        // when it has escapes (messages rarely do).
+        ++i;
+        std::size_t start = i;
+        bool escaped = false;
+        while (i < line.size() && line[i] != '"') {
+          if (line[i] == '\\') {
+            escaped = true;
+            ++i;
+          }
+          ++i;
+        }
+        if (i >= line.size()) return malformed(MalformedReason::invalid_logfmt);
+        value = line.substr(start, i - start);
+        ++i;  // the closing quote
+        if (i < line.size() && !is_space(line[i]))
+          return malformed(MalformedReason::invalid_logfmt);
+        if (escaped && key == "message") {
+          std::size_t n = 0;
+          for (std::size_t j = 0; j < value.size(); ++j) {
+            if (value[j] == '\\' && j + 1 < value.size()) ++j;
+            unescaped_[n++] = value[j];
+          }
+          value = std::string_view(unescaped_.get(), n);
+        }
+      } else {
+        std::size_t start = i;
+        while (i < line.size() && !is_space(line[i])) {
+          if (line[i] == '"') return malformed(MalformedReason::invalid_logfmt);
+          ++i;
+        }
+        value = line.substr(start, i - start);
+      }
+    } else if (i < line.size() && line[i] == '"') {
+      return malformed(MalformedReason::invalid_logfmt);
+    }
+    if (key == "code") {
+      raw.code = value;
+      raw.has_code = true;
+    } else if (key == "message") {
+      raw.message = value;
+    } else if (key == "count") {
+      raw.count = value;
+      raw.has_count = true;
+    }
+  }
+  return finish(raw);
+}
+
+ParseResult LineParser::parse_regex(std::string_view line) noexcept {
+  if (!regex_->Match(re2::StringPiece(line.data(), line.size()), 0, line.size(), RE2::UNANCHORED,
+                     captures_.get(), capture_count_))
+    return malformed(MalformedReason::no_match);
+  RawFields raw;
+  auto view = [](re2::StringPiece const& piece) {
+    return std::string_view(piece.data(), piece.size());
+  };
+  raw.has_code = captures_[code_group_].data() != nullptr;
+  raw.code = view(captures_[code_group_]);
+  if (message_group_ >= 0) raw.message = view(captures_[message_group_]);
+  if (count_group_ >= 0 && captures_[count_group_].data() != nullptr) {
+    raw.has_count = true;
+    raw.count = view(captures_[count_group_]);
+  }
+  return finish(raw);
+}
+
+}  // namespace cos_exporter
