@@ -1,0 +1,63 @@
+#include "cos_exporter/inputs/datagram_receiver.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+namespace cos_exporter {
+namespace {
+
+constexpr std::size_t kControlBytes = CMSG_SPACE(sizeof(std::uint32_t)) + 64;
+
+}  // namespace
+
+DatagramReceiver::DatagramReceiver()
+    : buffers_(new char[kBatch * kMaxDatagram]),
+      headers_(kBatch),
+      iovecs_(kBatch),
+      sources_(kBatch),
+      controls_(new char[kBatch * kControlBytes]) {}
+
+bool DatagramReceiver::drain(int fd, OnDatagram const& on_datagram, std::size_t max_batches,
+                             int& error) {
+  error = 0;
+  for (std::size_t batch = 0; batch < max_batches; ++batch) {
+    for (std::size_t i = 0; i < kBatch; ++i) {
+      iovecs_[i] = iovec{buffers_.get() + i * kMaxDatagram, kMaxDatagram};
+      msghdr& header = headers_[i].msg_hdr;
+      header = msghdr{};
+      header.msg_name = &sources_[i];
+      header.msg_namelen = sizeof(sockaddr_storage);
+      header.msg_iov = &iovecs_[i];
+      header.msg_iovlen = 1;
+      header.msg_control = controls_.get() + i * kControlBytes;
+      header.msg_controllen = kControlBytes;
+      headers_[i].msg_len = 0;
+    }
+    int received = ::recvmmsg(fd, headers_.data(), kBatch, MSG_DONTWAIT, nullptr);
+    if (received < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return true;
+      error = errno;
+      return true;
+    }
+    for (int i = 0; i < received; ++i) {
+      msghdr const& header = headers_[i].msg_hdr;
+      for (cmsghdr* c = CMSG_FIRSTHDR(&header); c != nullptr;
+           c = CMSG_NXTHDR(const_cast<msghdr*>(&header), c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL)
+          std::memcpy(&kernel_drops_, CMSG_DATA(c), sizeof kernel_drops_);
+      }
+      std::size_t length = std::min<std::size_t>(headers_[i].msg_len, kMaxDatagram);
+      sockaddr const* source = header.msg_namelen > sizeof(sa_family_t)
+                                   ? reinterpret_cast<sockaddr const*>(header.msg_name)
+                                   : nullptr;
+      on_datagram(Datagram{std::string_view(buffers_.get() + i * kMaxDatagram, length), source,
+                           (header.msg_flags & MSG_TRUNC) != 0});
+    }
+    // Not returning on a short batch: the reactor is edge-triggered, so
+    // only EAGAIN proves the queue empty.
+  }
+  return false;
+}
+
+}  // namespace cos_exporter

@@ -1,0 +1,35 @@
+#include "cos_exporter/inputs/socket_options.hpp"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "cos_exporter/daemon/log.hpp"
+
+namespace cos_exporter {
+
+void apply_receive_buffer(int fd, std::uint64_t bytes, std::string const& input_name) {
+  if (bytes == 0) return;
+  int requested = static_cast<int>(std::min<std::uint64_t>(bytes, 1u << 30));
+  if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &requested, sizeof requested) != 0)
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &requested, sizeof requested);
+  int granted = 0;
+  socklen_t length = sizeof granted;
+  ::getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &granted, &length);
+  // Linux reports twice the usable size (it counts its bookkeeping).
+  if (granted / 2 < requested)
+    log_warn("the kernel capped the receive buffer; raise net.core.rmem_max to avoid drops",
+             {{"input", input_name},
+              {"requested_bytes", std::to_string(requested)},
+              {"granted_bytes", std::to_string(granted / 2)}});
+}
+
+void enable_drop_counting(int fd, std::string const& input_name) {
+  int one = 1;
+  if (::setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one) != 0)
+    log_warn("cannot count kernel drops (SO_RXQ_OVFL)",
+             {{"input", input_name}, {"error", std::strerror(errno)}});
+}
+
+}  // namespace cos_exporter

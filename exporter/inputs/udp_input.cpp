@@ -1,0 +1,131 @@
+#include "cos_exporter/inputs/udp_input.hpp"
+
+#include <sys/socket.h>
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
+#include <cstring>
+#include <stdexcept>
+
+#include "cos_exporter/config/listen_address.hpp"
+#include "cos_exporter/counting/metric_names.hpp"
+#include "cos_exporter/daemon/log.hpp"
+#include "cos_exporter/inputs/socket_options.hpp"
+
+namespace cos_exporter {
+
+namespace asio = boost::asio;
+using asio::ip::udp;
+
+namespace {
+
+// Drained per wake-up before yielding to the other inputs and HTTP.
+constexpr std::size_t kBatchesPerTurn = 16;
+
+udp::endpoint resolve_endpoint(asio::io_context& io, std::string const& name,
+                               std::string const& text) {
+  auto address = parse_listen_address(text);
+  if (!address) throw std::runtime_error("input " + name + ": invalid listen address " + text);
+  if (address->host.empty()) return udp::endpoint(udp::v4(), address->port);
+  boost::system::error_code ec;
+  auto ip = asio::ip::make_address(address->host, ec);
+  if (!ec) return udp::endpoint(ip, address->port);
+  udp::resolver resolver(io);
+  auto results = resolver.resolve(address->host, std::to_string(address->port), ec);
+  if (ec || results.empty())
+    throw std::runtime_error("input " + name + ": cannot resolve " + address->host + ": " +
+                             ec.message());
+  return *results.begin();
+}
+
+}  // namespace
+
+UdpInput::UdpInput(asio::io_context& io, UdpInputConfig config, CountingHub& hub,
+                   std::size_t max_line_bytes)
+    : io_(io),
+      config_(std::move(config)),
+      socket_(io),
+      processor_(LineParser(config_.format, config_.regex, max_line_bytes),
+                 InputCounters(hub.store(), config_.name), hub) {
+  auto& store = hub.store();
+  packets_ = &store.counter(metric::kUdpPackets, metric::kUdpPacketsHelp, {"input"})
+                  .series({config_.name});
+  kernel_drops_ = &store.counter(metric::kUdpKernelDrops, metric::kUdpKernelDropsHelp, {"input"})
+                       .series({config_.name});
+  denied_ =
+      &store.counter(metric::kUdpDenied, metric::kUdpDeniedHelp, {"input"}).series({config_.name});
+}
+
+void UdpInput::start() {
+  udp::endpoint endpoint = resolve_endpoint(io_, config_.name, config_.listen);
+  try {
+    socket_.open(endpoint.protocol());
+    apply_receive_buffer(socket_.native_handle(), config_.read_buffer_bytes, config_.name);
+    enable_drop_counting(socket_.native_handle(), config_.name);
+    socket_.bind(endpoint);
+    socket_.non_blocking(true);
+  } catch (boost::system::system_error const& e) {
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+    throw std::runtime_error("input " + config_.name + ": cannot listen on udp " + config_.listen +
+                             ": " + e.code().message());
+  }
+  wait();
+}
+
+void UdpInput::stop() {
+  boost::system::error_code ignored;
+  socket_.close(ignored);
+}
+
+std::string UdpInput::local_address() const {
+  boost::system::error_code ec;
+  auto endpoint = socket_.local_endpoint(ec);
+  if (ec) return config_.listen;
+  auto address = endpoint.address();
+  return (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
+         std::to_string(endpoint.port());
+}
+
+void UdpInput::wait() {
+  socket_.async_wait(udp::socket::wait_read,
+                     [self = shared_from_this()](boost::system::error_code const& ec) {
+                       if (!ec) self->on_readable();
+                     });
+}
+
+void UdpInput::on_readable() {
+  if (!socket_.is_open()) return;
+  int error = 0;
+  bool drained = receiver_.drain(
+      socket_.native_handle(),
+      [this](DatagramReceiver::Datagram const& datagram) {
+        if (!config_.allow.empty()) {
+          bool allowed = false;
+          for (auto const& cidr : config_.allow)
+            if (datagram.source != nullptr && cidr.contains(datagram.source)) allowed = true;
+          if (!allowed) {
+            denied_->add(1);
+            return;
+          }
+        }
+        packets_->add(1);
+        processor_.process_lines(datagram.payload);
+      },
+      kBatchesPerTurn, error);
+  std::uint32_t drops = receiver_.kernel_drops();
+  if (drops != kernel_drops_seen_) {
+    kernel_drops_->add(drops - kernel_drops_seen_);  // unsigned: wraps like the kernel's count
+    kernel_drops_seen_ = drops;
+  }
+  if (error != 0)
+    log_warn("receiving failed; waiting for the next datagram",
+             {{"input", config_.name}, {"error", std::strerror(error)}});
+  if (drained) {
+    wait();
+  } else {
+    asio::post(io_, [self = shared_from_this()] { self->on_readable(); });
+  }
+}
+
+}  // namespace cos_exporter

@@ -1,0 +1,136 @@
+#include "cos_exporter/inputs/unixgram_input.hpp"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+
+#include "cos_exporter/counting/metric_names.hpp"
+#include "cos_exporter/daemon/log.hpp"
+#include "cos_exporter/inputs/socket_options.hpp"
+#include "cos_exporter/parsing/malformed_reason.hpp"
+
+namespace cos_exporter {
+
+namespace asio = boost::asio;
+using asio::local::datagram_protocol;
+
+namespace {
+
+constexpr std::size_t kBatchesPerTurn = 16;
+
+// True when a process is receiving on the socket file at `path`.
+bool socket_is_live(std::string const& path) {
+  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
+  bool live = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  ::close(fd);
+  return live;
+}
+
+}  // namespace
+
+UnixgramInput::UnixgramInput(asio::io_context& io, UnixgramInputConfig config, CountingHub& hub,
+                             std::size_t max_line_bytes)
+    : io_(io),
+      config_(std::move(config)),
+      socket_(io),
+      processor_(LineParser(config_.format, config_.regex, max_line_bytes),
+                 InputCounters(hub.store(), config_.name), hub) {
+  auto& store = hub.store();
+  packets_ = &store.counter(metric::kUdpPackets, metric::kUdpPacketsHelp, {"input"})
+                  .series({config_.name});
+  kernel_drops_ = &store.counter(metric::kUdpKernelDrops, metric::kUdpKernelDropsHelp, {"input"})
+                       .series({config_.name});
+}
+
+void UnixgramInput::start() {
+  std::string const& path = config_.path;
+  auto fail = [&](std::string const& why) {
+    throw std::runtime_error("input " + config_.name + ": cannot listen on unix socket " + path +
+                             ": " + why);
+  };
+  struct stat info {};
+  if (::lstat(path.c_str(), &info) == 0) {
+    if (!S_ISSOCK(info.st_mode)) fail("the path exists and is not a socket");
+    if (socket_is_live(path)) fail("another process is listening on it");
+    ::unlink(path.c_str());
+    log_info("replaced a stale socket file", {{"input", config_.name}, {"path", path}});
+  }
+  std::error_code dir_error;
+  auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, dir_error);
+
+  try {
+    socket_.open();
+    apply_receive_buffer(socket_.native_handle(), config_.read_buffer_bytes, config_.name);
+    enable_drop_counting(socket_.native_handle(), config_.name);
+    socket_.bind(datagram_protocol::endpoint(path));
+    bound_ = true;
+    socket_.non_blocking(true);
+  } catch (boost::system::system_error const& e) {
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+    fail(e.code().message());
+  }
+  if (::chmod(path.c_str(), static_cast<mode_t>(config_.mode)) != 0)
+    log_warn("cannot set the socket's permissions",
+             {{"input", config_.name}, {"path", path}, {"error", std::strerror(errno)}});
+  wait();
+}
+
+void UnixgramInput::stop() {
+  boost::system::error_code ignored;
+  socket_.close(ignored);
+  if (bound_) {
+    ::unlink(config_.path.c_str());
+    bound_ = false;
+  }
+}
+
+void UnixgramInput::wait() {
+  socket_.async_wait(datagram_protocol::socket::wait_read,
+                     [self = shared_from_this()](boost::system::error_code const& ec) {
+                       if (!ec) self->on_readable();
+                     });
+}
+
+void UnixgramInput::on_readable() {
+  if (!socket_.is_open()) return;
+  int error = 0;
+  bool drained = receiver_.drain(
+      socket_.native_handle(),
+      [this](DatagramReceiver::Datagram const& datagram) {
+        packets_->add(1);
+        if (datagram.truncated) {
+          // Larger than any line may be: its lines cannot be trusted whole.
+          processor_.count_too_long();
+          return;
+        }
+        processor_.process_lines(datagram.payload);
+      },
+      kBatchesPerTurn, error);
+  std::uint32_t drops = receiver_.kernel_drops();
+  if (drops != kernel_drops_seen_) {
+    kernel_drops_->add(drops - kernel_drops_seen_);
+    kernel_drops_seen_ = drops;
+  }
+  if (error != 0)
+    log_warn("receiving failed; waiting for the next datagram",
+             {{"input", config_.name}, {"error", std::strerror(error)}});
+  if (drained)
+    wait();
+  else
+    asio::post(io_, [self = shared_from_this()] { self->on_readable(); });
+}
+
+}  // namespace cos_exporter

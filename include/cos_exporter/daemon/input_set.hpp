@@ -1,0 +1,53 @@
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cos_exporter/config/config.hpp"
+#include "cos_exporter/counting/counting_hub.hpp"
+
+namespace cos_exporter {
+
+class UdpInput;
+class UnixgramInput;
+class FileInput;
+class PositionStore;
+
+// What the landing page shows of an input.
+struct InputStatus {
+  std::string name;
+  std::string kind;     // udp, unixgram, file
+  std::string address;  // bound address, socket path, or glob with the files followed
+  std::uint64_t received = 0;
+  std::uint64_t malformed = 0;
+};
+
+// The running inputs of a config. apply() moves from one config to the
+// next: inputs whose settings are unchanged keep their sockets and file
+// positions; the change happens whole or not at all.
+class InputSet {
+ public:
+  InputSet(boost::asio::io_context& io, CountingHub& hub);
+  ~InputSet();
+
+  // Starts the inputs of `config` in place of the current ones. Throws
+  // std::runtime_error (and leaves the current inputs running) when a new
+  // input cannot start.
+  void apply(Config const& config);
+  // Stops every input and saves file positions.
+  void stop();
+
+  std::vector<InputStatus> status() const;
+
+ private:
+  struct Running;
+  boost::asio::io_context& io_;
+  CountingHub& hub_;
+  std::unique_ptr<Running> running_;
+  Config config_;  // the config whose inputs are running
+  bool has_config_ = false;
+};
+
+}  // namespace cos_exporter

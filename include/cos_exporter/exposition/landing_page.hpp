@@ -1,0 +1,35 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cos_exporter/daemon/input_set.hpp"
+
+namespace cos_exporter {
+
+struct CodeCount {
+  std::string category, code, name;
+  std::uint64_t count = 0;
+};
+
+struct GroupCount {
+  std::string name, description;
+  std::uint64_t count = 0;
+};
+
+struct LandingPageData {
+  std::string version, revision, config_source;
+  bool ready = false;
+  std::vector<InputStatus> inputs;
+  std::vector<CodeCount> top_codes;  // at most 10, largest first
+  std::vector<GroupCount> groups;    // config order
+};
+
+// The HTML page served at `/`: plain server-rendered HTML, no JavaScript.
+std::string render_landing_page(LandingPageData const& data);
+
+// Escapes text for HTML element content and attribute values.
+std::string html_escape(std::string_view text);
+
+}  // namespace cos_exporter

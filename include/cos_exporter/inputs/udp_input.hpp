@@ -1,0 +1,47 @@
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <memory>
+#include <string>
+
+#include "cos_exporter/config/config.hpp"
+#include "cos_exporter/counting/counting_hub.hpp"
+#include "cos_exporter/inputs/datagram_receiver.hpp"
+#include "cos_exporter/parsing/line_processor.hpp"
+
+namespace cos_exporter {
+
+// Receives events over UDP (IPv4 or IPv6), several lines per datagram.
+// Sources outside `allow` are dropped and counted; kernel drops are read
+// from SO_RXQ_OVFL.
+class UdpInput : public std::enable_shared_from_this<UdpInput> {
+ public:
+  UdpInput(boost::asio::io_context& io, UdpInputConfig config, CountingHub& hub,
+           std::size_t max_line_bytes);
+
+  // Binds the socket; throws std::runtime_error naming the input and address.
+  void start();
+  void stop();
+
+  UdpInputConfig const& config() const { return config_; }
+  std::string local_address() const;  // "127.0.0.1:PORT" once started
+  LineProcessor const& processor() const { return processor_; }
+  std::uint64_t packets() const { return packets_->value(); }
+
+ private:
+  void wait();
+  void on_readable();
+
+  boost::asio::io_context& io_;
+  UdpInputConfig config_;
+  boost::asio::ip::udp::socket socket_;
+  LineProcessor processor_;
+  DatagramReceiver receiver_;
+  CounterCell* packets_;
+  CounterCell* kernel_drops_;
+  CounterCell* denied_;
+  std::uint32_t kernel_drops_seen_ = 0;
+};
+
+}  // namespace cos_exporter

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/local/datagram_protocol.hpp>
+#include <memory>
+#include <string>
+
+#include "cos_exporter/config/config.hpp"
+#include "cos_exporter/counting/counting_hub.hpp"
+#include "cos_exporter/inputs/datagram_receiver.hpp"
+#include "cos_exporter/parsing/line_processor.hpp"
+
+namespace cos_exporter {
+
+// Receives events on a unix datagram socket. Local senders block (or get
+// EAGAIN) when the queue is full instead of losing datagrams. A stale socket
+// file left by a dead process is replaced; a live one is an error.
+class UnixgramInput : public std::enable_shared_from_this<UnixgramInput> {
+ public:
+  UnixgramInput(boost::asio::io_context& io, UnixgramInputConfig config, CountingHub& hub,
+                std::size_t max_line_bytes);
+
+  void start();  // throws std::runtime_error naming the input and path
+  void stop();   // closes the socket and removes its file
+
+  UnixgramInputConfig const& config() const { return config_; }
+  LineProcessor const& processor() const { return processor_; }
+  std::uint64_t packets() const { return packets_->value(); }
+
+ private:
+  void wait();
+  void on_readable();
+
+  boost::asio::io_context& io_;
+  UnixgramInputConfig config_;
+  boost::asio::local::datagram_protocol::socket socket_;
+  LineProcessor processor_;
+  DatagramReceiver receiver_;
+  CounterCell* packets_;
+  CounterCell* kernel_drops_;
+  std::uint32_t kernel_drops_seen_ = 0;
+  bool bound_ = false;
+};
+
+}  // namespace cos_exporter
