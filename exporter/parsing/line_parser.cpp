@@ -121,15 +121,21 @@ ParseResult LineParser::parse_json(std::string_view line) noexcept {
   simdjson::dom::object object;
   if (root.get_object().get(object)) return malformed(MalformedReason::invalid_json);
 
+  // A default-constructed element points at no document: only touch the
+  // ones the line has.
   simdjson::dom::element code, message, count;
-  bool has_code = false, has_count = false;
+  bool has_code = false, has_message = false, has_count = false;
   for (auto [key, value] : object) {
-    if (key == "code")
-      code = value, has_code = true;
-    else if (key == "message")
+    if (key == "code") {
+      code = value;
+      has_code = true;
+    } else if (key == "message") {
       message = value;
-    else if (key == "count")
-      count = value, has_count = true;
+      has_message = true;
+    } else if (key == "count") {
+      count = value;
+      has_count = true;
+    }
   }
   if (!has_code) return malformed(MalformedReason::missing_code);
 
@@ -148,7 +154,8 @@ ParseResult LineParser::parse_json(std::string_view line) noexcept {
     if (n < 1 || n > kMaxCount) return malformed(MalformedReason::invalid_count);
     result.event.count = n;
   }
-  if (message.is_string()) result.event.message = message.get_string().value_unsafe();
+  if (has_message && message.is_string())
+    result.event.message = message.get_string().value_unsafe();
   return result;
 }
 

@@ -1,0 +1,222 @@
+"""Helpers for end-to-end tests: run the real cos_error_exporter binary on free
+ports, send it events, and read /metrics.
+
+The binary comes from $COS_EXPORTER_BINARY (set by ctest). The daemon logs
+logfmt lines on stderr; the ports it bound are read from them:
+  level=info msg=listening component=http address=127.0.0.1:PORT
+  level=info msg="input listening" input=NAME kind=udp address=127.0.0.1:PORT
+"""
+
+import gzip
+import os
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+
+BINARY = os.environ.get("COS_EXPORTER_BINARY", "")
+SOURCE_DIR = os.environ.get(
+    "COS_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+
+_LOGFMT_PAIR = re.compile(r'(\w[\w.]*)=("(?:[^"\\]|\\.)*"|\S*)')
+
+
+def parse_logfmt(line):
+    fields = {}
+    for key, value in _LOGFMT_PAIR.findall(line):
+        if value.startswith('"'):
+            value = re.sub(r'\\(.)', lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)),
+                           value[1:-1])
+        fields[key] = value
+    return fields
+
+
+_SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})?\s+(\S+)(\s+\d+)?$')
+_LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+
+
+def parse_metrics(text):
+    """Prometheus text format -> {(name, ((label, value), ...)): float}."""
+    samples = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        m = _SAMPLE.match(line)
+        if not m:
+            raise AssertionError("unparsable exposition line: %r" % line)
+        labels = []
+        for key, value in _LABEL.findall(m.group(3) or ""):
+            value = value.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
+            labels.append((key, value))
+        samples[(m.group(1), tuple(sorted(labels)))] = float(m.group(4))
+    return samples
+
+
+class Metrics:
+    def __init__(self, text):
+        self.text = text
+        self.samples = parse_metrics(text)
+
+    def get(self, metric, /, **labels):
+        """The value of the one series with exactly these labels, or None."""
+        return self.samples.get((metric, tuple(sorted(labels.items()))))
+
+    def series(self, name):
+        return {labels: v for (n, labels), v in self.samples.items() if n == name}
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Exporter:
+    """A running exporter. Use as a context manager, or call start()/stop()."""
+
+    def __init__(self, config=None, args=(), workdir=None, listen="127.0.0.1:0"):
+        assert BINARY, "COS_EXPORTER_BINARY is not set"
+        self.tmp = None
+        if workdir is None:
+            self.tmp = tempfile.TemporaryDirectory(prefix="cos-e2e-")
+            workdir = self.tmp.name
+        self.workdir = workdir
+        self.config_path = None
+        if config is not None:
+            self.config_path = os.path.join(workdir, "exporter.yaml")
+            with open(self.config_path, "w") as f:
+                f.write(config)
+        self.args = list(args)
+        self.listen = listen
+        self.process = None
+        self.lines = []
+        self.lock = threading.Lock()
+        self.http_address = None
+        self.inputs = {}
+        self.scheme = "http"
+
+    def command(self):
+        cmd = [BINARY, "--web.listen-address=" + self.listen]
+        if self.config_path:
+            cmd.append("--config.file=" + self.config_path)
+        return cmd + self.args
+
+    def start(self, timeout=10, expect_ready=True):
+        self.process = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE, text=True, errors="replace")
+        threading.Thread(target=self._read_log, daemon=True).start()
+        if expect_ready:
+            self.wait_for(lambda: self.http_address is not None, timeout,
+                          "the exporter did not log its http address")
+        return self
+
+    def _read_log(self):
+        for line in self.process.stderr:
+            fields = parse_logfmt(line)
+            with self.lock:
+                self.lines.append(line.rstrip("\n"))
+                if fields.get("msg") == "listening" and fields.get("component") == "http":
+                    self.http_address = fields.get("address")
+                if fields.get("msg") == "input listening":
+                    self.inputs[fields.get("input")] = fields.get("address") or fields.get("path")
+
+    def log_text(self):
+        with self.lock:
+            return "\n".join(self.lines)
+
+    def wait_for(self, predicate, timeout=10, what="condition"):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return
+            if self.process is not None and self.process.poll() is not None:
+                time.sleep(0.1)
+                raise AssertionError("exporter exited with %s while waiting for %s; log:\n%s"
+                                     % (self.process.returncode, what, self.log_text()))
+            time.sleep(0.02)
+        raise AssertionError("timed out waiting for %s; log:\n%s" % (what, self.log_text()))
+
+    def url(self, path):
+        return "%s://%s%s" % (self.scheme, self.http_address, path)
+
+    def get(self, path, headers=None, method="GET", data=None, context=None):
+        """(status, headers, body bytes) of a request; HTTP errors are returned, not raised."""
+        request = urllib.request.Request(self.url(path), headers=headers or {}, method=method,
+                                         data=data)
+        try:
+            with urllib.request.urlopen(request, timeout=10, context=context) as response:
+                return response.status, dict(response.headers), response.read()
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), e.read()
+
+    def metrics(self):
+        status, headers, body = self.get("/metrics", {"Accept-Encoding": "gzip"})
+        assert status == 200, status
+        if headers.get("Content-Encoding") == "gzip":
+            body = gzip.decompress(body)
+        return Metrics(body.decode("utf-8"))
+
+    def wait_metric(self, metric, value, /, timeout=10, **labels):
+        """Waits until the series has `value`; returns the last Metrics."""
+        last = [None]
+
+        def check():
+            last[0] = self.metrics()
+            return last[0].get(metric, **labels) == value
+
+        try:
+            self.wait_for(check, timeout, "%s%s == %s" % (metric, labels, value))
+        except AssertionError:
+            got = last[0].get(metric, **labels) if last[0] else None
+            raise AssertionError("%s%s is %s, want %s" % (metric, labels, got, value))
+        return last[0]
+
+    def udp_address(self, name="udp"):
+        self.wait_for(lambda: name in self.inputs, 10, "input %s" % name)
+        host, port = self.inputs[name].rsplit(":", 1)
+        return host.strip("[]"), int(port)
+
+    def send_udp(self, payload, name="udp"):
+        host, port = self.udp_address(name)
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_DGRAM) as s:
+            s.sendto(payload if isinstance(payload, bytes) else payload.encode(), (host, port))
+
+    def send_unix(self, payload, path):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+            s.sendto(payload if isinstance(payload, bytes) else payload.encode(), path)
+
+    def send_signal(self, sig):
+        self.process.send_signal(sig)
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        """Stops the daemon; returns (exit code, seconds it took)."""
+        if self.process is None or self.process.poll() is not None:
+            return (self.process.returncode if self.process else None), 0.0
+        started = time.monotonic()
+        self.process.send_signal(sig)
+        try:
+            code = self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            code = self.process.wait()
+        return code, time.monotonic() - started
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        if self.tmp is not None:
+            self.tmp.cleanup()
+
+
+def run_cli(*args, timeout=30):
+    """Runs the binary with arguments; returns CompletedProcess (text)."""
+    return subprocess.run([BINARY, *args], capture_output=True, text=True, timeout=timeout)

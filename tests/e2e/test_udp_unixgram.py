@@ -1,0 +1,206 @@
+"""Issue 3: the real daemon counts a mixed batch over UDP (IPv4 and IPv6) and a
+unix datagram socket, with exact values for every affected series."""
+
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import harness
+
+CONFIG = """
+inputs:
+  udp:
+    - name: udp
+      listen: 127.0.0.1:0
+    - name: udp6
+      listen: "[::1]:0"
+    - name: noise
+      listen: 127.0.0.1:0
+    - name: walled
+      listen: 127.0.0.1:0
+      allow: [10.0.0.0/8]
+  unixgram:
+    - name: unixgram
+      path: {sock}
+    - name: tagged
+      path: {tagged}
+      format: regex
+      regex: 'err=(?P<code>-?\\d+)( msg=(?P<message>\\S+))?'
+limits:
+  max_unknown_codes: 3
+  max_line_bytes: 100
+groups:
+  g_auth:
+    codes: [-96, -97]
+    names: ["ERROR_PROXY_SIGN_*"]
+  g_unknown:
+    categories: [unknown]
+  g_plugin:
+    categories: [file_plugin]
+  g_code7001:
+    codes: [7001]
+"""
+
+# One datagram per list; each line is one event or one malformed line.
+VALID = [
+    '{"code":-96,"message":"ERROR_PROXY_AUTH_EXPIRED","request_id":"NTk"}',
+    '{"code":"-4016","count":3}',
+    'code=-97 message="not a name" count=2',
+    '-66',
+    '{"code":-61,"message":"ERROR_PROXY_SIGN_BUCKET_NOTMATCH"}',
+    'code=-61 message=ERROR_PROXY_INVALID_CMD_REQ',
+    '-61',
+    'code=-61 message=SOMETHING_ELSE',
+    '7001', '7002', '7003', '7004', '7005', '7001',
+    '0', '{"code":-200}', 'code=-206',
+]
+MALFORMED = {
+    "empty": ["   "],
+    "too_long": ["code=-96 " + "x" * 120],
+    # A number beyond 64 bits is a JSON error to simdjson: the line is not usable JSON.
+    "invalid_json": ['{"code":', '{"code":-96}}', '{"code":-96,"x":1e999999}'],
+    "invalid_logfmt": ['code="abc'],
+    "unrecognized": ["hello world"],
+    "missing_code": ['{"message":"x"}', "message=x"],
+    "invalid_code": ['{"code":1.5}', '{"code":"99999999999999999999"}', "code=abc", '{"code":null}'],
+    "invalid_count": ["code=-96 count=0", '{"code":-96,"count":-1}'],
+}
+
+
+class UdpAndUnixgramTest(unittest.TestCase):
+    def test_mixed_batch(self):
+        tmp = tempfile.mkdtemp(prefix="cos-e2e-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        sock = os.path.join(tmp, "events.sock")
+        tagged = os.path.join(tmp, "tagged.sock")
+        exporter = harness.Exporter(CONFIG.format(sock=sock, tagged=tagged), workdir=tmp)
+        with exporter:
+            exporter.wait_for(lambda: {"udp", "udp6", "noise", "walled", "unixgram", "tagged"} <= set(exporter.inputs))
+
+            # UDP: valid events in one datagram (trailing newline), malformed in another.
+            exporter.send_udp("\n".join(VALID) + "\n")
+            bad_lines = [line for lines in MALFORMED.values() for line in lines]
+            # An empty line between two others, and invalid UTF-8 as raw bytes.
+            exporter.send_udp(("\n".join(bad_lines) + "\n\n-1").encode() + b"\n\xff\xfe\x00bad")
+            # unixgram: the same events again, no trailing newline.
+            exporter.send_unix("\n".join(VALID), sock)
+            # IPv6
+            exporter.send_udp('{"code":-4016}', name="udp6")
+            # Not in the allow list: dropped and counted, not parsed.
+            exporter.send_udp("-96", name="walled")
+            # Regex input: a match with a message, a match without, and a line that does not match.
+            exporter.send_unix("ts=1 err=-61 msg=ERROR_PROXY_INVALID_CMD_REQ\nerr=-4016\nnothing here", tagged)
+            # Binary noise of every kind is counted and never crashes the daemon.
+            exporter.send_udp(bytes(range(256)) * 4, name="noise")
+            exporter.send_udp(random.Random(7).randbytes(60000), name="noise")
+
+            m = exporter.wait_metric("cos_error_exporter_events_received_total", len(VALID), input="unixgram")
+            m = exporter.wait_metric("cos_error_exporter_events_received_total", 3, input="tagged")
+            m = exporter.wait_metric("cos_error_exporter_udp_packets_total", 2, input="udp")
+            m = exporter.wait_metric("cos_error_exporter_udp_denied_packets_total", 1, input="walled")
+            m = exporter.wait_metric("cos_error_exporter_events_received_total", 1, input="udp6")
+            m = exporter.wait_metric("cos_error_exporter_udp_packets_total", 2, input="noise")
+            noise_malformed = sum(v for labels, v in m.series("cos_error_exporter_events_malformed_total").items()
+                                  if ("input", "noise") in labels)
+            self.assertGreaterEqual(noise_malformed, 5)
+            self.assertEqual(noise_malformed, m.get("cos_error_exporter_events_received_total", input="noise"))
+
+            def errors(category, code, name):
+                return m.get("cos_errors_total", category=category, code=code, name=name)
+
+            # Catalogued codes: counted twice (UDP + unixgram), counts honoured.
+            self.assertEqual(errors("proxy", "-96", "ERROR_PROXY_AUTH_EXPIRED"), 2)
+            self.assertEqual(errors("file_plugin", "-4016", "ErrNotSameSHA"), 3 * 2 + 1 + 1)
+            self.assertEqual(errors("proxy", "-97", "ERROR_PROXY_AUTH_FAILED"), 4)
+            self.assertEqual(errors("proxy", "-66", "ERROR_PROXY_NETWORK"), 2)
+            self.assertEqual(errors("sdk", "-1", "SDK_UPLOAD_FILE_NOT_FOUND"), 1)
+            # Shared -61: a message naming one entry selects it; anything else is both names.
+            self.assertEqual(errors("proxy", "-61", "ERROR_PROXY_SIGN_BUCKET_NOTMATCH"), 2)
+            self.assertEqual(errors("proxy", "-61", "ERROR_PROXY_INVALID_CMD_REQ"), 2 + 1)
+            self.assertEqual(
+                errors("proxy", "-61", "ERROR_PROXY_SIGN_BUCKET_NOTMATCH|ERROR_PROXY_INVALID_CMD_REQ"), 4)
+            # Unknown codes: three get their own series, the rest go to "other".
+            self.assertEqual(errors("unknown", "7001", "UNKNOWN"), 4)
+            self.assertEqual(errors("unknown", "7002", "UNKNOWN"), 2)
+            self.assertEqual(errors("unknown", "7003", "UNKNOWN"), 2)
+            self.assertIsNone(errors("unknown", "7004", "UNKNOWN"))
+            self.assertEqual(errors("unknown", "other", "UNKNOWN"), 4)
+            self.assertEqual(m.get("cos_error_exporter_unknown_codes_overflow_total"), 4)
+            # Success codes are events, not errors.
+            self.assertEqual(m.get("cos_events_total", outcome="success"), 6)
+            self.assertIsNone(errors("business", "0", "_SUCCESS"))
+            self.assertIsNone(errors("download", "-200", "DOWNLOAD_OK"))
+            error_events = 2 + 8 + 4 + 2 + 1 + 2 + 3 + 4 + 4 + 2 + 2 + 4  # the asserts above
+            self.assertEqual(m.get("cos_events_total", outcome="error"), error_events)
+
+            # Groups: by code, by name glob, by category; 7001 by its code. An
+            # ambiguous -61 (both names) is in the groups of either name.
+            self.assertEqual(m.get("cos_group_errors_total", group="g_auth"), 2 + 4 + 2 + 4)
+            self.assertEqual(m.get("cos_group_errors_total", group="g_unknown"), 4 + 2 + 2 + 4)
+            self.assertEqual(m.get("cos_group_errors_total", group="g_plugin"), 8)
+            self.assertEqual(m.get("cos_group_errors_total", group="g_code7001"), 4)
+
+            # Malformed, per input and reason.
+            for reason, lines in MALFORMED.items():
+                want = len(lines) + (1 if reason == "empty" else 0)
+                self.assertEqual(m.get("cos_error_exporter_events_malformed_total", input="udp", reason=reason),
+                                 want, reason)
+            self.assertEqual(m.get("cos_error_exporter_events_malformed_total", input="udp",
+                                   reason="invalid_utf8"), 1)
+            self.assertEqual(m.get("cos_error_exporter_events_malformed_total", input="tagged",
+                                   reason="no_match"), 1)
+            self.assertEqual(m.get("cos_error_exporter_events_malformed_total", input="unixgram",
+                                   reason="empty"), 0)
+            self.assertEqual(m.get("cos_error_exporter_events_received_total", input="walled"), 0)
+            self.assertEqual(m.get("cos_error_exporter_udp_kernel_drops_total", input="udp"), 0)
+            # Every line of the two UDP datagrams: the valid ones, the bad ones, the
+            # empty one, -1, and the invalid UTF-8 line.
+            self.assertEqual(m.get("cos_error_exporter_events_received_total", input="udp"),
+                             len(VALID) + len(bad_lines) + 1 + 1 + 1)
+
+            # Every catalogued error class exists from start-up (198 error entries + the -61 pair).
+            catalogued = [labels for labels in m.series("cos_errors_total")
+                          if dict(labels)["category"] != "unknown"]
+            self.assertEqual(len(catalogued), 199)
+            self.assertEqual(errors("oss", "-6991", "ERROR_OSS_READ_FILE"), 0)
+            info = m.series("cos_error_code_info")
+            self.assertEqual(len(info), 199)
+            self.assertIn((("category", "proxy"), ("code", "-96"), ("groups", "g_auth"),
+                           ("name", "ERROR_PROXY_AUTH_EXPIRED")), info)
+            self.assertEqual(m.get("cos_error_exporter_build_info", version="0.1.0",
+                                   revision=dict(list(m.series("cos_error_exporter_build_info"))[0])["revision"]), 1)
+            for name in ["process_cpu_seconds_total", "process_resident_memory_bytes",
+                         "process_virtual_memory_bytes", "process_open_fds", "process_max_fds",
+                         "process_start_time_seconds"]:
+                self.assertIsNotNone(m.get(name), name)
+
+            # The exposition is valid for promtool.
+            promtool = shutil.which("promtool")
+            self.assertIsNotNone(promtool, "promtool is missing (scripts/test installs prometheus)")
+            check = subprocess.run([promtool, "check", "metrics"], input=m.text, text=True,
+                                   capture_output=True)
+            self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+
+            # Still serving after all of that.
+            self.assertEqual(exporter.get("/-/healthy")[0], 200)
+            self.assertEqual(exporter.get("/-/ready")[0], 200)
+        self.assertFalse(os.path.exists(sock), "the socket file is removed on shutdown")
+
+    def test_received_equals_lines(self):
+        """Every line is either an event or malformed: nothing disappears."""
+        with harness.Exporter("inputs: {udp: [{name: udp, listen: '127.0.0.1:0'}]}") as exporter:
+            for i in range(50):
+                exporter.send_udp("\n".join(["-96", "junk", "", "{"] * 5))
+            m = exporter.wait_metric("cos_error_exporter_events_received_total", 50 * 20, input="udp")
+            malformed = sum(v for labels, v in m.series("cos_error_exporter_events_malformed_total").items())
+            events = m.get("cos_events_total", outcome="error") + m.get("cos_events_total", outcome="success")
+            self.assertEqual(malformed + events, 50 * 20)
+            self.assertEqual(events, 50 * 5)
+
+
+if __name__ == "__main__":
+    unittest.main()
