@@ -107,7 +107,8 @@ ParseResult LineParser::parse(std::string_view line) noexcept {
   if (line.find('=') != std::string_view::npos) return parse_logfmt(line);
   ParseResult bare{true, MalformedReason::empty, {}};
   if (parse_code(line, bare.event.code)) return bare;
-  return malformed(MalformedReason::unrecognized);
+  bool integer_shaped = line.find_first_not_of("-0123456789") == std::string_view::npos;
+  return malformed(integer_shaped ? MalformedReason::invalid_code : MalformedReason::unrecognized);
 }
 
 ParseResult LineParser::parse_json(std::string_view line) noexcept {

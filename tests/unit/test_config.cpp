@@ -1,0 +1,126 @@
+#include <catch2/catch.hpp>
+
+#include "cos_exporter/config/config.hpp"
+#include "cos_exporter/config/config_error.hpp"
+#include "cos_exporter/config/listen_address.hpp"
+
+using namespace cos_exporter;
+
+namespace {
+
+std::string error_of(std::string const& yaml) {
+  try {
+    parse_config(yaml, "c.yaml");
+  } catch (ConfigError const& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("the built-in config has one UDP input and the shipped groups", "[config]") {
+  Config config = builtin_config();
+  REQUIRE(config.udp_inputs.size() == 1);
+  CHECK(config.udp_inputs[0].name == "udp");
+  CHECK(config.udp_inputs[0].listen == "127.0.0.1:9742");
+  CHECK(config.udp_inputs[0].read_buffer_bytes == 8388608);
+  CHECK(config.udp_inputs[0].allow.size() == 2);
+  CHECK(config.limits.max_unknown_codes == 64);
+  CHECK(config.limits.max_line_bytes == 16384);
+  std::vector<std::string> names;
+  for (auto const& g : config.groups) names.push_back(g.name);
+  for (char const* required : {"auth", "network", "integrity"})
+    CHECK(std::find(names.begin(), names.end(), required) != names.end());
+  for (auto const& g : config.groups) {
+    INFO(g.name);
+    CHECK(g.alert.has_value());
+  }
+  CHECK(config.code_alert.has_value());
+}
+
+TEST_CASE("a config replaces only the keys it sets", "[config]") {
+  Config config = parse_config(R"(
+inputs:
+  unixgram:
+    - path: /tmp/x.sock
+      mode: "0600"
+  files:
+    - name: sdk
+      path: /var/log/cos/*.log
+      format: regex
+      regex: 'code=(?P<code>-?\d+)'
+      start_at: beginning
+limits: {max_unknown_codes: 5}
+catalog:
+  extra:
+    - {code: -70001, name: MY_PROXY_ERROR, category: proxy, kind: error, description: 自定义}
+)",
+                               "c.yaml");
+  CHECK(config.udp_inputs.empty());
+  REQUIRE(config.unixgram_inputs.size() == 1);
+  CHECK(config.unixgram_inputs[0].name == "unixgram");
+  CHECK(config.unixgram_inputs[0].mode == 0600);
+  REQUIRE(config.file_inputs.size() == 1);
+  CHECK(config.file_inputs[0].format == EventFormat::regex);
+  CHECK(config.file_inputs[0].start_at == StartAt::beginning);
+  CHECK(config.limits.max_unknown_codes == 5);
+  CHECK(config.limits.max_line_bytes == 16384);
+  CHECK(config.groups == builtin_config().groups);
+  REQUIRE(config.catalog_extra.size() == 1);
+  CHECK(load_catalog_for(config).entries().size() == 202);
+}
+
+TEST_CASE("every kind of bad config names file:line:column", "[config]") {
+  CHECK(error_of("inputs:\n  udp:\n    - listen: 127.0.0.1:1\n      colour: red\n") ==
+        "c.yaml:4:7: unknown key \"colour\" in a udp input (known: name, listen, format, regex, "
+        "read_buffer_bytes, allow)");
+  CHECK(error_of("limits:\n  max_line_bytes: lots\n") ==
+        "c.yaml:2:19: max_line_bytes must be a non-negative integer");
+  CHECK(
+      error_of("inputs:\n  udp:\n    - listen: nowhere\n") ==
+      "c.yaml:3:15: invalid listen address \"nowhere\" (want host:port, [v6-host]:port or :port)");
+  CHECK(error_of("inputs:\n  udp:\n    - allow: [10.0.0.0/33]\n") ==
+        "c.yaml:3:15: invalid CIDR \"10.0.0.0/33\" (want e.g. 10.0.0.0/8 or ::1/128)");
+  CHECK(error_of("inputs:\n  udp:\n    - {listen: ':1'}\n    - {listen: ':2'}\n") ==
+        "c.yaml:4:7: duplicate input name \"udp\": every input needs its own name (it is the "
+        "`input` label)");
+  CHECK(error_of("inputs:\n  files:\n    - path: /x/*.log\n      format: regex\n      regex: "
+                 "'(unclosed'\n")
+            .starts_with("c.yaml:5:14: invalid regex: missing ): (unclosed"));
+  CHECK(error_of(
+            "inputs:\n  files:\n    - path: /x/*.log\n      format: regex\n      regex: 'x'\n") ==
+        "c.yaml:5:14: invalid regex: it needs a named group (?P<code>...) for the code");
+  CHECK(error_of("inputs:\n  files:\n    - path: '/x/[a.log'\n") ==
+        "c.yaml:3:13: invalid glob \"/x/[a.log\": [ is never closed");
+  CHECK(error_of("groups:\n  auth:\n    names: ['ERR[A]']\n") ==
+        "c.yaml:3:13: invalid glob \"ERR[A]\": only * and ? are supported in name globs");
+  CHECK(error_of("groups:\n  auth:\n    alert: {window: 5 minutes}\n") ==
+        "c.yaml:3:21: window must be a Prometheus duration like 5m or 1h30m, got \"5 minutes\"");
+  CHECK(error_of("groups:\n  auth:\n    codes: [-96, x]\n") ==
+        "c.yaml:3:18: code must be an integer, got \"x\"");
+  CHECK(error_of("groups:\n  auth:\n    categories: [proxyy]\n") ==
+        "c.yaml:3:18: unknown category \"proxyy\"");
+  CHECK(error_of("inputs: [\n").starts_with("c.yaml:2:1: invalid YAML"));
+  CHECK(error_of("inputs:\n  udp:\n    - format: xml\n") ==
+        "c.yaml:3:15: unknown format \"xml\" (known: auto, json, logfmt, regex)");
+  CHECK(error_of("catalog:\n  extra:\n    - {code: -1, name: A, category: sdk, kind: error}\n") ==
+        "c.yaml:3:7: catalog entry is missing \"description\"");
+}
+
+TEST_CASE("listen addresses", "[config]") {
+  auto a = parse_listen_address("127.0.0.1:9742");
+  REQUIRE(a);
+  CHECK(a->host == "127.0.0.1");
+  CHECK(a->port == 9742);
+  auto b = parse_listen_address("[::1]:0");
+  REQUIRE(b);
+  CHECK(b->host == "::1");
+  CHECK(b->port == 0);
+  auto c = parse_listen_address(":9742");
+  REQUIRE(c);
+  CHECK(c->host.empty());
+  CHECK_FALSE(parse_listen_address("::1:80"));
+  CHECK_FALSE(parse_listen_address("host:65536"));
+  CHECK_FALSE(parse_listen_address("host"));
+}
