@@ -1,0 +1,430 @@
+#include "cos_exporter/alerting/rules_generator.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <set>
+#include <sstream>
+
+#include "cos_exporter/counting/metric_names.hpp"
+
+namespace cos_exporter {
+
+namespace {
+
+// Labels that tell exporter instances apart; the recording rules sum them away
+// so that every exporter behind one Prometheus reads as one service.
+constexpr std::string_view kInstanceLabels = "instance, pod, node, container";
+// The window the dashboard and ad-hoc queries rely on, recorded in any case.
+constexpr std::int64_t kDefaultWindowMs = 5 * 60 * 1000;
+
+struct DurationUnit {
+  std::string_view suffix;
+  std::int64_t milliseconds;
+};
+// In the order Prometheus requires them in a duration and prints them.
+constexpr std::array<DurationUnit, 7> kUnits{{
+    {"y", 365LL * 24 * 60 * 60 * 1000},
+    {"w", 7LL * 24 * 60 * 60 * 1000},
+    {"d", 24LL * 60 * 60 * 1000},
+    {"h", 60LL * 60 * 1000},
+    {"m", 60LL * 1000},
+    {"s", 1000},
+    {"ms", 1},
+}};
+
+std::string format_number(double value) {
+  std::array<char, 64> buffer{};
+  auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+  if (ec != std::errc{}) return "0";
+  return std::string(buffer.data(), end);
+}
+
+// A PromQL double-quoted string literal. Backticks are escaped too, so the
+// literal can sit inside a Go template raw string in an annotation.
+std::string promql_string(std::string_view value) {
+  std::string out = "\"";
+  for (char c : value) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '`':
+        out += "\\x60";
+        break;
+      default:
+        out += c;
+    }
+  }
+  out += '"';
+  return out;
+}
+
+// Escapes every ASCII character that is not a word character, which RE2 (Go's
+// regexp) then matches literally.
+std::string regex_escape(std::string_view value) {
+  std::string out;
+  for (char c : value) {
+    auto u = static_cast<unsigned char>(c);
+    bool word = (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') ||
+                u == '_' || u >= 0x80;
+    if (!word) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+// Text placed in a Go template (an annotation) must not open an action.
+std::string template_text(std::string_view value) {
+  std::string out;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (value.substr(i, 2) == "{{") {
+      out += "{{ \"{{\" }}";
+      ++i;
+    } else {
+      out += value[i];
+    }
+  }
+  return out;
+}
+
+// One line: runs of whitespace (newlines included) become one space.
+std::string one_line(std::string_view value) {
+  std::string out;
+  bool space = false;
+  for (char c : value) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      space = !out.empty();
+    } else {
+      if (space) out += ' ';
+      space = false;
+      out += c;
+    }
+  }
+  return out;
+}
+
+// A YAML scalar: plain when that is unambiguous, else double-quoted.
+std::string yaml_scalar(std::string_view value) {
+  static std::set<std::string_view> const reserved{
+      "true", "false", "yes",  "no",  "on",   "off",  "null",  "True", "False",
+      "Yes",  "No",    "On",   "Off", "Null", "TRUE", "FALSE", "YES",  "NO",
+      "ON",   "OFF",   "NULL", "y",   "n",    "Y",    "N"};
+  bool plain = !value.empty() && !reserved.contains(value) &&
+               ((value[0] >= 'a' && value[0] <= 'z') || (value[0] >= 'A' && value[0] <= 'Z'));
+  for (char c : value) {
+    auto u = static_cast<unsigned char>(c);
+    if (!((u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || u == '_' ||
+          u == '-' || u == '.' || u == '/')) {
+      plain = false;
+    }
+  }
+  if (plain) return std::string(value);
+  std::string out = "\"";
+  for (char c : value) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '"') {
+      out += "\\\"";
+    } else if (c == '\\') {
+      out += "\\\\";
+    } else if (u < 0x20 || u == 0x7f) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+  return out;
+}
+
+// `key: |-` followed by the lines of `text`, each indented by `indent` spaces.
+void emit_block(std::ostringstream& out, std::string_view key, std::string_view text, int indent) {
+  std::string const pad(static_cast<std::size_t>(indent), ' ');
+  out << key << ": |-\n";
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    out << pad << text.substr(start, end - start) << '\n';
+    start = end + 1;
+  }
+}
+
+// `expr:` as a plain scalar for one line of PromQL, as a block for several.
+void emit_expr(std::ostringstream& out, std::string_view expr) {
+  if (expr.find('\n') == std::string_view::npos) {
+    out << "        expr: " << expr << '\n';
+  } else {
+    out << "        ";
+    emit_block(out, "expr", expr, 10);
+  }
+}
+
+std::int64_t duration_ms(std::string const& text) {
+  return *parse_prometheus_duration_ms(text);
+}
+
+std::string rule_name(std::string_view level_metric, std::int64_t window_ms) {
+  return std::string(level_metric) + ":rate" + format_prometheus_duration(window_ms);
+}
+
+std::string group_rate(std::int64_t window_ms) {
+  return rule_name("cos:group_errors", window_ms);
+}
+std::string code_rate(std::int64_t window_ms) {
+  return rule_name("cos:code_errors", window_ms);
+}
+
+// The groups label of cos_error_code_info lists a code's groups comma-joined.
+std::string groups_regex(std::string const& group) {
+  return "(.*,)?" + regex_escape(group) + "(,.*)?";
+}
+
+void emit_recording_rules(std::ostringstream& out, std::set<std::int64_t> const& group_windows,
+                          std::set<std::int64_t> const& code_windows,
+                          std::set<std::int64_t> const& event_windows) {
+  std::string const sum = "sum without (" + std::string(kInstanceLabels) + ")";
+  std::string const sum_outcome = "sum without (" + std::string(kInstanceLabels) + ", outcome)";
+  out << "  - name: cos_error_exporter.recording\n"
+         "    rules:\n";
+  out << "      # Error rate of each alert group, summed across exporter instances.\n";
+  for (std::int64_t w : group_windows) {
+    out << "      - record: " << group_rate(w) << '\n';
+    emit_expr(out,
+              sum + " (rate(" + metric::kGroupErrors + "[" + format_prometheus_duration(w) + "]))");
+  }
+  out << "      # Error rate of each code (category, code, name), summed across exporter "
+         "instances.\n";
+  for (std::int64_t w : code_windows) {
+    out << "      - record: " << code_rate(w) << '\n';
+    emit_expr(out, sum + " (rate(" + metric::kErrors + "[" + format_prometheus_duration(w) + "]))");
+  }
+  out << "      # Valid events by outcome, and the share of them that are errors.\n";
+  for (std::int64_t w : event_windows) {
+    std::string const window = format_prometheus_duration(w);
+    out << "      - record: " << rule_name("cos:events", w) << '\n';
+    emit_expr(out, sum + " (rate(" + metric::kEvents + "[" + window + "]))");
+    out << "      - record: " << rule_name("cos:error_ratio", w) << '\n';
+    emit_expr(out, sum_outcome + " (rate(" + metric::kEvents + "{outcome=\"error\"}[" + window +
+                       "]))\n/\n" + sum_outcome + " (rate(" + metric::kEvents + "[" + window +
+                       "]))");
+  }
+}
+
+void emit_group_alert(std::ostringstream& out, GroupConfig const& group) {
+  AlertConfig const& alert = *group.alert;
+  std::int64_t const window = duration_ms(alert.window);
+  std::int64_t const baseline = duration_ms(alert.baseline);
+  std::int64_t const hold = duration_ms(alert.for_duration);
+  std::string const selector = "{group=" + promql_string(group.name) + "}";
+  std::string const current = group_rate(window) + selector;
+
+  out << "      - alert: CosErrorGroupSpike\n";
+  emit_expr(out, current + " > " + format_number(alert.rate) + "\nand\n" + current + " > " +
+                     format_number(alert.spike_factor) + " * " + group_rate(baseline) + selector);
+  if (hold > 0) out << "        for: " << format_prometheus_duration(hold) << '\n';
+  out << "        labels:\n"
+      << "          severity: " << yaml_scalar(alert.severity) << '\n'
+      << "          group: " << yaml_scalar(group.name) << '\n'
+      << "        annotations:\n"
+      << "          summary: "
+      << yaml_scalar("COS errors of group " + template_text(group.name) +
+                     " are spiking: {{ $value | humanize }}/s")
+      << '\n';
+
+  std::string const top_codes =
+      "topk(3, sum by (code, name) (" + code_rate(window) +
+      " * on (category, code, name) group_left () max by (category, code, name) (" +
+      metric::kCodeInfo + "{groups=~" + promql_string(groups_regex(group.name)) + "})) > 0)";
+  std::string description = "COS errors of group " + template_text(group.name);
+  if (std::string const what = one_line(group.description); !what.empty()) {
+    description += " (" + template_text(what) + ")";
+  }
+  description += " are at {{ $value | humanize }}/s over " + format_prometheus_duration(window) +
+                 ", above " + format_number(alert.rate) + "/s and more than " +
+                 format_number(alert.spike_factor) + " times the rate over the last " +
+                 format_prometheus_duration(baseline) + ".\nTop codes: {{ range $i, $s := query `" +
+                 top_codes +
+                 "` }}{{ if $i }}, {{ end }}{{ $s.Labels.code }} {{ $s.Labels.name }} "
+                 "({{ $s.Value | humanize }}/s){{ end }}";
+  out << "          ";
+  emit_block(out, "description", description, 12);
+}
+
+void emit_code_alert(std::ostringstream& out, AlertConfig const& alert) {
+  std::int64_t const window = duration_ms(alert.window);
+  std::int64_t const baseline = duration_ms(alert.baseline);
+  std::int64_t const hold = duration_ms(alert.for_duration);
+
+  out << "      - alert: CosErrorCodeSpike\n";
+  emit_expr(out, code_rate(window) + " > " + format_number(alert.rate) + "\nand\n" +
+                     code_rate(window) + " > " + format_number(alert.spike_factor) + " * " +
+                     code_rate(baseline));
+  if (hold > 0) out << "        for: " << format_prometheus_duration(hold) << '\n';
+  out << "        labels:\n"
+      << "          severity: " << yaml_scalar(alert.severity) << '\n'
+      << "        annotations:\n"
+      << "          summary: "
+      << yaml_scalar(
+             "COS error code {{ $labels.code }} {{ $labels.name }} is spiking: "
+             "{{ $value | humanize }}/s")
+      << '\n';
+  std::string const description =
+      "COS error code {{ $labels.code }} {{ $labels.name }} (category {{ $labels.category }}) is "
+      "at {{ $value | humanize }}/s over " +
+      format_prometheus_duration(window) + ", above " + format_number(alert.rate) +
+      "/s and more than " + format_number(alert.spike_factor) + " times its rate over the last " +
+      format_prometheus_duration(baseline) + ".\n{{ with query (printf `max by (groups) (" +
+      metric::kCodeInfo +
+      "{code=%q, name=%q})` $labels.code $labels.name) }}Groups: {{ . | first | label \"groups\" }}"
+      "{{ end }}";
+  out << "          ";
+  emit_block(out, "description", description, 12);
+}
+
+}  // namespace
+
+std::optional<std::int64_t> parse_prometheus_duration_ms(std::string_view text) {
+  if (text == "0") return 0;
+  if (text.empty()) return std::nullopt;
+  std::int64_t total = 0;
+  std::size_t next_unit = 0;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t digits_end = pos;
+    while (digits_end < text.size() && text[digits_end] >= '0' && text[digits_end] <= '9') {
+      ++digits_end;
+    }
+    if (digits_end == pos) return std::nullopt;
+    std::int64_t number = 0;
+    auto [ptr, ec] = std::from_chars(text.data() + pos, text.data() + digits_end, number);
+    if (ec != std::errc{} || ptr != text.data() + digits_end) return std::nullopt;
+    // The longest unit that matches, at or after the last one used.
+    std::size_t unit = next_unit;
+    bool found = false;
+    for (; unit < kUnits.size(); ++unit) {
+      std::string_view suffix = kUnits[unit].suffix;
+      if (text.substr(digits_end, suffix.size()) != suffix) continue;
+      // "m" must not swallow the "m" of "ms".
+      if (suffix == "m" && text.substr(digits_end, 2) == "ms") continue;
+      found = true;
+      break;
+    }
+    if (!found) return std::nullopt;
+    if (number > std::numeric_limits<std::int64_t>::max() / kUnits[unit].milliseconds) {
+      return std::nullopt;
+    }
+    std::int64_t const part = number * kUnits[unit].milliseconds;
+    if (total > std::numeric_limits<std::int64_t>::max() - part) return std::nullopt;
+    total += part;
+    pos = digits_end + kUnits[unit].suffix.size();
+    next_unit = unit + 1;
+  }
+  return total;
+}
+
+std::string format_prometheus_duration(std::int64_t milliseconds) {
+  if (milliseconds <= 0) return "0s";
+  std::string out;
+  for (DurationUnit const& unit : kUnits) {
+    std::int64_t const count = milliseconds / unit.milliseconds;
+    if (count == 0) continue;
+    out += std::to_string(count);
+    out += unit.suffix;
+    milliseconds -= count * unit.milliseconds;
+  }
+  return out;
+}
+
+std::optional<std::string> alert_config_problem(AlertConfig const& alert) {
+  auto const window = parse_prometheus_duration_ms(alert.window);
+  auto const baseline = parse_prometheus_duration_ms(alert.baseline);
+  auto const hold = parse_prometheus_duration_ms(alert.for_duration);
+  if (!window || *window <= 0) return "window \"" + alert.window + "\" is not a positive duration";
+  if (!baseline || *baseline <= 0) {
+    return "baseline \"" + alert.baseline + "\" is not a positive duration";
+  }
+  if (!hold) return "for \"" + alert.for_duration + "\" is not a duration";
+  if (!(alert.rate >= 0) || !std::isfinite(alert.rate)) {
+    return "rate must be a number of errors per second, 0 or more";
+  }
+  if (!(alert.spike_factor > 0) || !std::isfinite(alert.spike_factor)) {
+    return "spike_factor must be a positive number";
+  }
+  if (alert.severity.empty()) return "severity must not be empty";
+  if (alert.spike_factor * static_cast<double>(*window) >= static_cast<double>(*baseline)) {
+    return "spike_factor " + format_number(alert.spike_factor) + " x window " +
+           format_prometheus_duration(*window) + " must be shorter than baseline " +
+           format_prometheus_duration(*baseline) +
+           ": the baseline rate includes the window, so the alert could never fire";
+  }
+  // A step from nothing to S stays above factor x baseline for baseline/factor;
+  // a `for` that long outlasts every spike.
+  if (alert.spike_factor * static_cast<double>(*hold) >= static_cast<double>(*baseline)) {
+    return "spike_factor " + format_number(alert.spike_factor) + " x for " +
+           format_prometheus_duration(*hold) + " must be shorter than baseline " +
+           format_prometheus_duration(*baseline) +
+           ": a spike stops exceeding the baseline before it has lasted that long";
+  }
+  return std::nullopt;
+}
+
+std::string generate_rules(Config const& config) {
+  std::set<std::int64_t> group_windows{kDefaultWindowMs};
+  std::set<std::int64_t> code_windows{kDefaultWindowMs};
+  std::set<std::int64_t> event_windows{kDefaultWindowMs};
+  for (GroupConfig const& group : config.groups) {
+    if (!group.alert) continue;
+    if (auto problem = alert_config_problem(*group.alert)) {
+      throw RulesError("group \"" + group.name + "\": alert: " + *problem);
+    }
+    std::int64_t const window = duration_ms(group.alert->window);
+    group_windows.insert(window);
+    group_windows.insert(duration_ms(group.alert->baseline));
+    code_windows.insert(window);  // the top codes of the group's alert
+    event_windows.insert(window);
+  }
+  if (config.code_alert) {
+    if (auto problem = alert_config_problem(*config.code_alert)) {
+      throw RulesError("code_alert: " + *problem);
+    }
+    code_windows.insert(duration_ms(config.code_alert->window));
+    code_windows.insert(duration_ms(config.code_alert->baseline));
+    event_windows.insert(duration_ms(config.code_alert->window));
+  }
+
+  std::ostringstream out;
+  out << "# Prometheus rules for cos_error_exporter, printed by `cos_error_exporter rules` from "
+         "the\n"
+         "# groups' `alert:` and the `code_alert:` settings of its config. Regenerate them after\n"
+         "# changing those settings rather than editing this file.\n"
+         "groups:\n";
+  emit_recording_rules(out, group_windows, code_windows, event_windows);
+
+  bool const any_alert =
+      config.code_alert.has_value() ||
+      std::any_of(config.groups.begin(), config.groups.end(),
+                  [](GroupConfig const& group) { return group.alert.has_value(); });
+  if (any_alert) {
+    out << "  - name: cos_error_exporter.alerts\n"
+           "    rules:\n";
+    for (GroupConfig const& group : config.groups) {
+      if (group.alert) emit_group_alert(out, group);
+    }
+    if (config.code_alert) emit_code_alert(out, *config.code_alert);
+  }
+  return out.str();
+}
+
+}  // namespace cos_exporter

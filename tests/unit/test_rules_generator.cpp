@@ -1,0 +1,326 @@
+#include <yaml-cpp/yaml.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cos_exporter/alerting/rules_generator.hpp"
+#include "cos_exporter/classification/catalog.hpp"
+#include "cos_exporter/classification/classifier.hpp"
+#include "cos_exporter/classification/group_matcher.hpp"
+#include "cos_exporter/cli/commands.hpp"
+#include "cos_exporter/config/config.hpp"
+
+using namespace cos_exporter;
+
+namespace {
+
+AlertConfig alert(double rate, std::string window, double factor, std::string baseline,
+                  std::string hold, std::string severity) {
+  AlertConfig a;
+  a.rate = rate;
+  a.window = std::move(window);
+  a.spike_factor = factor;
+  a.baseline = std::move(baseline);
+  a.for_duration = std::move(hold);
+  a.severity = std::move(severity);
+  return a;
+}
+
+GroupConfig group(std::string name, std::optional<AlertConfig> a, std::string description = "") {
+  GroupConfig g;
+  g.name = std::move(name);
+  g.description = std::move(description);
+  g.alert = std::move(a);
+  return g;
+}
+
+// auth alerts over 5m against 1h, integrity over 10m against 6h, quiet has no
+// alert, and a code alert over 5m against 1h.
+Config sample_config() {
+  Config config;
+  config.source = "test.yaml";
+  config.groups.push_back(
+      group("auth", alert(1, "5m", 3, "1h", "2m", "critical"), "signature failures"));
+  config.groups.push_back(group("integrity", alert(0.1, "10m", 2, "6h", "1m", "critical")));
+  config.groups.push_back(group("quiet", std::nullopt));
+  config.code_alert = alert(0.5, "5m", 5, "1h", "5m", "warning");
+  return config;
+}
+
+YAML::Node rule_group(YAML::Node const& file, std::string const& name) {
+  for (auto const& g : file["groups"]) {
+    if (g["name"].as<std::string>() == name) return g;
+  }
+  return YAML::Node();
+}
+
+std::vector<YAML::Node> alerts_named(YAML::Node const& file, std::string const& alertname) {
+  std::vector<YAML::Node> out;
+  YAML::Node alerts = rule_group(file, "cos_error_exporter.alerts");
+  if (!alerts) return out;
+  for (auto const& rule : alerts["rules"]) {
+    if (rule["alert"] && rule["alert"].as<std::string>() == alertname) out.push_back(rule);
+  }
+  return out;
+}
+
+std::set<std::string> recorded(YAML::Node const& file) {
+  std::set<std::string> out;
+  for (auto const& rule : rule_group(file, "cos_error_exporter.recording")["rules"]) {
+    out.insert(rule["record"].as<std::string>());
+  }
+  return out;
+}
+
+std::string read_file(std::string const& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+TEST_CASE("Prometheus durations parse and print as Prometheus does", "[rules]") {
+  CHECK(parse_prometheus_duration_ms("5m") == 300000);
+  CHECK(parse_prometheus_duration_ms("1h30m") == 5400000);
+  CHECK(parse_prometheus_duration_ms("90s") == 90000);
+  CHECK(parse_prometheus_duration_ms("250ms") == 250);
+  CHECK(parse_prometheus_duration_ms("1m30s500ms") == 90500);
+  CHECK(parse_prometheus_duration_ms("1d") == 86400000);
+  CHECK(parse_prometheus_duration_ms("2w") == 14LL * 86400000);
+  CHECK(parse_prometheus_duration_ms("1y") == 365LL * 86400000);
+  CHECK(parse_prometheus_duration_ms("0") == 0);
+  CHECK(parse_prometheus_duration_ms("0s") == 0);
+
+  for (char const* bad :
+       {"", "5", "m", "5x", "1m1h", "5m5m", "-5m", "5 m", "1.5h", "5M", "99999999999999999999y"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_prometheus_duration_ms(bad).has_value());
+  }
+
+  CHECK(format_prometheus_duration(300000) == "5m");
+  CHECK(format_prometheus_duration(5400000) == "1h30m");
+  CHECK(format_prometheus_duration(90500) == "1m30s500ms");
+  CHECK(format_prometheus_duration(0) == "0s");
+  CHECK(format_prometheus_duration(8 * 86400000LL) == "1w1d");
+}
+
+TEST_CASE("alert settings that could never fire are rejected", "[rules]") {
+  CHECK_FALSE(alert_config_problem(alert(1, "5m", 3, "1h", "2m", "critical")));
+  CHECK_FALSE(alert_config_problem(alert(0, "5m", 1, "1h", "0s", "warning")));
+
+  // 12 x 5m = 1h: the baseline includes the window, so the window can never be
+  // more than 12 times the baseline rate.
+  auto window_problem = alert_config_problem(alert(1, "5m", 12, "1h", "2m", "critical"));
+  REQUIRE(window_problem);
+  CHECK_THAT(*window_problem, Catch::Contains("spike_factor 12 x window 5m"));
+  // 3 x 20m = 1h: a spike falls back under 3x the baseline before 20m have passed.
+  auto for_problem = alert_config_problem(alert(1, "5m", 3, "1h", "20m", "critical"));
+  REQUIRE(for_problem);
+  CHECK_THAT(*for_problem, Catch::Contains("x for 20m"));
+
+  CHECK(alert_config_problem(alert(1, "5x", 3, "1h", "2m", "critical")));
+  CHECK(alert_config_problem(alert(1, "0s", 3, "1h", "2m", "critical")));
+  CHECK(alert_config_problem(alert(1, "5m", 3, "1h", "soon", "critical")));
+  CHECK(alert_config_problem(alert(-1, "5m", 3, "1h", "2m", "critical")));
+  CHECK(alert_config_problem(alert(1, "5m", 0, "1h", "2m", "critical")));
+  CHECK(alert_config_problem(alert(1, "5m", 3, "1h", "2m", "")));
+
+  Config config = sample_config();
+  config.groups[1].alert->spike_factor = 36;  // 36 x 10m = 6h
+  try {
+    generate_rules(config);
+    FAIL("generate_rules accepted an alert that can never fire");
+  } catch (RulesError const& error) {
+    CHECK_THAT(error.what(), Catch::StartsWith("group \"integrity\": alert: spike_factor 36"));
+  }
+  config = sample_config();
+  config.code_alert->baseline = "20m";  // 5 x 5m = 25m
+  CHECK_THROWS_WITH(generate_rules(config), Catch::StartsWith("code_alert: spike_factor 5"));
+}
+
+TEST_CASE("the rule file has recording rules summed across instances", "[rules]") {
+  YAML::Node file = YAML::Load(generate_rules(sample_config()));
+  REQUIRE(file["groups"].size() == 2);
+  CHECK(file["groups"][0]["name"].as<std::string>() == "cos_error_exporter.recording");
+  CHECK(file["groups"][1]["name"].as<std::string>() == "cos_error_exporter.alerts");
+
+  // Every window and baseline an alert uses, plus 5m for dashboards, each once.
+  std::set<std::string> const expected{
+      "cos:group_errors:rate5m", "cos:group_errors:rate10m", "cos:group_errors:rate1h",
+      "cos:group_errors:rate6h", "cos:code_errors:rate5m",   "cos:code_errors:rate10m",
+      "cos:code_errors:rate1h",  "cos:events:rate5m",        "cos:events:rate10m",
+      "cos:error_ratio:rate5m",  "cos:error_ratio:rate10m"};
+  CHECK(recorded(file) == expected);
+
+  for (auto const& rule : rule_group(file, "cos_error_exporter.recording")["rules"]) {
+    std::string const name = rule["record"].as<std::string>();
+    std::string const expr = rule["expr"].as<std::string>();
+    INFO(name << ": " << expr);
+    // Aggregated: no per-instance series survive, every other label does.
+    CHECK_THAT(expr, Catch::Contains("sum without (instance, pod, node, container"));
+    std::string const window = name.substr(name.rfind(":rate") + 5);
+    CHECK_THAT(expr, Catch::Contains("[" + window + "]"));
+    if (name.starts_with("cos:group_errors:"))
+      CHECK_THAT(expr, Catch::Contains("cos_group_errors_total["));
+    if (name.starts_with("cos:code_errors:"))
+      CHECK_THAT(expr, Catch::Contains("cos_errors_total["));
+    if (name.starts_with("cos:error_ratio:")) {
+      CHECK_THAT(expr, Catch::Contains("cos_events_total{outcome=\"error\"}[" + window + "]"));
+      CHECK_THAT(expr, Catch::Contains("/"));
+      CHECK_THAT(expr, Catch::Contains(", outcome)"));
+    }
+  }
+}
+
+TEST_CASE("each group with alert: gets a spike alert with its own settings", "[rules]") {
+  YAML::Node file = YAML::Load(generate_rules(sample_config()));
+  std::vector<YAML::Node> alerts = alerts_named(file, "CosErrorGroupSpike");
+  REQUIRE(alerts.size() == 2);  // auth and integrity; quiet has no alert:
+
+  YAML::Node auth = alerts[0];
+  CHECK(auth["labels"]["group"].as<std::string>() == "auth");
+  CHECK(auth["labels"]["severity"].as<std::string>() == "critical");
+  CHECK(auth["for"].as<std::string>() == "2m");
+  CHECK(auth["expr"].as<std::string>() ==
+        "cos:group_errors:rate5m{group=\"auth\"} > 1\n"
+        "and\n"
+        "cos:group_errors:rate5m{group=\"auth\"} > 3 * cos:group_errors:rate1h{group=\"auth\"}");
+  CHECK_THAT(auth["annotations"]["summary"].as<std::string>(),
+             Catch::Contains("auth") && Catch::Contains("{{ $value | humanize }}"));
+  std::string const description = auth["annotations"]["description"].as<std::string>();
+  CHECK_THAT(description, Catch::Contains("(signature failures)"));
+  // The top codes of the group: the code rates over the group's window, joined
+  // with the groups label of cos_error_code_info.
+  CHECK_THAT(description,
+             Catch::Contains("query `topk(3, sum by (code, name) (cos:code_errors:rate5m"));
+  CHECK_THAT(description, Catch::Contains("cos_error_code_info{groups=~\"(.*,)?auth(,.*)?\"}"));
+
+  YAML::Node integrity = alerts[1];
+  CHECK(integrity["labels"]["group"].as<std::string>() == "integrity");
+  CHECK(integrity["for"].as<std::string>() == "1m");
+  CHECK(integrity["expr"].as<std::string>() ==
+        "cos:group_errors:rate10m{group=\"integrity\"} > 0.1\n"
+        "and\n"
+        "cos:group_errors:rate10m{group=\"integrity\"} > 2 * "
+        "cos:group_errors:rate6h{group=\"integrity\"}");
+  CHECK_THAT(integrity["annotations"]["description"].as<std::string>(),
+             Catch::Contains("cos:code_errors:rate10m"));
+
+  // Every recording rule an alert or its description reads is defined.
+  std::set<std::string> const defined = recorded(file);
+  std::regex const rule_ref("cos:[a-z_]+:rate[0-9a-z]+");
+  for (auto const& rule : rule_group(file, "cos_error_exporter.alerts")["rules"]) {
+    std::string const text =
+        rule["expr"].as<std::string>() + rule["annotations"]["description"].as<std::string>();
+    for (std::sregex_iterator it(text.begin(), text.end(), rule_ref), end; it != end; ++it) {
+      INFO(it->str());
+      CHECK(defined.contains(it->str()));
+    }
+  }
+}
+
+TEST_CASE("code_alert: gives one alert for any single code", "[rules]") {
+  YAML::Node file = YAML::Load(generate_rules(sample_config()));
+  std::vector<YAML::Node> alerts = alerts_named(file, "CosErrorCodeSpike");
+  REQUIRE(alerts.size() == 1);
+  CHECK(alerts[0]["expr"].as<std::string>() ==
+        "cos:code_errors:rate5m > 0.5\nand\ncos:code_errors:rate5m > 5 * cos:code_errors:rate1h");
+  CHECK(alerts[0]["for"].as<std::string>() == "5m");
+  CHECK(alerts[0]["labels"]["severity"].as<std::string>() == "warning");
+  CHECK_FALSE(alerts[0]["labels"]["group"]);  // per code, whatever its groups
+  CHECK_THAT(alerts[0]["annotations"]["summary"].as<std::string>(),
+             Catch::Contains("{{ $labels.code }} {{ $labels.name }}"));
+
+  Config config = sample_config();
+  config.code_alert.reset();
+  file = YAML::Load(generate_rules(config));
+  CHECK(alerts_named(file, "CosErrorCodeSpike").empty());
+  CHECK(alerts_named(file, "CosErrorGroupSpike").size() == 2);
+}
+
+TEST_CASE("without any alert setting only recording rules are written", "[rules]") {
+  Config config;
+  config.groups.push_back(group("auth", std::nullopt));
+  YAML::Node file = YAML::Load(generate_rules(config));
+  REQUIRE(file["groups"].size() == 1);
+  CHECK(recorded(file) == std::set<std::string>{"cos:group_errors:rate5m", "cos:code_errors:rate5m",
+                                                "cos:events:rate5m", "cos:error_ratio:rate5m"});
+}
+
+TEST_CASE("the rule file is deterministic and canonical", "[rules]") {
+  CHECK(generate_rules(sample_config()) == generate_rules(sample_config()));
+
+  // The same durations spelled differently give the same rules, once each.
+  Config respelled = sample_config();
+  respelled.groups[0].alert = alert(1, "300s", 3, "60m", "120s", "critical");
+  respelled.groups[1].alert->baseline = "360m";
+  respelled.code_alert->window = "5m0s";
+  respelled.code_alert->baseline = "3600s";
+  CHECK(generate_rules(respelled) == generate_rules(sample_config()));
+
+  // Groups appear in config order; the source file's name is not printed.
+  Config reordered = sample_config();
+  std::swap(reordered.groups[0], reordered.groups[1]);
+  reordered.source = "elsewhere.yaml";
+  YAML::Node file = YAML::Load(generate_rules(reordered));
+  std::vector<YAML::Node> alerts = alerts_named(file, "CosErrorGroupSpike");
+  REQUIRE(alerts.size() == 2);
+  CHECK(alerts[0]["labels"]["group"].as<std::string>() == "integrity");
+  CHECK(generate_rules(reordered).find("elsewhere") == std::string::npos);
+
+  // for: 0 leaves `for` out: the alert fires at the first evaluation.
+  Config immediate = sample_config();
+  immediate.groups[0].alert->for_duration = "0s";
+  file = YAML::Load(generate_rules(immediate));
+  CHECK_FALSE(alerts_named(file, "CosErrorGroupSpike")[0]["for"]);
+}
+
+TEST_CASE("names and descriptions are escaped for YAML, PromQL and templates", "[rules]") {
+  Config config;
+  config.groups.push_back(group("we\"ird.name", alert(1, "5m", 3, "1h", "2m", "page: now"),
+                                "multi\nline {{ text }} with \"quotes\""));
+  std::string const text = generate_rules(config);
+  YAML::Node file = YAML::Load(text);
+  YAML::Node rule = alerts_named(file, "CosErrorGroupSpike").at(0);
+  CHECK(rule["labels"]["group"].as<std::string>() == "we\"ird.name");
+  CHECK(rule["labels"]["severity"].as<std::string>() == "page: now");
+  CHECK_THAT(rule["expr"].as<std::string>(), Catch::Contains("{group=\"we\\\"ird.name\"}"));
+  std::string const description = rule["annotations"]["description"].as<std::string>();
+  // The regex matches the name literally; the description's text cannot open a template action.
+  CHECK_THAT(description, Catch::Contains("groups=~\"(.*,)?we\\\\\\\"ird\\\\.name(,.*)?\""));
+  CHECK_THAT(description, Catch::Contains("(multi line {{ \"{{\" }} text }} with \"quotes\")"));
+}
+
+TEST_CASE("run_rules prints the rule file, or fails on a bad setting", "[rules]") {
+  Config config = sample_config();
+  Classifier classifier(Catalog::builtin(), GroupMatcher(config.groups));
+  std::ostringstream out;
+  CHECK(run_rules(config, classifier, out) == 0);
+  CHECK(out.str() == generate_rules(config));
+
+  config.groups[0].alert->window = "1h";  // 3 x 1h > 1h
+  std::ostringstream nothing;
+  CHECK(run_rules(config, classifier, nothing) == 1);
+  CHECK(nothing.str().empty());
+}
+
+TEST_CASE("deploy/prometheus/rules.yml is the rule file of the shipped config", "[rules]") {
+  Config const config = load_config_file(std::string(COS_SOURCE_DIR) + "/config/exporter.yaml");
+  std::string const shipped =
+      read_file(std::string(COS_SOURCE_DIR) + "/deploy/prometheus/rules.yml");
+  // Regenerate with: build/cos_error_exporter rules > deploy/prometheus/rules.yml
+  CHECK(generate_rules(config) == shipped);
+  CHECK(generate_rules(builtin_config()) == shipped);
+
+  // Every group of the shipped config alerts.
+  YAML::Node file = YAML::Load(shipped);
+  CHECK(alerts_named(file, "CosErrorGroupSpike").size() == config.groups.size());
+  CHECK(alerts_named(file, "CosErrorCodeSpike").size() == 1);
+}
