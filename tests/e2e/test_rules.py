@@ -1,0 +1,319 @@
+#!/usr/bin/env python3
+"""The alerting and deployment kit against the real binary and real tools.
+
+- `cos_error_exporter rules` prints deploy/prometheus/rules.yml byte for byte;
+- promtool checks the rules and the scrape example and runs rules.test.yml,
+  which covers every alerting group;
+- the systemd unit passes `systemd-analyze verify` (and a security score);
+- the Kubernetes manifests carry what the prometheus-operator and the pods need;
+- the Dockerfile installs every library the binary links.
+
+Run with --update to rewrite the generated files (rules.yml, rules.test.yml and
+the PrometheusRule) from the binary and config/exporter.yaml.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+import yaml
+
+SOURCE = Path(os.environ.get("COS_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+BINARY = Path(os.environ.get("COS_EXPORTER_BINARY", SOURCE / "build/cos_error_exporter"))
+DEPLOY = SOURCE / "deploy"
+RULES = DEPLOY / "prometheus/rules.yml"
+RULE_TESTS = DEPLOY / "prometheus/rules.test.yml"
+PROMETHEUS_RULE = DEPLOY / "kubernetes/prometheusrule.yaml"
+
+PROMETHEUS_RULE_HEADER = """\
+# For the prometheus-operator: deploy/prometheus/rules.yml as a PrometheusRule.
+# Regenerate both with: python3 tests/e2e/test_rules.py --update
+# The Prometheus resource's ruleSelector must match these labels
+# (kube-prometheus-stack selects `release: <its release name>` by default).
+apiVersion: monitoring.coreos.com/v1
+kind: PrometheusRule
+metadata:
+  name: cos-error-exporter
+  namespace: monitoring
+  labels:
+    app.kubernetes.io/name: cos-error-exporter
+    release: prometheus
+spec:
+"""
+
+
+def run(args, **kwargs):
+    return subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=120,
+                          **kwargs)
+
+
+def rules_output(*flags):
+    result = run([BINARY, "rules", *flags])
+    if result.returncode != 0:
+        raise AssertionError(f"rules {' '.join(flags)} exited {result.returncode}: {result.stderr}")
+    return result.stdout
+
+
+def prometheus_rule_text(rules_text):
+    lines = rules_text.splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.startswith("groups:"))
+    return PROMETHEUS_RULE_HEADER + "".join("  " + line if line.strip() else line
+                                            for line in lines[start:])
+
+
+def rule_tests_text():
+    result = run([sys.executable, DEPLOY / "prometheus/make_rule_tests.py",
+                  SOURCE / "config/exporter.yaml"])
+    if result.returncode != 0:
+        raise AssertionError(f"make_rule_tests.py failed: {result.stderr}")
+    return result.stdout
+
+
+def update():
+    RULES.write_text(rules_output())
+    RULE_TESTS.write_text(rule_tests_text())
+    PROMETHEUS_RULE.write_text(prometheus_rule_text(RULES.read_text()))
+    print(f"wrote {RULES}, {RULE_TESTS}, {PROMETHEUS_RULE}")
+
+
+def load(path):
+    with open(path, encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+class RulesCommand(unittest.TestCase):
+    def test_output_is_the_shipped_rule_file(self):
+        shipped = RULES.read_text(encoding="utf-8")
+        hint = "regenerate: python3 tests/e2e/test_rules.py --update"
+        self.assertEqual(rules_output(), shipped, f"built-in config; {hint}")
+        self.assertEqual(rules_output(f"--config.file={SOURCE / 'config/exporter.yaml'}"), shipped,
+                         f"config/exporter.yaml; {hint}")
+        # The container config keeps the built-in groups: the PrometheusRule fits it too.
+        self.assertEqual(rules_output(f"--config.file={DEPLOY / 'docker/exporter.yaml'}"), shipped)
+
+    def test_rules_of_another_config(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            config = Path(tmp) / "exporter.yaml"
+            config.write_text(
+                "groups:\n"
+                "  storage:\n"
+                "    codes: [-181, 500]\n"
+                "    alert: {rate: 2, window: 15m, spike_factor: 2, baseline: 2h, for: 90s,"
+                " severity: page}\n"
+                "  quiet:\n"
+                "    codes: [-1]\n"
+                "code_alert: {rate: 0.2, window: 10m, spike_factor: 3, baseline: 1h, for: 0s}\n")
+            text = rules_output(f"--config.file={config}")
+            out = Path(tmp) / "rules.yml"
+            out.write_text(text)
+            check = run(["promtool", "check", "rules", out])
+            self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+            rules = load(out)
+            alerts = [r for g in rules["groups"] for r in g["rules"] if "alert" in r]
+            self.assertEqual([(a["alert"], a["labels"].get("group")) for a in alerts],
+                             [("CosErrorGroupSpike", "storage"), ("CosErrorCodeSpike", None)])
+            self.assertEqual(alerts[0]["for"], "1m30s")
+            self.assertEqual(alerts[0]["labels"]["severity"], "page")
+            self.assertIn("cos:group_errors:rate15m{group=\"storage\"} > 2 * "
+                          "cos:group_errors:rate2h{group=\"storage\"}", alerts[0]["expr"])
+            self.assertNotIn("for", alerts[1])
+
+    def test_an_alert_that_could_never_fire_is_refused(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            config = Path(tmp) / "exporter.yaml"
+            config.write_text("groups:\n  auth:\n    codes: [401]\n"
+                              "    alert: {window: 10m, spike_factor: 6, baseline: 1h}\n")
+            result = run([BINARY, "rules", f"--config.file={config}"])
+            self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+            self.assertEqual(result.stdout, "")
+            self.assertIn("group \"auth\": alert: spike_factor 6 x window 10m", result.stderr)
+
+
+class Promtool(unittest.TestCase):
+    def test_check_rules(self):
+        result = run(["promtool", "check", "rules", RULES])
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+
+    def test_rule_unit_tests(self):
+        result = run(["promtool", "test", "rules", RULE_TESTS])
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("SUCCESS", result.stdout)
+
+    def test_rule_tests_cover_every_alert(self):
+        names = {t["name"] for t in load(RULE_TESTS)["tests"]}
+        groups = [r["labels"]["group"] for g in load(RULES)["groups"] for r in g["rules"]
+                  if r.get("alert") == "CosErrorGroupSpike"]
+        self.assertGreaterEqual(len(groups), 3)
+        for group in groups:
+            for case in ("fires on a spike",
+                         "quiet on a steady high rate below the spike factor",
+                         "quiet on a spike under the rate threshold",
+                         "quiet on no traffic"):
+                self.assertIn(f"{group}: {case}", names)
+        self.assertTrue(any(n.startswith("code_alert: fires on one code spiking") for n in names))
+        self.assertIn("code_alert: quiet on no traffic", names)
+        self.assertEqual(rule_tests_text(), RULE_TESTS.read_text(encoding="utf-8"),
+                         "rules.test.yml is stale: python3 tests/e2e/test_rules.py --update")
+
+    def test_check_scrape_config(self):
+        result = run(["promtool", "check", "config", DEPLOY / "prometheus/prometheus.yml"])
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+
+
+class Systemd(unittest.TestCase):
+    UNIT = DEPLOY / "systemd/cos_error_exporter.service"
+
+    def test_unit_verifies(self):
+        text = self.UNIT.read_text()
+        self.assertIn("ExecStart=/usr/local/bin/cos_error_exporter ", text)
+        with tempfile.TemporaryDirectory() as tmp:
+            unit = Path(tmp) / "cos_error_exporter.service"
+            unit.write_text(text.replace("/usr/local/bin/cos_error_exporter",
+                                         str(BINARY.resolve())))
+            result = run(["systemd-analyze", "verify", unit])
+            # verify exits 0 on unknown keys and only says so on stderr.
+            self.assertEqual((result.returncode, result.stderr), (0, ""), result.stdout)
+            # The exposure score (0 to 10, lower is safer) of the hardening, at most 2.5.
+            security = run(["systemd-analyze", "security", "--offline=yes", "--threshold=25",
+                            unit])
+            self.assertEqual(security.returncode, 0, security.stdout[-2000:] + security.stderr)
+
+    def test_unit_is_hardened(self):
+        service = {}
+        section = None
+        for line in self.UNIT.read_text().splitlines():
+            if line.startswith("["):
+                section = line.strip("[]")
+            elif "=" in line and not line.startswith("#") and section == "Service":
+                key, _, value = line.partition("=")
+                service.setdefault(key, []).append(value)
+        self.assertEqual(service["User"], ["cos_error_exporter"])
+        self.assertEqual(service["ProtectSystem"], ["strict"])
+        self.assertEqual(service["StateDirectory"], ["cos_error_exporter"])
+        self.assertEqual(service["RuntimeDirectory"], ["cos_error_exporter"])
+        self.assertEqual(service["NoNewPrivileges"], ["yes"])
+        self.assertEqual(service["ExecReload"], ["/bin/kill -HUP $MAINPID"])
+        # The defaults the directories must match.
+        self.assertIn("/var/lib/cos_error_exporter/", self.UNIT.read_text())
+        self.assertIn("/run/cos_error_exporter/events.sock", self.UNIT.read_text())
+
+
+class Kubernetes(unittest.TestCase):
+    def manifest(self, name):
+        return load(DEPLOY / "kubernetes" / name)
+
+    def test_daemonset(self):
+        ds = self.manifest("daemonset.yaml")
+        self.assertEqual((ds["apiVersion"], ds["kind"]), ("apps/v1", "DaemonSet"))
+        pod = ds["spec"]["template"]
+        self.assertEqual(ds["spec"]["selector"]["matchLabels"].items()
+                         - pod["metadata"]["labels"].items(), set())
+        (container,) = pod["spec"]["containers"]
+        ports = {(p["name"], p["protocol"]): p for p in container["ports"]}
+        self.assertEqual(ports[("events", "UDP")]["containerPort"], 9742)
+        self.assertEqual(ports[("events", "UDP")]["hostPort"], 9742)
+        self.assertEqual(ports[("metrics", "TCP")]["containerPort"], 9742)
+        self.assertEqual(container["readinessProbe"]["httpGet"]["path"], "/-/ready")
+        self.assertEqual(container["livenessProbe"]["httpGet"]["path"], "/-/healthy")
+        self.assertTrue(pod["spec"]["securityContext"]["runAsNonRoot"])
+        self.assertNotEqual(pod["spec"]["securityContext"]["runAsUser"], 0)
+        self.assertFalse(container["securityContext"]["allowPrivilegeEscalation"])
+        self.assertTrue(container["securityContext"]["readOnlyRootFilesystem"])
+        mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
+        volumes = {v["name"]: v for v in pod["spec"]["volumes"]}
+        self.assertEqual(volumes["config"]["configMap"]["name"],
+                         self.manifest("configmap.yaml")["metadata"]["name"])
+        config_flag = next(a for a in container["args"] if a.startswith("--config.file="))
+        self.assertEqual(os.path.dirname(config_flag.split("=", 1)[1]), mounts["config"])
+        # Everything the config writes is on a volume (the root file system is read-only).
+        config = yaml.safe_load(self.manifest("configmap.yaml")["data"]["exporter.yaml"])
+        for path in [config["state_file"]] + [u["path"] for u in config["inputs"]["unixgram"]]:
+            self.assertIn(os.path.dirname(path), mounts.values(), path)
+
+    def test_service_and_servicemonitor(self):
+        ds = self.manifest("daemonset.yaml")
+        service = self.manifest("service.yaml")
+        monitor = self.manifest("servicemonitor.yaml")
+        pod_labels = ds["spec"]["template"]["metadata"]["labels"]
+        self.assertEqual((service["apiVersion"], service["kind"]), ("v1", "Service"))
+        self.assertEqual(service["spec"]["selector"].items() - pod_labels.items(), set())
+        container_ports = {p["name"] for p in ds["spec"]["template"]["spec"]["containers"][0]["ports"]}
+        service_ports = {p["name"]: p for p in service["spec"]["ports"]}
+        for port in service_ports.values():
+            self.assertIn(port["targetPort"], container_ports)
+        self.assertEqual(service_ports["events"]["protocol"], "UDP")
+
+        self.assertEqual((monitor["apiVersion"], monitor["kind"]),
+                         ("monitoring.coreos.com/v1", "ServiceMonitor"))
+        self.assertEqual(monitor["spec"]["selector"]["matchLabels"].items()
+                         - service["metadata"]["labels"].items(), set())
+        self.assertIn(service["metadata"]["namespace"],
+                      monitor["spec"]["namespaceSelector"]["matchNames"])
+        (endpoint,) = monitor["spec"]["endpoints"]
+        self.assertEqual(endpoint["port"], "metrics")
+        self.assertEqual(service_ports["metrics"]["protocol"], "TCP")
+        self.assertEqual(endpoint["path"], "/metrics")
+
+    def test_prometheusrule_holds_the_rule_file(self):
+        rule = self.manifest("prometheusrule.yaml")
+        self.assertEqual((rule["apiVersion"], rule["kind"]),
+                         ("monitoring.coreos.com/v1", "PrometheusRule"))
+        self.assertEqual(rule["spec"]["groups"], load(RULES)["groups"])
+        self.assertEqual(PROMETHEUS_RULE.read_text(encoding="utf-8"),
+                         prometheus_rule_text(RULES.read_text(encoding="utf-8")),
+                         "regenerate: python3 tests/e2e/test_rules.py --update")
+
+    def test_configmap_is_the_container_config_and_valid(self):
+        cm = self.manifest("configmap.yaml")
+        text = cm["data"]["exporter.yaml"]
+        self.assertEqual(text, (DEPLOY / "docker/exporter.yaml").read_text(encoding="utf-8"))
+        with tempfile.TemporaryDirectory() as tmp:
+            config = Path(tmp) / "exporter.yaml"
+            config.write_text(text)
+            result = run([BINARY, "check-config", f"--config.file={config}"])
+            self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+
+
+class Docker(unittest.TestCase):
+    DOCKERFILE = DEPLOY / "docker/Dockerfile"
+
+    def test_multi_stage_debian_non_root(self):
+        text = self.DOCKERFILE.read_text()
+        stages = re.findall(r"^FROM (\S+)", text, re.M)
+        self.assertEqual(stages, ["debian:12-slim", "debian:12-slim"])
+        users = re.findall(r"^USER (\S+)", text, re.M)
+        self.assertEqual(len(users), 1)
+        self.assertNotIn(users[0].split(":")[0], ("0", "root"))
+        for copied in re.findall(r"^COPY (?!--from)(\S+)", text, re.M):
+            self.assertTrue((SOURCE / copied).exists(), copied)
+
+    def test_runtime_stage_installs_every_linked_library(self):
+        runtime = self.DOCKERFILE.read_text().split("\nFROM ")[-1]
+        needed = re.findall(r"NEEDED\s+(\S+)", run(["objdump", "-p", BINARY]).stdout)
+        self.assertTrue(needed)
+        ldd = dict(re.findall(r"^\s*(\S+) => (\S+)", run(["ldd", BINARY]).stdout, re.M))
+        base = {"libc6", "libgcc-s1", "libstdc++6"}  # in every Debian image
+        for soname in needed:
+            path = os.path.realpath(ldd[soname])
+            owner = run(["dpkg", "-S", path])
+            if owner.returncode != 0:  # merged /usr: dpkg may know the /lib spelling
+                owner = run(["dpkg", "-S", path.replace("/usr/lib/", "/lib/", 1)])
+            package = owner.stdout.split(":")[0]
+            self.assertTrue(package, f"{soname}: {path} belongs to no package")
+            if package not in base:
+                self.assertRegex(runtime, rf"\b{re.escape(package)}\b", soname)
+
+
+if __name__ == "__main__":
+    if "--update" in sys.argv:
+        update()
+        sys.exit(0)
+    for tool in ("promtool", "systemd-analyze"):
+        if shutil.which(tool) is None:
+            sys.exit(f"{tool} is missing: install the Debian packages in scripts/test-packages.txt")
+    unittest.main(verbosity=2)
