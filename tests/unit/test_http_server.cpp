@@ -1,0 +1,667 @@
+#include <arpa/inet.h>
+#include <crypt.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "cos_exporter/exposition/gzip.hpp"
+#include "cos_exporter/exposition/http_server.hpp"
+#include "cos_exporter/exposition/web_config.hpp"
+#include "http_test_support.hpp"
+
+using namespace cos_exporter;
+using cos_exporter::testing::shared_pki;
+using cos_exporter::testing::TempDir;
+using cos_exporter::testing::TestPki;
+
+namespace {
+
+struct Reply {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+  std::string header(std::string const& name) const {
+    auto found = headers.find(name);
+    return found == headers.end() ? std::string() : found->second;
+  }
+  bool has(std::string const& name) const { return headers.count(name) != 0; }
+};
+
+struct ClientTls {
+  std::string cert_file;  // empty: no client certificate
+  std::string key_file;
+  int max_version = 0;  // 0: library default
+};
+
+// A deliberately plain client: blocking socket with 3 s timeouts, OpenSSL
+// directly for TLS, HTTP/1.1 parsed by hand (the server always sends
+// Content-Length).
+class Client {
+ public:
+  explicit Client(std::uint16_t port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    timeval timeout{3, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  }
+  ~Client() {
+    if (ssl_) SSL_free(ssl_);
+    if (ctx_) SSL_CTX_free(ctx_);
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Client(Client const&) = delete;
+  Client& operator=(Client const&) = delete;
+
+  bool connected() const { return connected_; }
+
+  bool start_tls(ClientTls const& options = {}) {
+    ctx_ = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_set_verify(ctx_, SSL_VERIFY_NONE, nullptr);  // the test server is self-signed
+    if (options.max_version) SSL_CTX_set_max_proto_version(ctx_, options.max_version);
+    if (!options.cert_file.empty()) {
+      if (SSL_CTX_use_certificate_chain_file(ctx_, options.cert_file.c_str()) != 1 ||
+          SSL_CTX_use_PrivateKey_file(ctx_, options.key_file.c_str(), SSL_FILETYPE_PEM) != 1)
+        return false;
+    }
+    ssl_ = SSL_new(ctx_);
+    SSL_set_fd(ssl_, fd_);
+    SSL_set_tlsext_host_name(ssl_, "localhost");
+    bool ok = SSL_connect(ssl_) == 1;
+    ERR_clear_error();
+    return ok;
+  }
+
+  bool send(std::string const& data) {
+    std::size_t sent = 0;
+    while (sent < data.size()) {
+      long n = ssl_ ? SSL_write(ssl_, data.data() + sent, static_cast<int>(data.size() - sent))
+                    : ::send(fd_, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      sent += static_cast<std::size_t>(n);
+    }
+    return true;
+  }
+
+  // Up to `size` more bytes into the buffer; false on EOF, error or timeout.
+  bool fill() {
+    char chunk[16384];
+    long n = ssl_ ? SSL_read(ssl_, chunk, sizeof chunk) : ::recv(fd_, chunk, sizeof chunk, 0);
+    if (n <= 0) {
+      ERR_clear_error();
+      return false;
+    }
+    buffer_.append(chunk, static_cast<std::size_t>(n));
+    return true;
+  }
+
+  std::optional<Reply> read_reply(bool head = false) {
+    std::size_t end;
+    while ((end = buffer_.find("\r\n\r\n")) == std::string::npos)
+      if (!fill()) return std::nullopt;
+    std::string head_text = buffer_.substr(0, end);
+    buffer_.erase(0, end + 4);
+    Reply reply;
+    std::size_t line_end = head_text.find("\r\n");
+    std::string status_line = head_text.substr(0, line_end);
+    if (status_line.rfind("HTTP/1.", 0) != 0 || status_line.size() < 12) return std::nullopt;
+    reply.status = std::stoi(status_line.substr(9, 3));
+    while (line_end != std::string::npos) {
+      std::size_t start = line_end + 2;
+      line_end = head_text.find("\r\n", start);
+      std::string line = head_text.substr(start, line_end - start);
+      auto colon = line.find(':');
+      if (colon == std::string::npos) continue;
+      std::string name = line.substr(0, colon);
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      std::string value = line.substr(colon + 1);
+      while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+      reply.headers[name] = value;
+    }
+    std::size_t length =
+        head ? 0
+             : std::stoul(reply.header("content-length").empty() ? "0"
+                                                                 : reply.header("content-length"));
+    while (buffer_.size() < length)
+      if (!fill()) return std::nullopt;
+    reply.body = buffer_.substr(0, length);
+    buffer_.erase(0, length);
+    return reply;
+  }
+
+  // True when the server closes the connection (EOF or reset) within 3 s.
+  bool closed_by_server() {
+    while (true) {
+      char chunk[4096];
+      long n = ssl_ ? SSL_read(ssl_, chunk, sizeof chunk) : ::recv(fd_, chunk, sizeof chunk, 0);
+      if (n > 0) continue;
+      ERR_clear_error();
+      if (n == 0) return true;
+      return errno != EAGAIN && errno != EWOULDBLOCK;
+    }
+  }
+
+  std::string read_all() {
+    while (fill()) {
+    }
+    return buffer_;
+  }
+
+ private:
+  int fd_ = -1;
+  bool connected_ = false;
+  SSL_CTX* ctx_ = nullptr;
+  SSL* ssl_ = nullptr;
+  std::string buffer_;
+};
+
+std::string get_request(std::string const& target, std::string const& extra = "") {
+  return "GET " + target + " HTTP/1.1\r\nHost: localhost\r\n" + extra + "\r\n";
+}
+
+std::string metrics_body() {
+  std::string body;
+  for (int i = 0; i < 2000; ++i)
+    body += "cos_errors_total{category=\"proxy\",code=\"-" + std::to_string(i) +
+            "\",name=\"ERROR_PROXY_X\"} " + std::to_string(i * 7) + "\n";
+  return body;
+}
+
+// The handler the tests serve; records what it saw.
+struct Recorder {
+  std::mutex mutex;
+  std::vector<HttpRequest> requests;
+  std::set<std::thread::id> threads;
+
+  HttpResponse handle(HttpRequest const& request) {
+    {
+      std::lock_guard lock(mutex);
+      requests.push_back(request);
+      threads.insert(std::this_thread::get_id());
+    }
+    if (request.target == "/metrics") {
+      HttpResponse response;
+      response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      response.body = metrics_body();
+      response.compressible = true;
+      return response;
+    }
+    if (request.target == "/-/reload") {
+      if (request.method != "POST")
+        return HttpResponse{405, "text/plain; charset=utf-8", "use POST\n", {{"Allow", "POST"}}};
+      return HttpResponse{200, "text/plain; charset=utf-8", "reloaded:" + request.body, {}};
+    }
+    if (request.target == "/throw") throw std::runtime_error("boom");
+    if (request.target == "/small")
+      return HttpResponse{200, "text/plain; charset=utf-8", "ok\n", {}, true};
+    return HttpResponse{404, "text/plain; charset=utf-8", "not found\n", {}};
+  }
+  std::size_t count() {
+    std::lock_guard lock(mutex);
+    return requests.size();
+  }
+};
+
+// An HttpServer on 127.0.0.1:0 with its io_context run by a thread.
+class TestServer {
+ public:
+  explicit TestServer(std::optional<WebConfig> web = std::nullopt, HttpServerLimits limits = {},
+                      std::string address = "127.0.0.1:0")
+      : server_(std::make_unique<HttpServer>(
+            io_, address, std::move(web),
+            [this](HttpRequest const& request) { return recorder.handle(request); }, limits)) {
+    server_->start();
+    std::string local = server_->local_address();
+    port = static_cast<std::uint16_t>(std::stoi(local.substr(local.rfind(':') + 1)));
+    thread_ = std::thread([this] {
+      io_thread = std::this_thread::get_id();
+      io_.run();
+    });
+  }
+  ~TestServer() { stop(); }
+
+  void stop() {
+    if (!thread_.joinable()) return;
+    boost::asio::post(io_, [this] { server_->stop(); });
+    thread_.join();
+  }
+
+  HttpServer& server() { return *server_; }
+
+  Recorder recorder;
+  std::uint16_t port = 0;
+  std::atomic<std::thread::id> io_thread{};
+
+ private:
+  boost::asio::io_context io_;
+  std::unique_ptr<HttpServer> server_;
+  std::thread thread_;
+};
+
+std::optional<Reply> fetch(std::uint16_t port, std::string const& request,
+                           std::optional<ClientTls> tls = std::nullopt) {
+  Client client(port);
+  if (!client.connected()) return std::nullopt;
+  if (tls && !client.start_tls(*tls)) return std::nullopt;
+  if (!client.send(request)) return std::nullopt;
+  return client.read_reply(request.rfind("HEAD ", 0) == 0);
+}
+
+// The reply that must be there.
+Reply must(std::optional<Reply> reply) {
+  REQUIRE(reply);
+  return *reply;
+}
+
+// fetch() that must get an answer.
+Reply fetch_ok(std::uint16_t port, std::string const& request,
+               std::optional<ClientTls> tls = std::nullopt) {
+  return must(fetch(port, request, std::move(tls)));
+}
+
+std::string bcrypt_hash(std::string const& password) {
+  char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+  REQUIRE(crypt_gensalt_rn("$2b$", 4, nullptr, 0, salt, sizeof salt) != nullptr);
+  crypt_data data{};
+  char const* hash = crypt_r(password.c_str(), salt, &data);
+  REQUIRE(hash != nullptr);
+  return hash;
+}
+
+std::string basic(std::string const& user_password) {
+  static char const alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < user_password.size(); i += 3) {
+    unsigned v = (static_cast<unsigned char>(user_password[i]) << 16) |
+                 (static_cast<unsigned char>(user_password[i + 1]) << 8) |
+                 static_cast<unsigned char>(user_password[i + 2]);
+    for (int shift : {18, 12, 6, 0}) out += alphabet[(v >> shift) & 63];
+  }
+  std::size_t rest = user_password.size() - i;
+  if (rest > 0) {
+    unsigned v = static_cast<unsigned char>(user_password[i]) << 16;
+    if (rest == 2) v |= static_cast<unsigned char>(user_password[i + 1]) << 8;
+    out += alphabet[(v >> 18) & 63];
+    out += alphabet[(v >> 12) & 63];
+    out += rest == 2 ? alphabet[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return "Authorization: Basic " + out + "\r\n";
+}
+
+WebConfig tls_config(TestPki const& pki) {
+  WebConfig web;
+  web.source = "test";
+  TlsServerConfig tls;
+  tls.cert_file = pki.file("server.crt");
+  tls.key_file = pki.file("server.key");
+  web.tls = tls;
+  return web;
+}
+
+}  // namespace
+
+TEST_CASE("HttpServer answers with the handler's responses", "[http]") {
+  TestServer server;
+  std::string local = server.server().local_address();
+  CHECK(local.rfind("127.0.0.1:", 0) == 0);
+  CHECK(server.port != 0);
+  CHECK_FALSE(server.server().tls());
+
+  auto metrics = fetch_ok(server.port, get_request("/metrics"));
+  CHECK(metrics.status == 200);
+  CHECK(metrics.header("content-type") == "text/plain; version=0.0.4; charset=utf-8");
+  CHECK(metrics.body == metrics_body());
+  CHECK(metrics.header("content-length") == std::to_string(metrics_body().size()));
+  CHECK_FALSE(metrics.has("content-encoding"));
+  CHECK(metrics.header("vary") == "Accept-Encoding");
+
+  auto missing = fetch_ok(server.port, get_request("/nope"));
+  CHECK(missing.status == 404);
+  CHECK(missing.body == "not found\n");
+
+  auto wrong_method = fetch_ok(server.port, get_request("/-/reload"));
+  CHECK(wrong_method.status == 405);
+  CHECK(wrong_method.header("allow") == "POST");
+
+  auto post =
+      fetch_ok(server.port, "POST /-/reload HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
+  CHECK(post.status == 200);
+  CHECK(post.body == "reloaded:hello");
+
+  auto thrown = fetch_ok(server.port, get_request("/throw"));
+  CHECK(thrown.status == 500);
+
+  auto head = fetch_ok(server.port, "HEAD /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(head.status == 200);
+  CHECK(head.body.empty());
+  CHECK(head.header("content-length") == std::to_string(metrics_body().size()));
+
+  server.stop();
+  REQUIRE(server.recorder.threads.size() == 1);
+  CHECK(*server.recorder.threads.begin() == server.io_thread.load());
+  CHECK(server.recorder.requests.at(5).method == "GET");  // HEAD is served as GET
+}
+
+TEST_CASE("HttpServer keeps connections alive and handles pipelining", "[http]") {
+  TestServer server;
+  Client client(server.port);
+  REQUIRE(client.connected());
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(client.send(get_request("/small")));
+    Reply reply = must(client.read_reply());
+    CHECK(reply.status == 200);
+    CHECK(reply.body == "ok\n");
+  }
+  // Two requests in one write: two answers, in order.
+  REQUIRE(client.send(get_request("/small") + get_request("/nope")));
+  Reply first = must(client.read_reply());
+  Reply second = must(client.read_reply());
+  CHECK(first.status == 200);
+  CHECK(second.status == 404);
+  CHECK(server.recorder.count() == 5);
+
+  // Connection: close, and HTTP/1.0 without keep-alive, end the connection.
+  REQUIRE(client.send(get_request("/small", "Connection: close\r\n")));
+  Reply last = must(client.read_reply());
+  CHECK(last.header("connection") == "close");
+  CHECK(client.closed_by_server());
+
+  Client old(server.port);
+  REQUIRE(old.send("GET /small HTTP/1.0\r\n\r\n"));
+  Reply reply = must(old.read_reply());
+  CHECK(reply.status == 200);
+  CHECK(old.closed_by_server());
+}
+
+TEST_CASE("HttpServer gzips compressible responses when the client accepts gzip", "[http]") {
+  TestServer server;
+  std::string const expected = metrics_body();
+
+  for (std::string accept : {"gzip", "deflate, gzip;q=0.5", "GZIP", "*"}) {
+    INFO(accept);
+    auto reply =
+        fetch_ok(server.port, get_request("/metrics", "Accept-Encoding: " + accept + "\r\n"));
+    CHECK(reply.status == 200);
+    CHECK(reply.header("content-encoding") == "gzip");
+    CHECK(reply.header("vary") == "Accept-Encoding");
+    CHECK(reply.header("content-length") == std::to_string(reply.body.size()));
+    CHECK(reply.body.size() < expected.size() / 4);
+    auto inflated = gzip_decompress(reply.body);
+    REQUIRE(inflated);
+    CHECK(*inflated == expected);
+  }
+  for (std::string accept : {"gzip;q=0", "identity", "deflate, br", "*;q=0"}) {
+    INFO(accept);
+    auto reply =
+        fetch_ok(server.port, get_request("/metrics", "Accept-Encoding: " + accept + "\r\n"));
+    CHECK_FALSE(reply.has("content-encoding"));
+    CHECK(reply.body == expected);
+  }
+  // Not compressible (or too small to bother): sent as it is.
+  auto small = fetch_ok(server.port, get_request("/small", "Accept-Encoding: gzip\r\n"));
+  CHECK_FALSE(small.has("content-encoding"));
+  CHECK(small.body == "ok\n");
+  auto plain = fetch_ok(server.port, get_request("/nope", "Accept-Encoding: gzip\r\n"));
+  CHECK_FALSE(plain.has("content-encoding"));
+  CHECK_FALSE(plain.has("vary"));
+}
+
+TEST_CASE("HttpServer bounds requests and rejects malformed ones", "[http]") {
+  HttpServerLimits limits;
+  limits.max_body_bytes = 1024;
+  limits.max_header_bytes = 2048;
+  TestServer server(std::nullopt, limits);
+
+  SECTION("a body over the limit gets 413") {
+    Client client(server.port);
+    REQUIRE(client.send("POST /-/reload HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n"));
+    Reply reply = must(client.read_reply());
+    CHECK(reply.status == 413);
+    CHECK(client.closed_by_server());
+  }
+  SECTION("a body at the limit is fine") {
+    auto reply =
+        fetch_ok(server.port, "POST /-/reload HTTP/1.1\r\nHost: x\r\nContent-Length: 1024\r\n\r\n" +
+                                  std::string(1024, 'x'));
+    CHECK(reply.status == 200);
+  }
+  SECTION("a header over the limit gets 431") {
+    Client client(server.port);
+    REQUIRE(client.send(get_request("/small", "X-Big: " + std::string(4000, 'a') + "\r\n")));
+    Reply reply = must(client.read_reply());
+    CHECK(reply.status == 431);
+    CHECK(client.closed_by_server());
+  }
+  SECTION("garbage gets 400 and the connection closes") {
+    Client client(server.port);
+    REQUIRE(client.send("\x16\x03\x01 this is not HTTP\r\n\r\n"));
+    Reply reply = must(client.read_reply());
+    CHECK(reply.status == 400);
+    CHECK(client.closed_by_server());
+  }
+  CHECK(server.recorder.count() <= 1);
+}
+
+TEST_CASE("HttpServer closes connections of slow and idle clients", "[http]") {
+  HttpServerLimits limits;
+  limits.read_timeout = std::chrono::milliseconds(200);
+  TestServer server(std::nullopt, limits);
+
+  auto started = std::chrono::steady_clock::now();
+  Client slow(server.port);
+  REQUIRE(slow.send("GET /metrics HTTP/1.1\r\nHost:"));  // and then nothing
+  Client idle(server.port);
+  REQUIRE(idle.send(get_request("/small")));
+  REQUIRE(idle.read_reply());
+  // Another client is served meanwhile: one stuck connection blocks nobody.
+  auto other = fetch_ok(server.port, get_request("/small"));
+  CHECK(other.status == 200);
+
+  CHECK(slow.closed_by_server());
+  CHECK(idle.closed_by_server());
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
+}
+
+TEST_CASE("HttpServer limits the number of open connections", "[http]") {
+  HttpServerLimits limits;
+  limits.max_connections = 2;
+  TestServer server(std::nullopt, limits);
+  Client a(server.port);
+  Client b(server.port);
+  for (Client* client : {&a, &b}) {
+    REQUIRE(client->send(get_request("/small")));
+    REQUIRE(client->read_reply());
+  }
+  Client c(server.port);
+  REQUIRE(c.connected());  // the kernel accepts it; the server closes it at once
+  CHECK(c.closed_by_server());
+
+  REQUIRE(a.send(get_request("/small", "Connection: close\r\n")));
+  REQUIRE(a.read_reply());
+  REQUIRE(a.closed_by_server());
+  std::optional<Reply> reply;
+  for (int attempt = 0; attempt < 50 && !reply; ++attempt) {
+    reply = fetch(server.port, get_request("/small"));
+    if (!reply) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  REQUIRE(reply);
+  CHECK(reply->status == 200);
+}
+
+TEST_CASE("HttpServer::start reports bad addresses and ports in use", "[http]") {
+  boost::asio::io_context io;
+  auto handler = [](HttpRequest const&) { return HttpResponse{}; };
+  HttpServer first(io, "127.0.0.1:0", std::nullopt, handler);
+  first.start();
+  std::string taken = first.local_address();
+
+  HttpServer second(io, taken, std::nullopt, handler);
+  REQUIRE_THROWS_WITH(second.start(), Catch::StartsWith("cannot listen on " + taken + ": ") &&
+                                          Catch::Contains("in use"));
+
+  HttpServer bad(io, "localhost", std::nullopt, handler);
+  REQUIRE_THROWS_WITH(bad.start(),
+                      "invalid listen address \"localhost\": expected host:port, "
+                      "[ipv6]:port or :port");
+  HttpServer foreign(io, "192.0.2.1:0", std::nullopt, handler);  // not an address of this host
+  REQUIRE_THROWS_WITH(foreign.start(), Catch::StartsWith("cannot listen on 192.0.2.1:0: "));
+
+  // ":0": every interface, reachable on loopback.
+  TestServer any(std::nullopt, {}, ":0");
+  std::string local = any.server().local_address();
+  CHECK((local.rfind("[::]:", 0) == 0 || local.rfind("0.0.0.0:", 0) == 0));
+  auto reply = fetch_ok(any.port, get_request("/small"));
+  CHECK(reply.status == 200);
+}
+
+TEST_CASE("HttpServer::stop closes the listener and open connections", "[http]") {
+  auto server = std::make_unique<TestServer>();
+  std::uint16_t port = server->port;
+  Client client(port);
+  REQUIRE(client.send(get_request("/small")));
+  REQUIRE(client.read_reply());
+  server->stop();  // returns only once the io_context ran out of work
+  CHECK(client.closed_by_server());
+  Client late(port);
+  CHECK_FALSE(late.connected());
+}
+
+TEST_CASE("HttpServer requires basic auth when the web config has users", "[http][basic_auth]") {
+  WebConfig web;
+  web.source = "test";
+  web.basic_auth_users = {{"prometheus", bcrypt_hash("s3cret:with colon")},
+                          {"alice", bcrypt_hash("wonderland")}};
+  web.headers = {{"X-Content-Type-Options", "nosniff"}};
+  TestServer server(web);
+
+  auto anonymous = fetch_ok(server.port, get_request("/metrics"));
+  CHECK(anonymous.status == 401);
+  CHECK(anonymous.header("www-authenticate") == "Basic realm=\"cos_error_exporter\"");
+  CHECK(anonymous.header("x-content-type-options") == "nosniff");
+
+  for (std::string wrong : {"prometheus:s3cret", "prometheus:", "alice:s3cret:with colon",
+                            "mallory:wonderland", ":wonderland"}) {
+    INFO(wrong);
+    auto reply = fetch_ok(server.port, get_request("/metrics", basic(wrong)));
+    CHECK(reply.status == 401);
+    CHECK(reply.header("www-authenticate") == "Basic realm=\"cos_error_exporter\"");
+  }
+  auto garbled = fetch_ok(server.port, get_request("/metrics", "Authorization: Basic !!!\r\n"));
+  CHECK(garbled.status == 401);
+  auto bearer = fetch_ok(server.port, get_request("/metrics", "Authorization: Bearer abc\r\n"));
+  CHECK(bearer.status == 401);
+  CHECK(server.recorder.count() == 0);
+
+  // Right credentials, on one keep-alive connection (the first runs bcrypt,
+  // the others hit the cache), and again after a wrong attempt.
+  Client client(server.port);
+  for (std::string credentials : {"prometheus:s3cret:with colon", "prometheus:s3cret:with colon",
+                                  "alice:wonderland", "alice:wrong", "alice:wonderland"}) {
+    INFO(credentials);
+    REQUIRE(client.send(get_request("/small", basic(credentials))));
+    Reply reply = must(client.read_reply());
+    CHECK(reply.status == (credentials == "alice:wrong" ? 401 : 200));
+    CHECK(reply.header("x-content-type-options") == "nosniff");
+  }
+  CHECK(server.recorder.count() == 4);
+}
+
+TEST_CASE("HttpServer serves TLS and refuses plain HTTP on the TLS port", "[http][tls]") {
+  TestPki const& pki = shared_pki();
+  TestServer server(tls_config(pki));
+  CHECK(server.server().tls());
+
+  auto reply =
+      fetch_ok(server.port, get_request("/metrics", "Accept-Encoding: gzip\r\n"), ClientTls{});
+  CHECK(reply.status == 200);
+  auto inflated = gzip_decompress(reply.body);
+  REQUIRE(inflated);
+  CHECK(*inflated == metrics_body());
+
+  // Keep-alive over TLS.
+  Client client(server.port);
+  REQUIRE(client.start_tls());
+  for (int i = 0; i < 2; ++i) {
+    REQUIRE(client.send(get_request("/small")));
+    Reply small = must(client.read_reply());
+    CHECK(small.body == "ok\n");
+  }
+
+  Client plain(server.port);
+  REQUIRE(plain.send(get_request("/metrics")));
+  std::string answer = plain.read_all();
+  CHECK(answer.rfind("HTTP/1.1 400 Bad Request\r\n", 0) == 0);
+  CHECK(answer.find("Client sent an HTTP request to an HTTPS server.") != std::string::npos);
+  CHECK(answer.find("cos_errors_total") == std::string::npos);
+  CHECK(server.recorder.count() == 3);
+}
+
+TEST_CASE("HttpServer enforces the TLS min_version", "[http][tls]") {
+  TestPki const& pki = shared_pki();
+  WebConfig web = tls_config(pki);
+  web.tls->min_version = TlsVersion::tls13;
+  TestServer server(web);
+
+  Client old_client(server.port);
+  CHECK_FALSE(old_client.start_tls(ClientTls{"", "", TLS1_2_VERSION}));
+  auto reply = fetch_ok(server.port, get_request("/small"), ClientTls{"", "", TLS1_3_VERSION});
+  CHECK(reply.status == 200);
+  CHECK(server.recorder.count() == 1);
+}
+
+TEST_CASE("HttpServer requires a client certificate signed by client_ca_file for mutual TLS",
+          "[http][tls]") {
+  TestPki const& pki = shared_pki();
+  WebConfig web = tls_config(pki);
+  web.tls->client_auth_type = ClientAuthType::require_and_verify_client_cert;
+  web.tls->client_ca_file = pki.file("ca.crt");
+
+  ClientTls good{pki.file("client.crt"), pki.file("client.key")};
+  ClientTls other{pki.file("other-client.crt"), pki.file("other-client.key")};
+  ClientTls rogue{pki.file("rogue.crt"), pki.file("rogue.key")};
+  ClientTls none{};
+
+  SECTION("any certificate from the CA") {
+    TestServer server(web);
+    for (int max_version : {TLS1_2_VERSION, TLS1_3_VERSION}) {
+      INFO(max_version);
+      good.max_version = rogue.max_version = none.max_version = max_version;
+      auto accepted = fetch_ok(server.port, get_request("/small"), good);
+      CHECK(accepted.status == 200);
+      // TLS 1.3 reports the refusal after the client's handshake completed.
+      CHECK_FALSE(fetch(server.port, get_request("/small"), rogue));
+      CHECK_FALSE(fetch(server.port, get_request("/small"), none));
+    }
+    CHECK(fetch(server.port, get_request("/small"), other));
+    CHECK(server.recorder.count() == 3);
+  }
+  SECTION("client_allowed_sans narrows it down") {
+    web.tls->client_allowed_sans = {"client.example"};
+    TestServer server(web);
+    auto accepted = fetch_ok(server.port, get_request("/small"), good);
+    CHECK(accepted.status == 200);
+    CHECK_FALSE(fetch(server.port, get_request("/small"), other));
+    CHECK(server.recorder.count() == 1);
+  }
+}
