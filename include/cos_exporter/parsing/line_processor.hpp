@@ -4,6 +4,7 @@
 
 #include "cos_exporter/counting/counting_hub.hpp"
 #include "cos_exporter/counting/input_counters.hpp"
+#include "cos_exporter/daemon/log.hpp"
 #include "cos_exporter/parsing/line_parser.hpp"
 
 namespace cos_exporter {
@@ -26,7 +27,11 @@ class LineProcessor {
   void count_too_long() noexcept;
 
  private:
+  // A storm of bad input is logged once per interval, never once per line.
+  void report_malformed(MalformedReason reason, std::string_view line) noexcept;
+
   LineParser parser_;
+  LogRateLimiter malformed_log_;
   InputCounters counters_;
   CountingHub& hub_;
 };

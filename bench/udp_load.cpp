@@ -1,0 +1,57 @@
+// Load generator: sends COS v4 error events over UDP as fast as sendmmsg goes.
+// Usage: udp_load HOST PORT DATAGRAMS [LINES_PER_DATAGRAM]
+// Prints the datagrams and lines sent and the seconds it took.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+int main(int argc, char** argv) {
+  if (argc < 4) {
+    std::fprintf(stderr, "usage: %s HOST PORT DATAGRAMS [LINES_PER_DATAGRAM]\n", argv[0]);
+    return 2;
+  }
+  long datagrams = std::atol(argv[3]);
+  int lines = argc > 4 ? std::atoi(argv[4]) : 16;
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<std::uint16_t>(std::atoi(argv[2])));
+  if (inet_pton(AF_INET, argv[1], &to.sin_addr) != 1) return 2;
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+  char const* events[] = {
+      R"({"code":-96,"message":"ERROR_PROXY_AUTH_EXPIRED","request_id":"NTk0ZGY3"})",
+      R"({"code":-4016,"message":"ErrNotSameSHA"})", "code=-5997 message=ERROR_CGI_NETWORK",
+      R"({"code":-61,"message":"ERROR_PROXY_INVALID_CMD_REQ"})"};
+  std::string payload;
+  for (int i = 0; i < lines; ++i) payload += std::string(events[i % 4]) + "\n";
+
+  constexpr int kBatch = 64;
+  std::vector<iovec> iov(kBatch, iovec{payload.data(), payload.size()});
+  std::vector<mmsghdr> messages(kBatch);
+  for (int i = 0; i < kBatch; ++i) {
+    messages[i].msg_hdr = msghdr{};
+    messages[i].msg_hdr.msg_name = &to;
+    messages[i].msg_hdr.msg_namelen = sizeof to;
+    messages[i].msg_hdr.msg_iov = &iov[i];
+    messages[i].msg_hdr.msg_iovlen = 1;
+  }
+  auto start = std::chrono::steady_clock::now();
+  long sent = 0;
+  while (sent < datagrams) {
+    int n = static_cast<int>(std::min<long>(kBatch, datagrams - sent));
+    int r = sendmmsg(fd, messages.data(), n, 0);
+    if (r > 0) sent += r;
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("sent datagrams=%ld lines=%ld seconds=%.3f lines_per_second=%.0f\n", sent,
+              sent * lines, seconds, sent * lines / seconds);
+  close(fd);
+  return 0;
+}
