@@ -80,7 +80,7 @@ def free_port():
 class Exporter:
     """A running exporter. Use as a context manager, or call start()/stop()."""
 
-    def __init__(self, config=None, args=(), workdir=None, listen="127.0.0.1:0"):
+    def __init__(self, config=None, args=(), workdir=None, listen="127.0.0.1:0", wrapper=()):
         assert BINARY, "COS_EXPORTER_BINARY is not set"
         self.tmp = None
         if workdir is None:
@@ -93,6 +93,7 @@ class Exporter:
             with open(self.config_path, "w") as f:
                 f.write(config)
         self.args = list(args)
+        self.wrapper = list(wrapper)  # e.g. setpriv to run unprivileged
         self.listen = listen
         self.process = None
         self.lines = []
@@ -102,7 +103,7 @@ class Exporter:
         self.scheme = "http"
 
     def command(self):
-        cmd = [BINARY, "--web.listen-address=" + self.listen]
+        cmd = self.wrapper + [BINARY, "--web.listen-address=" + self.listen]
         if self.config_path:
             cmd.append("--config.file=" + self.config_path)
         return cmd + self.args

@@ -3,10 +3,12 @@ unix datagram socket, with exact values for every affected series."""
 
 import os
 import random
+import signal
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 import harness
@@ -200,6 +202,55 @@ class UdpAndUnixgramTest(unittest.TestCase):
             events = m.get("cos_events_total", outcome="error") + m.get("cos_events_total", outcome="success")
             self.assertEqual(malformed + events, 50 * 20)
             self.assertEqual(events, 50 * 5)
+
+
+class KernelLimitsTest(unittest.TestCase):
+    def test_kernel_drops_are_counted(self):
+        """Datagrams the kernel drops while the daemon cannot read are counted exactly."""
+        config = "inputs: {udp: [{name: udp, listen: '127.0.0.1:0', read_buffer_bytes: 4096}]}"
+        with harness.Exporter(config) as exporter:
+            exporter.udp_address()
+            exporter.send_signal(signal.SIGSTOP)
+            try:
+                for i in range(300):
+                    exporter.send_udp("-96\n" * 20)
+            finally:
+                exporter.send_signal(signal.SIGCONT)
+            exporter.wait_for(lambda: exporter.metrics().get(
+                "cos_error_exporter_udp_packets_total", input="udp") > 0, 10, "the queue drained")
+            # The kernel reports its count with the next datagram it delivers.
+            time.sleep(0.2)
+            exporter.send_udp("-97")
+            exporter.wait_for(lambda: exporter.metrics().get(
+                "cos_errors_total", category="proxy", code="-97", name="ERROR_PROXY_AUTH_FAILED") == 1)
+            m = exporter.metrics()
+            packets = m.get("cos_error_exporter_udp_packets_total", input="udp")
+            drops = m.get("cos_error_exporter_udp_kernel_drops_total", input="udp")
+            self.assertGreater(drops, 0)
+            self.assertEqual(packets + drops, 301)
+            self.assertEqual(m.get("cos_errors_total", category="proxy", code="-96",
+                                   name="ERROR_PROXY_AUTH_EXPIRED"), (packets - 1) * 20)
+
+    def test_capped_receive_buffer_is_logged(self):
+        setpriv = shutil.which("setpriv")
+        self.assertIsNotNone(setpriv, "setpriv (util-linux) is needed to run unprivileged")
+        with open("/proc/sys/net/core/rmem_max") as f:
+            rmem_max = int(f.read())
+        want = rmem_max * 4
+        config = "inputs: {udp: [{name: udp, listen: '127.0.0.1:0', read_buffer_bytes: %d}]}" % want
+        # Unprivileged, so SO_RCVBUFFORCE is refused and net.core.rmem_max applies.
+        wrapper = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"]
+        tmp = tempfile.mkdtemp(prefix="cos-e2e-")
+        os.chmod(tmp, 0o755)
+        self.addCleanup(shutil.rmtree, tmp, True)
+        with harness.Exporter(config, workdir=tmp, wrapper=wrapper) as exporter:
+            exporter.wait_for(lambda: "capped the receive buffer" in exporter.log_text())
+            line = [l for l in exporter.lines if "capped the receive buffer" in l][0]
+            fields = harness.parse_logfmt(line)
+            self.assertEqual(fields["level"], "warn")
+            self.assertEqual(fields["input"], "udp")
+            self.assertEqual(int(fields["requested_bytes"]), want)
+            self.assertLess(int(fields["granted_bytes"]), want)
 
 
 if __name__ == "__main__":
