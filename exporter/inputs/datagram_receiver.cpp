@@ -3,6 +3,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "cos_exporter/counting/metric_names.hpp"
+#include "cos_exporter/daemon/log.hpp"
+
 namespace cos_exporter {
 namespace {
 
@@ -10,17 +13,22 @@ constexpr std::size_t kControlBytes = CMSG_SPACE(sizeof(std::uint32_t)) + 64;
 
 }  // namespace
 
-DatagramReceiver::DatagramReceiver()
-    : buffers_(new char[kBatch * kMaxDatagram]),
+DatagramReceiver::DatagramReceiver(MetricStore& store, std::string input_name)
+    : input_name_(std::move(input_name)),
+      packets_(&store.counter(metric::kUdpPackets, metric::kUdpPacketsHelp, {"input"})
+                    .series({input_name_})),
+      kernel_drops_(&store.counter(metric::kUdpKernelDrops, metric::kUdpKernelDropsHelp, {"input"})
+                         .series({input_name_})),
+      buffers_(new char[kBatch * kMaxDatagram]),
       headers_(kBatch),
       iovecs_(kBatch),
       sources_(kBatch),
       controls_(new char[kBatch * kControlBytes]) {}
 
-bool DatagramReceiver::drain(int fd, OnDatagram const& on_datagram, std::size_t max_batches,
-                             int& error) {
-  error = 0;
-  for (std::size_t batch = 0; batch < max_batches; ++batch) {
+bool DatagramReceiver::drain(int fd, OnDatagram const& on_datagram) {
+  std::uint32_t drops = kernel_drops_seen_;
+  bool drained = false;
+  for (std::size_t batch = 0; batch < kBatchesPerTurn && !drained; ++batch) {
     for (std::size_t i = 0; i < kBatch; ++i) {
       iovecs_[i] = iovec{buffers_.get() + i * kMaxDatagram, kMaxDatagram};
       msghdr& header = headers_[i].msg_hdr;
@@ -36,28 +44,35 @@ bool DatagramReceiver::drain(int fd, OnDatagram const& on_datagram, std::size_t 
     int received = ::recvmmsg(fd, headers_.data(), kBatch, MSG_DONTWAIT, nullptr);
     if (received < 0) {
       if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return true;
-      error = errno;
-      return true;
+      if (errno != EAGAIN && errno != EWOULDBLOCK)
+        log_warn("receiving failed; waiting for the next datagram",
+                 {{"input", input_name_}, {"error", std::strerror(errno)}});
+      drained = true;
+      break;
     }
+    // Not stopping on a short batch: the reactor is edge-triggered, so only
+    // EAGAIN proves the queue empty.
     for (int i = 0; i < received; ++i) {
       msghdr const& header = headers_[i].msg_hdr;
       for (cmsghdr* c = CMSG_FIRSTHDR(&header); c != nullptr;
            c = CMSG_NXTHDR(const_cast<msghdr*>(&header), c)) {
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL)
-          std::memcpy(&kernel_drops_, CMSG_DATA(c), sizeof kernel_drops_);
+          std::memcpy(&drops, CMSG_DATA(c), sizeof drops);
       }
       std::size_t length = std::min<std::size_t>(headers_[i].msg_len, kMaxDatagram);
       sockaddr const* source = header.msg_namelen > sizeof(sa_family_t)
                                    ? reinterpret_cast<sockaddr const*>(header.msg_name)
                                    : nullptr;
+      packets_->add(1);
       on_datagram(Datagram{std::string_view(buffers_.get() + i * kMaxDatagram, length), source,
                            (header.msg_flags & MSG_TRUNC) != 0});
     }
-    // Not returning on a short batch: the reactor is edge-triggered, so
-    // only EAGAIN proves the queue empty.
   }
-  return false;
+  if (drops != kernel_drops_seen_) {
+    kernel_drops_->add(drops - kernel_drops_seen_);  // unsigned: wraps like the kernel's count
+    kernel_drops_seen_ = drops;
+  }
+  return drained;
 }
 
 }  // namespace cos_exporter

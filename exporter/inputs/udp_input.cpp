@@ -19,9 +19,6 @@ using asio::ip::udp;
 
 namespace {
 
-// Drained per wake-up before yielding to the other inputs and HTTP.
-constexpr std::size_t kBatchesPerTurn = 16;
-
 udp::endpoint resolve_endpoint(asio::io_context& io, std::string const& name,
                                std::string const& text) {
   auto address = parse_listen_address(text);
@@ -46,14 +43,11 @@ UdpInput::UdpInput(asio::io_context& io, UdpInputConfig config, CountingHub& hub
       config_(std::move(config)),
       socket_(io),
       processor_(LineParser(config_.format, config_.regex, max_line_bytes),
-                 InputCounters(hub.store(), config_.name), hub) {
-  auto& store = hub.store();
-  packets_ = &store.counter(metric::kUdpPackets, metric::kUdpPacketsHelp, {"input"})
-                  .series({config_.name});
-  kernel_drops_ = &store.counter(metric::kUdpKernelDrops, metric::kUdpKernelDropsHelp, {"input"})
-                       .series({config_.name});
-  denied_ =
-      &store.counter(metric::kUdpDenied, metric::kUdpDeniedHelp, {"input"}).series({config_.name});
+                 InputCounters(hub.store(), config_.name), hub),
+      receiver_(hub.store(), config_.name) {
+  denied_ = &hub.store()
+                 .counter(metric::kUdpDenied, metric::kUdpDeniedHelp, {"input"})
+                 .series({config_.name});
 }
 
 void UdpInput::start() {
@@ -96,36 +90,26 @@ void UdpInput::wait() {
 
 void UdpInput::on_readable() {
   if (!socket_.is_open()) return;
-  int error = 0;
-  bool drained = receiver_.drain(
-      socket_.native_handle(),
-      [this](DatagramReceiver::Datagram const& datagram) {
-        if (!config_.allow.empty()) {
-          bool allowed = false;
-          for (auto const& cidr : config_.allow)
-            if (datagram.source != nullptr && cidr.contains(datagram.source)) allowed = true;
-          if (!allowed) {
-            denied_->add(1);
-            return;
-          }
+  bool drained =
+      receiver_.drain(socket_.native_handle(), [this](DatagramReceiver::Datagram const& datagram) {
+        if (!allowed(datagram.source)) {
+          denied_->add(1);
+          return;
         }
-        packets_->add(1);
         processor_.process_lines(datagram.payload);
-      },
-      kBatchesPerTurn, error);
-  std::uint32_t drops = receiver_.kernel_drops();
-  if (drops != kernel_drops_seen_) {
-    kernel_drops_->add(drops - kernel_drops_seen_);  // unsigned: wraps like the kernel's count
-    kernel_drops_seen_ = drops;
-  }
-  if (error != 0)
-    log_warn("receiving failed; waiting for the next datagram",
-             {{"input", config_.name}, {"error", std::strerror(error)}});
-  if (drained) {
+      });
+  if (drained)
     wait();
-  } else {
+  else
     asio::post(io_, [self = shared_from_this()] { self->on_readable(); });
-  }
+}
+
+bool UdpInput::allowed(sockaddr const* source) const noexcept {
+  if (config_.allow.empty()) return true;
+  if (source == nullptr) return false;
+  for (auto const& cidr : config_.allow)
+    if (cidr.contains(source)) return true;
+  return false;
 }
 
 }  // namespace cos_exporter

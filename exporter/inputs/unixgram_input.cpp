@@ -23,8 +23,6 @@ using asio::local::datagram_protocol;
 
 namespace {
 
-constexpr std::size_t kBatchesPerTurn = 16;
-
 // True when a process is receiving on the socket file at `path`.
 bool socket_is_live(std::string const& path) {
   int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -45,13 +43,8 @@ UnixgramInput::UnixgramInput(asio::io_context& io, UnixgramInputConfig config, C
       config_(std::move(config)),
       socket_(io),
       processor_(LineParser(config_.format, config_.regex, max_line_bytes),
-                 InputCounters(hub.store(), config_.name), hub) {
-  auto& store = hub.store();
-  packets_ = &store.counter(metric::kUdpPackets, metric::kUdpPacketsHelp, {"input"})
-                  .series({config_.name});
-  kernel_drops_ = &store.counter(metric::kUdpKernelDrops, metric::kUdpKernelDropsHelp, {"input"})
-                       .series({config_.name});
-}
+                 InputCounters(hub.store(), config_.name), hub),
+      receiver_(hub.store(), config_.name) {}
 
 void UnixgramInput::start() {
   std::string const& path = config_.path;
@@ -106,27 +99,15 @@ void UnixgramInput::wait() {
 
 void UnixgramInput::on_readable() {
   if (!socket_.is_open()) return;
-  int error = 0;
-  bool drained = receiver_.drain(
-      socket_.native_handle(),
-      [this](DatagramReceiver::Datagram const& datagram) {
-        packets_->add(1);
+  bool drained =
+      receiver_.drain(socket_.native_handle(), [this](DatagramReceiver::Datagram const& datagram) {
         if (datagram.truncated) {
-          // Larger than any line may be: its lines cannot be trusted whole.
+          // Larger than any datagram we take: its lines cannot be trusted whole.
           processor_.count_too_long();
           return;
         }
         processor_.process_lines(datagram.payload);
-      },
-      kBatchesPerTurn, error);
-  std::uint32_t drops = receiver_.kernel_drops();
-  if (drops != kernel_drops_seen_) {
-    kernel_drops_->add(drops - kernel_drops_seen_);
-    kernel_drops_seen_ = drops;
-  }
-  if (error != 0)
-    log_warn("receiving failed; waiting for the next datagram",
-             {{"input", config_.name}, {"error", std::strerror(error)}});
+      });
   if (drained)
     wait();
   else

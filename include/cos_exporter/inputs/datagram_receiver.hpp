@@ -5,14 +5,17 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
+
+#include "cos_exporter/counting/metric_store.hpp"
 
 namespace cos_exporter {
 
 // Batched receiving for a datagram socket (UDP or unixgram): recvmmsg until
-// the socket is empty, with the kernel's drop count (SO_RXQ_OVFL) read from
-// each batch. Buffers are allocated once.
+// the socket is empty, counting every datagram and the kernel's drops
+// (SO_RXQ_OVFL, reported with each datagram). Buffers are allocated once.
 class DatagramReceiver {
  public:
   struct Datagram {
@@ -24,26 +27,29 @@ class DatagramReceiver {
 
   static constexpr std::size_t kBatch = 64;
   static constexpr std::size_t kMaxDatagram = 65536;
+  // recvmmsg calls per turn before yielding to the other inputs and HTTP.
+  static constexpr std::size_t kBatchesPerTurn = 16;
 
-  DatagramReceiver();
+  DatagramReceiver(MetricStore& store, std::string input_name);
 
-  // Reads what is queued on `fd`, at most `max_batches` recvmmsg calls.
-  // Returns true when the socket was drained (EAGAIN), false when it stopped
-  // at the bound with more possibly waiting. Errors other than EAGAIN/EINTR
-  // end the call and are returned in `error` (0 if none).
-  bool drain(int fd, OnDatagram const& on_datagram, std::size_t max_batches, int& error);
+  // Reads what is queued on `fd`, at most kBatchesPerTurn recvmmsg calls.
+  // Returns true when the socket was drained (EAGAIN): wait for readiness
+  // again; false when it stopped at the bound: call again soon. A receive
+  // error is logged and ends the turn as drained.
+  bool drain(int fd, OnDatagram const& on_datagram);
 
-  // Datagrams the kernel dropped on this socket so far (SO_RXQ_OVFL), as
-  // last reported; 0 when the option is not in effect.
-  std::uint32_t kernel_drops() const { return kernel_drops_; }
+  std::uint64_t packets() const { return packets_->value(); }
 
  private:
+  std::string input_name_;
+  CounterCell* packets_;
+  CounterCell* kernel_drops_;
+  std::uint32_t kernel_drops_seen_ = 0;
   std::unique_ptr<char[]> buffers_;
   std::vector<mmsghdr> headers_;
   std::vector<iovec> iovecs_;
   std::vector<sockaddr_storage> sources_;
   std::unique_ptr<char[]> controls_;
-  std::uint32_t kernel_drops_ = 0;
 };
 
 }  // namespace cos_exporter

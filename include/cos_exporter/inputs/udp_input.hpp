@@ -27,21 +27,19 @@ class UdpInput : public std::enable_shared_from_this<UdpInput> {
   UdpInputConfig const& config() const { return config_; }
   std::string local_address() const;  // "127.0.0.1:PORT" once started
   LineProcessor const& processor() const { return processor_; }
-  std::uint64_t packets() const { return packets_->value(); }
+  std::uint64_t packets() const { return receiver_.packets(); }
 
  private:
   void wait();
   void on_readable();
+  bool allowed(sockaddr const* source) const noexcept;
 
   boost::asio::io_context& io_;
   UdpInputConfig config_;
   boost::asio::ip::udp::socket socket_;
   LineProcessor processor_;
   DatagramReceiver receiver_;
-  CounterCell* packets_;
-  CounterCell* kernel_drops_;
   CounterCell* denied_;
-  std::uint32_t kernel_drops_seen_ = 0;
 };
 
 }  // namespace cos_exporter

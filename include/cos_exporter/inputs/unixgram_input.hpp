@@ -25,7 +25,7 @@ class UnixgramInput : public std::enable_shared_from_this<UnixgramInput> {
 
   UnixgramInputConfig const& config() const { return config_; }
   LineProcessor const& processor() const { return processor_; }
-  std::uint64_t packets() const { return packets_->value(); }
+  std::uint64_t packets() const { return receiver_.packets(); }
 
  private:
   void wait();
@@ -36,9 +36,6 @@ class UnixgramInput : public std::enable_shared_from_this<UnixgramInput> {
   boost::asio::local::datagram_protocol::socket socket_;
   LineProcessor processor_;
   DatagramReceiver receiver_;
-  CounterCell* packets_;
-  CounterCell* kernel_drops_;
-  std::uint32_t kernel_drops_seen_ = 0;
   bool bound_ = false;
 };
 
