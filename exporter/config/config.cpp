@@ -1,10 +1,16 @@
 #include "cos_exporter/config/config.hpp"
 
+#include <fcntl.h>
 #include <re2/re2.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <set>
 
 #include "cos_exporter/classification/catalog_yaml.hpp"
+#include "cos_exporter/config/alert_settings.hpp"
 #include "cos_exporter/config/config_error.hpp"
 #include "cos_exporter/config/listen_address.hpp"
 #include "cos_exporter/config/yaml_reader.hpp"
@@ -13,6 +19,16 @@
 
 namespace cos_exporter {
 namespace {
+
+// Why `path` can't be read as a file, or "" when it can.
+std::string unreadable_file(std::string const& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::strerror(errno);
+  struct stat info {};
+  bool directory = ::fstat(fd, &info) == 0 && S_ISDIR(info.st_mode);
+  ::close(fd);
+  return directory ? "it is a directory" : "";
+}
 
 // Reads one config document into `config`, replacing only what the document
 // sets: keys it leaves out keep the built-in defaults.
@@ -193,7 +209,13 @@ class ConfigReader {
 
   void read_catalog(YAML::Node const& node, Config& config) {
     yaml_.check_keys(node, {"file", "extra"}, "catalog");
-    if (auto n = node["file"]) config.catalog_file = non_empty_string(n, "catalog.file");
+    if (auto n = node["file"]) {
+      config.catalog_file = non_empty_string(n, "catalog.file");
+      // Checked here so that a missing file is reported where it is named.
+      std::string problem = unreadable_file(*config.catalog_file);
+      if (!problem.empty())
+        yaml_.fail(n, "catalog.file \"" + *config.catalog_file + "\" cannot be read: " + problem);
+    }
     if (auto list = node["extra"]) {
       yaml_.require_sequence(list, "catalog.extra");
       config.catalog_extra.clear();
@@ -209,8 +231,7 @@ class ConfigReader {
   }
 
   void check_duration(YAML::Node const& node, std::string const& text, std::string_view what) {
-    static RE2 const kDuration("(\\d+(ms|s|m|h|d|w|y))+");
-    if (!RE2::FullMatch(text, kDuration))
+    if (!parse_prometheus_duration_ms(text))
       yaml_.fail(node, std::string(what) +
                            " must be a Prometheus duration like 5m or 1h30m, got \"" + text + "\"");
   }
@@ -235,6 +256,7 @@ class ConfigReader {
       }
     }
     if (auto n = node["severity"]) alert.severity = non_empty_string(n, "severity");
+    if (auto problem = alert_config_problem(alert)) yaml_.fail(node, *problem);
     return alert;
   }
 
