@@ -131,7 +131,12 @@ class RulesCommand(unittest.TestCase):
             result = run([BINARY, "rules", f"--config.file={config}"])
             self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
             self.assertEqual(result.stdout, "")
-            self.assertIn("group \"auth\": alert: spike_factor 6 x window 10m", result.stderr)
+            # The config loader refuses it already, naming where the setting is.
+            self.assertIn(f"{config}:4:12: spike_factor 6 x window 10m must be shorter than "
+                          "baseline 1h", result.stderr)
+            check = run([BINARY, "check-config", f"--config.file={config}"])
+            self.assertEqual(check.returncode, 1)
+            self.assertEqual(check.stderr, result.stderr)
 
 
 class Promtool(unittest.TestCase):
