@@ -527,6 +527,14 @@ TEST_CASE("HttpServer::start reports bad addresses and ports in use", "[http]") 
   HttpServer foreign(io, "192.0.2.1:0", std::nullopt, handler);  // not an address of this host
   REQUIRE_THROWS_WITH(foreign.start(), Catch::StartsWith("cannot listen on 192.0.2.1:0: "));
 
+  HttpServer v6(io, "[::1]:0", std::nullopt, handler);
+  try {
+    v6.start();
+    CHECK(v6.local_address().rfind("[::1]:", 0) == 0);
+  } catch (std::runtime_error const& e) {
+    WARN("no IPv6 loopback here: " << e.what());
+  }
+
   // ":0": every interface, reachable on loopback.
   TestServer any(std::nullopt, {}, ":0");
   std::string local = any.server().local_address();
