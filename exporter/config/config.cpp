@@ -38,6 +38,7 @@ class ConfigReader {
 
   void read(std::string_view text, Config& config) {
     YAML::Node root = yaml_.parse(text);
+    check_duplicate_keys(root);
     yaml_.check_keys(root, {"inputs", "state_file", "catalog", "groups", "code_alert", "limits"},
                      "the config");
     if (auto limits = root["limits"]) read_limits(limits, config.limits);
@@ -49,6 +50,20 @@ class ConfigReader {
   }
 
  private:
+  // yaml-cpp keeps both entries of a repeated key; a strict config says no.
+  void check_duplicate_keys(YAML::Node const& node) {
+    if (node.IsMap()) {
+      std::set<std::string> seen;
+      for (auto const& item : node) {
+        if (item.first.IsScalar() && !seen.insert(item.first.Scalar()).second)
+          yaml_.fail(item.first, "duplicate key \"" + item.first.Scalar() + "\"");
+        check_duplicate_keys(item.second);
+      }
+    } else if (node.IsSequence()) {
+      for (auto const& item : node) check_duplicate_keys(item);
+    }
+  }
+
   std::string non_empty_string(YAML::Node const& node, std::string_view what) {
     std::string value = yaml_.string(node, what);
     if (value.empty()) yaml_.fail(node, std::string(what) + " must not be empty");
@@ -328,6 +343,9 @@ Config parse_config(std::string_view yaml_text, std::string const& source_name) 
 }
 
 Config load_config_file(std::string const& path) {
+  // A directory opens like a file and reads as empty: as an empty config, it would pass.
+  std::string problem = unreadable_file(path);
+  if (!problem.empty()) throw ConfigError(path + ": cannot read: " + problem);
   return parse_config(read_text_file(path), path);
 }
 

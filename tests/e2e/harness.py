@@ -111,7 +111,8 @@ class Exporter:
     def start(self, timeout=10, expect_ready=True):
         self.process = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL,
                                         stderr=subprocess.PIPE, text=True, errors="replace")
-        threading.Thread(target=self._read_log, daemon=True).start()
+        self.reader = threading.Thread(target=self._read_log, daemon=True)
+        self.reader.start()
         if expect_ready:
             self.wait_for(lambda: self.http_address is not None, timeout,
                           "the exporter did not log its http address")
@@ -199,6 +200,8 @@ class Exporter:
     def stop(self, sig=signal.SIGTERM, timeout=10):
         """Stops the daemon; returns (exit code, seconds it took)."""
         if self.process is None or self.process.poll() is not None:
+            if self.process is not None:
+                self._close_log()
             return (self.process.returncode if self.process else None), 0.0
         started = time.monotonic()
         self.process.send_signal(sig)
@@ -207,7 +210,21 @@ class Exporter:
         except subprocess.TimeoutExpired:
             self.process.kill()
             code = self.process.wait()
-        return code, time.monotonic() - started
+        elapsed = time.monotonic() - started
+        self._close_log()
+        return code, elapsed
+
+    def wait_exit(self, timeout=10):
+        """Waits for a daemon that exits by itself; returns its exit code once
+        its whole log has been read."""
+        code = self.process.wait(timeout)
+        self._close_log()
+        return code
+
+    def _close_log(self):
+        self.reader.join(5)
+        if not self.reader.is_alive() and not self.process.stderr.closed:
+            self.process.stderr.close()
 
     def __enter__(self):
         return self.start()
