@@ -1,0 +1,317 @@
+#include "cos_exporter/inputs/position_store.hpp"
+
+#include <fcntl.h>
+#include <simdjson.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "cos_exporter/common/json_string.hpp"
+#include "cos_exporter/daemon/log.hpp"
+
+namespace cos_exporter {
+namespace {
+
+constexpr std::uint64_t kVersion = 1;
+
+std::string hex64(std::uint64_t value) {
+  char buffer[17];
+  auto [end, ec] = std::to_chars(buffer, buffer + 16, value, 16);
+  std::string text(buffer, end);
+  return std::string(16 - text.size(), '0') + text;
+}
+
+std::string to_hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  }
+  return out;
+}
+
+bool from_hex(std::string_view hex, std::string& out) {
+  if (hex.size() % 2 != 0) return false;
+  out.clear();
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    unsigned value = 0;
+    auto [end, ec] = std::from_chars(hex.data() + i, hex.data() + i + 2, value, 16);
+    if (ec != std::errc{} || end != hex.data() + i + 2) return false;
+    out += static_cast<char>(value);
+  }
+  return true;
+}
+
+std::string errno_text(int error) {
+  return std::strerror(error);
+}
+
+bool write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+// Reads one entry; false with `error` set when a field is missing or mistyped.
+bool parse_entry(simdjson::dom::element element, FilePosition& out, std::string& error) {
+  simdjson::dom::object entry;
+  if (element.get_object().get(entry)) {
+    error = "an entry is not an object";
+    return false;
+  }
+  std::string_view text;
+  if (!entry["path"].get_string().get(text)) {
+    out.path = std::string(text);
+  } else if (!entry["path_hex"].get_string().get(text)) {
+    if (!from_hex(text, out.path)) {
+      error = "invalid path_hex";
+      return false;
+    }
+  } else {
+    error = "an entry has no path";
+    return false;
+  }
+  std::uint64_t bytes = 0;
+  if (entry["device"].get_uint64().get(out.device) || entry["inode"].get_uint64().get(out.inode) ||
+      entry["offset"].get_uint64().get(out.offset) ||
+      entry["fingerprint_bytes"].get_uint64().get(bytes) || bytes > kFingerprintBytes ||
+      entry["fingerprint"].get_string().get(text)) {
+    error = "entry for " + out.path + " lacks device, inode, offset or fingerprint";
+    return false;
+  }
+  out.fingerprint_bytes = static_cast<std::uint32_t>(bytes);
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out.fingerprint, 16);
+  if (ec != std::errc{} || end != text.data() + text.size()) {
+    error = "entry for " + out.path + " has an invalid fingerprint";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::uint64_t fingerprint_hash(std::string_view bytes) noexcept {
+  std::uint64_t hash = 0xcbf29ce484222325ull;
+  for (unsigned char c : bytes) {
+    hash ^= c;
+    hash *= 0x100000001b3ull;
+  }
+  return hash;
+}
+
+PositionStore::PositionStore(std::string path) : path_(std::move(path)) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path_, ec)) {
+    log_info("no position file yet; starting without saved positions",
+             {{"component", "positions"}, {"path", path_}});
+    return;
+  }
+  std::ifstream in(path_, std::ios::binary);
+  std::stringstream content;
+  content << in.rdbuf();
+  if (!in) {
+    log_warn("cannot read the position file; starting without saved positions",
+             {{"component", "positions"}, {"path", path_}});
+    return;
+  }
+  std::string error;
+  std::map<std::string, std::vector<FilePosition>> loaded;
+  if (!parse(content.str(), loaded, error)) {
+    log_warn("invalid position file; starting without saved positions",
+             {{"component", "positions"}, {"path", path_}, {"err", error}});
+    return;
+  }
+  inputs_ = std::move(loaded);
+  last_written_ = content.str();
+  written_once_ = true;
+  std::size_t files = 0;
+  for (auto const& [name, entries] : inputs_) files += entries.size();
+  log_info("loaded file positions",
+           {{"component", "positions"}, {"path", path_}, {"files", std::to_string(files)}});
+}
+
+PositionStore::~PositionStore() {
+  if (timer_) timer_->cancel();
+}
+
+bool PositionStore::parse(std::string_view text,
+                          std::map<std::string, std::vector<FilePosition>>& out,
+                          std::string& error) {
+  simdjson::padded_string padded(text);
+  simdjson::dom::parser parser;
+  simdjson::dom::element document;
+  if (auto code = parser.parse(padded).get(document); code != simdjson::SUCCESS) {
+    error = simdjson::error_message(code);
+    return false;
+  }
+  std::uint64_t version = 0;
+  if (document["version"].get_uint64().get(version) || version != kVersion) {
+    error = "missing or unsupported version";
+    return false;
+  }
+  simdjson::dom::object inputs;
+  if (document["inputs"].get_object().get(inputs)) {
+    error = "missing inputs object";
+    return false;
+  }
+  out.clear();
+  for (auto field : inputs) {
+    simdjson::dom::array entries;
+    if (field.value.get_array().get(entries)) {
+      error = "input " + std::string(field.key) + " is not an array";
+      return false;
+    }
+    auto& list = out[std::string(field.key)];
+    for (simdjson::dom::element element : entries) {
+      FilePosition position;
+      if (!parse_entry(element, position, error)) return false;
+      list.push_back(std::move(position));
+    }
+  }
+  return true;
+}
+
+std::string PositionStore::serialize() const {
+  std::string out = "{\"version\":1,\"inputs\":{";
+  bool first_input = true;
+  for (auto const& [name, entries] : inputs_) {
+    if (!first_input) out += ',';
+    first_input = false;
+    out += '\n';
+    append_json_string(out, name);
+    out += ":[";
+    bool first = true;
+    for (auto const& entry : entries) {
+      out += first ? "\n" : ",\n";
+      first = false;
+      // JSON strings hold UTF-8 only: another path is written as hex bytes.
+      if (simdjson::validate_utf8(entry.path.data(), entry.path.size())) {
+        out += "{\"path\":";
+        append_json_string(out, entry.path);
+      } else {
+        out += "{\"path_hex\":\"" + to_hex(entry.path) + "\"";
+      }
+      out += ",\"device\":" + std::to_string(entry.device);
+      out += ",\"inode\":" + std::to_string(entry.inode);
+      out += ",\"offset\":" + std::to_string(entry.offset);
+      out += ",\"fingerprint\":\"" + hex64(entry.fingerprint) + "\"";
+      out += ",\"fingerprint_bytes\":" + std::to_string(entry.fingerprint_bytes) + "}";
+    }
+    out += "]";
+  }
+  out += "}}\n";
+  return out;
+}
+
+bool PositionStore::save() {
+  for (auto& [owner, record] : providers_) record();
+  std::string text = serialize();
+  if (written_once_ && text == last_written_) return true;
+
+  namespace fs = std::filesystem;
+  fs::path target(path_);
+  fs::path directory = target.parent_path();
+  if (directory.empty()) directory = ".";
+  std::error_code ec;
+  fs::create_directories(directory, ec);  // best effort; open() reports what matters
+  std::string tmp = path_ + ".tmp";
+  auto fail = [&](char const* what, int error) {
+    log_error(
+        "cannot save file positions",
+        {{"component", "positions"}, {"path", path_}, {"step", what}, {"err", errno_text(error)}});
+    return false;
+  };
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return fail("open", errno);
+  if (!write_all(fd, text) || ::fsync(fd) != 0) {
+    int error = errno;
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return fail("write", error);
+  }
+  if (::close(fd) != 0) {
+    int error = errno;
+    ::unlink(tmp.c_str());
+    return fail("close", error);
+  }
+  if (::rename(tmp.c_str(), path_.c_str()) != 0) {
+    int error = errno;
+    ::unlink(tmp.c_str());
+    return fail("rename", error);
+  }
+  int dir_fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);  // makes the rename durable; failure leaves a valid file
+    ::close(dir_fd);
+  }
+  last_written_ = std::move(text);
+  written_once_ = true;
+  return true;
+}
+
+void PositionStore::start_periodic_save(boost::asio::io_context& io, std::chrono::seconds every) {
+  every_ = std::max(every, std::chrono::seconds(1));
+  timer_ = std::make_unique<boost::asio::steady_timer>(io);
+  arm_timer();
+}
+
+void PositionStore::arm_timer() {
+  timer_->expires_after(every_);
+  timer_->async_wait([this, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
+    if (ec || alive.expired()) return;
+    save();
+    arm_timer();
+  });
+}
+
+void PositionStore::stop() {
+  if (timer_) {
+    timer_->cancel();
+    timer_.reset();
+  }
+  save();
+}
+
+std::vector<FilePosition> const& PositionStore::positions(std::string const& input) const {
+  static std::vector<FilePosition> const kNone;
+  auto it = inputs_.find(input);
+  return it == inputs_.end() ? kNone : it->second;
+}
+
+void PositionStore::set_positions(std::string const& input, std::vector<FilePosition> positions) {
+  inputs_[input] = std::move(positions);
+}
+
+void PositionStore::forget(std::string const& input) {
+  inputs_.erase(input);
+}
+
+std::vector<std::string> PositionStore::inputs() const {
+  std::vector<std::string> names;
+  for (auto const& [name, entries] : inputs_) names.push_back(name);
+  return names;
+}
+
+void PositionStore::add_provider(void const* owner, std::function<void()> record) {
+  providers_.emplace_back(owner, std::move(record));
+}
+
+void PositionStore::remove_provider(void const* owner) {
+  std::erase_if(providers_, [owner](auto const& p) { return p.first == owner; });
+}
+
+}  // namespace cos_exporter

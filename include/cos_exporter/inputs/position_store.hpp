@@ -1,0 +1,92 @@
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cos_exporter {
+
+// Where reading stopped in one file, and enough to recognise the file again:
+// its device and inode, and a hash of its first `fingerprint_bytes` bytes (at
+// most kFingerprintBytes) so that a reused inode number is not taken for the
+// old file. `offset` is always just after a complete line, or inside a line
+// that was already counted as too long (the reader then skips to its end).
+struct FilePosition {
+  std::string path;
+  std::uint64_t device = 0;
+  std::uint64_t inode = 0;
+  std::uint64_t offset = 0;
+  std::uint64_t fingerprint = 0;
+  std::uint32_t fingerprint_bytes = 0;  // 0: the file was empty, match by inode alone
+  bool operator==(FilePosition const&) const = default;
+};
+
+inline constexpr std::size_t kFingerprintBytes = 256;
+
+// FNV-1a 64 of a file's first bytes: the fingerprint of FilePosition.
+std::uint64_t fingerprint_hash(std::string_view bytes) noexcept;
+
+// The `state_file` (SPEC §9, §10): file positions per input, as JSON
+//   {"version":1,"inputs":{"file":[{"path":"/var/log/a.log","device":2049,
+//    "inode":131,"offset":4096,"fingerprint":"9c1e...","fingerprint_bytes":256}]}}
+// Loaded once at construction (a missing file is an empty store; an invalid one
+// is logged and ignored). Saved atomically: write `<path>.tmp`, fsync, rename,
+// fsync the directory. An input may hold several entries for one path (the
+// file there now and a rotated one still being read): entries are told apart
+// by device and inode. Not thread-safe: everything runs on the daemon's one
+// event-loop thread.
+class PositionStore {
+ public:
+  explicit PositionStore(std::string path);
+  ~PositionStore();
+  PositionStore(PositionStore const&) = delete;
+  PositionStore& operator=(PositionStore const&) = delete;
+
+  // Asks every provider for its current positions, then writes the file when
+  // its content changed since the last write. Logs and continues on error;
+  // returns whether the file now holds the store's content.
+  bool save();
+  void start_periodic_save(boost::asio::io_context& io, std::chrono::seconds every);
+  // Stops the periodic save and saves once more.
+  void stop();
+
+  // Entries of one input (empty when none).
+  std::vector<FilePosition> const& positions(std::string const& input) const;
+  // Replaces every entry of one input.
+  void set_positions(std::string const& input, std::vector<FilePosition> positions);
+  void forget(std::string const& input);
+  std::vector<std::string> inputs() const;
+
+  // A provider records its input's live positions (with set_positions) when
+  // asked, before each save. `owner` identifies it for remove_provider.
+  void add_provider(void const* owner, std::function<void()> record);
+  void remove_provider(void const* owner);
+
+  std::string const& path() const { return path_; }
+  // The JSON text for the current entries (what save() writes).
+  std::string serialize() const;
+  // Parses state-file text; false (and `error` set) when it is not valid.
+  static bool parse(std::string_view text, std::map<std::string, std::vector<FilePosition>>& out,
+                    std::string& error);
+
+ private:
+  void arm_timer();
+
+  std::string path_;
+  std::map<std::string, std::vector<FilePosition>> inputs_;
+  std::vector<std::pair<void const*, std::function<void()>>> providers_;
+  std::string last_written_;
+  bool written_once_ = false;
+  std::unique_ptr<boost::asio::steady_timer> timer_;
+  std::chrono::seconds every_{10};
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+};
+
+}  // namespace cos_exporter
