@@ -181,7 +181,7 @@ struct Daemon::State {
     if (path == "/-/reload") {
       if (request.method != "POST" && request.method != "PUT") {
         response.status = 405;
-        response.headers.push_back({"Allow", "POST"});
+        response.headers.push_back({"Allow", "POST, PUT"});
         response.body = "Use POST to reload the configuration.\n";
         return response;
       }

@@ -189,15 +189,35 @@ class ReloadTest(unittest.TestCase):
 
     def test_get_reload_is_not_allowed(self):
         exporter = self.start(BEFORE.format(moved_port=free_udp_port()))
-        for method in ("GET", "DELETE"):
+        for method in ("GET", "HEAD", "DELETE"):
             status, headers, body = exporter.get("/-/reload", method=method)
             self.assertEqual(status, 405, method)
-            self.assertEqual(headers.get("Allow"), "POST")
+            self.assertEqual(headers.get("Allow"), "POST, PUT")
         self.assertNotIn("configuration reloaded", exporter.log_text())
         ts = exporter.metrics().get(RELOAD_TS)
-        status, _, _ = self.post_reload(exporter)
+        time.sleep(0.01)
+        # PUT reloads too, as Prometheus's own /-/reload does.
+        status, _, _ = exporter.get("/-/reload", method="PUT", data=b"")
         self.assertEqual(status, 200)
-        self.assertGreaterEqual(exporter.metrics().get(RELOAD_TS), ts)
+        self.assertGreater(exporter.metrics().get(RELOAD_TS), ts)
+
+    def test_reload_adds_and_removes_a_unix_socket(self):
+        exporter = self.start(BEFORE.format(moved_port=free_udp_port()))
+        sock = os.path.join(exporter.workdir, "added.sock")
+        config = AFTER.format(moved_port=exporter.udp_address("moved")[1]).replace(
+            "\ngroups:", "  unixgram:\n    - {name: added, path: '%s'}\ngroups:" % sock, 1)
+        self.write_config(exporter, config)
+        self.assertEqual(self.post_reload(exporter)[0], 200)
+        exporter.wait_for(lambda: "added" in exporter.inputs, 5, "the new unixgram input")
+        self.assertTrue(os.path.exists(sock))
+        exporter.send_unix("-97", sock)
+        m = exporter.wait_metric(RECEIVED, 1, input="added")
+        self.assertEqual(m.get(GROUP, group="g_auth"), 1)
+        # Taken out again: its socket file goes with it, its counter stays.
+        self.write_config(exporter, BEFORE.format(moved_port=exporter.udp_address("moved")[1]))
+        self.assertEqual(self.post_reload(exporter)[0], 200)
+        self.assertFalse(os.path.exists(sock))
+        self.assertEqual(exporter.metrics().get(RECEIVED, input="added"), 1)
 
     def test_bad_config_on_reload(self):
         moved_port = free_udp_port()
