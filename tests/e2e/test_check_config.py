@@ -192,8 +192,8 @@ class LogFlagsTest(unittest.TestCase):
             except OSError:
                 return False
         exporter.wait_for(ready, 10, "/-/ready")
-        # One malformed line, logged as a warning.
-        exporter.send_unix("-96\nnot an event", self.sock)
+        # One malformed line (not UTF-8), logged as a warning.
+        exporter.send_unix(b"-96\n\xff\xfe not an event\x1b[0m", self.sock)
         exporter.wait_metric("cos_error_exporter_events_received_total", 2, input="ux")
         exporter.wait_for(lambda: "malformed" in exporter.log_text(), 10, "the warning")
         code, _ = exporter.stop()
@@ -217,8 +217,8 @@ class LogFlagsTest(unittest.TestCase):
         self.assertEqual(len(malformed), 1)
         self.assertEqual(malformed[0]["level"], "warn")
         self.assertEqual(malformed[0]["input"], "ux")
-        self.assertEqual(malformed[0]["reason"], "unrecognized")
-        self.assertEqual(malformed[0]["line"], "not an event")
+        self.assertEqual(malformed[0]["reason"], "invalid_utf8")
+        self.assertEqual(malformed[0]["line"], "\\xff\\xfe not an event\x1b[0m")
         self.assertEqual(by_msg["stopping"]["signal"], "SIGTERM")
         self.assertIn("stopped", by_msg)
 
@@ -236,6 +236,17 @@ class LogFlagsTest(unittest.TestCase):
         exporter = self.start("--log.level=warn")
         levels = [harness.parse_logfmt(line).get("level") for line in exporter.lines]
         self.assertEqual(levels, ["warn"], exporter.log_text())
+        # Control bytes of the bad line are escaped: the log line stays one line.
+        self.assertEqual(len(exporter.lines), 1)
+        self.assertNotIn("\x1b", exporter.lines[0])
+        self.assertEqual(harness.parse_logfmt(exporter.lines[0])["reason"], "invalid_utf8")
+
+    def test_bad_log_flags(self):
+        for flag in ("--log.level=verbose", "--log.format=xml"):
+            result = harness.run_cli(flag, "check-config")
+            self.assertEqual(result.returncode, 2, flag)
+            self.assertIn("--log.level takes debug, info, warn or error; --log.format takes "
+                          "logfmt or json", result.stderr)
 
 
 if __name__ == "__main__":
