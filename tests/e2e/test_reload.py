@@ -67,7 +67,7 @@ class Sender(threading.Thread):
             while not self.done.is_set():
                 s.sendto(self.payload, self.address)
                 self.sent += 1
-                time.sleep(0.0005)
+                time.sleep(0.002)
 
     def finish(self):
         self.done.set()
