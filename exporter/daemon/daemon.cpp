@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <csignal>
+#include <tuple>
 
 #include "cos_exporter/build_info.hpp"
 #include "cos_exporter/counting/metric_names.hpp"
@@ -160,8 +161,12 @@ struct Daemon::State {
       for (auto const& [labels, cell] : errors->all())
         if (cell->value() > 0)
           data.top_codes.push_back({labels[0], labels[1], labels[2], cell->value()});
-      std::sort(data.top_codes.begin(), data.top_codes.end(),
-                [](auto const& a, auto const& b) { return a.count > b.count; });
+      std::sort(data.top_codes.begin(), data.top_codes.end(), [](auto const& a, auto const& b) {
+        // Largest first; ties in catalog label order, so the page is stable.
+        return a.count != b.count
+                   ? a.count > b.count
+                   : std::tie(a.category, a.code, a.name) < std::tie(b.category, b.code, b.name);
+      });
       if (data.top_codes.size() > 10) data.top_codes.resize(10);
     }
     auto* groups = hub->store().find_counter(metric::kGroupErrors);
