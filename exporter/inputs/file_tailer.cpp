@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 #include "cos_exporter/counting/metric_names.hpp"
 #include "cos_exporter/daemon/log.hpp"
@@ -60,14 +61,7 @@ std::unique_ptr<FileReader> FileReader::open(std::string const& path, std::size_
 
 FileReader::FileReader(int fd, FileIdentity identity, std::uint64_t size,
                        std::size_t max_line_bytes)
-    : fd_(fd),
-      identity_(identity),
-      size_(size),
-      max_line_bytes_(max_line_bytes),
-      // A partial line of up to max_line_bytes + 1 (a trailing '\r') is kept,
-      // and a whole chunk always fits after it.
-      capacity_(max_line_bytes + 2 + kReadChunk),
-      buffer_(new char[capacity_]) {}
+    : fd_(fd), identity_(identity), size_(size), max_line_bytes_(max_line_bytes) {}
 
 FileReader::~FileReader() {
   ::close(fd_);
@@ -76,7 +70,7 @@ FileReader::~FileReader() {
 void FileReader::reset_to(std::uint64_t offset) {
   ::lseek(fd_, static_cast<off_t>(offset), SEEK_SET);
   offset_ = committed_ = offset;
-  length_ = 0;
+  partial_.clear();
   skipping_ = false;
 }
 
@@ -130,17 +124,26 @@ void FileReader::emit(std::string_view line, LineSink& sink, std::uint64_t& line
 }
 
 FileReader::ReadResult FileReader::read(LineSink& sink, std::size_t budget) {
+  // A partial line of up to max_line_bytes + 1 (a trailing '\r') is kept, and
+  // a whole chunk always fits after it.
+  static thread_local std::vector<char> buffer;
+  std::size_t const capacity = max_line_bytes_ + 2 + kReadChunk;
+  if (buffer.size() < capacity) buffer.resize(capacity);
+  char* data = buffer.data();
+  std::size_t length = partial_.size();  // bytes of a partial line at the front
+  std::memcpy(data, partial_.data(), length);
+
   ReadResult result;
-  char* data = buffer_.get();
   bool stat_done = false;
   while (result.bytes < budget) {
-    ssize_t n = ::read(fd_, data + length_, capacity_ - length_);
+    ssize_t n = ::read(fd_, data + length, capacity - length);
     if (n < 0) {
       if (errno == EINTR) continue;
-      if (errno == EAGAIN) break;
-      result.status = Status::error;
-      result.error = errno;
-      return result;
+      if (errno != EAGAIN) {
+        result.status = Status::error;
+        result.error = errno;
+      }
+      break;
     }
     if (n == 0) {
       struct stat st {};
@@ -150,22 +153,22 @@ FileReader::ReadResult FileReader::read(LineSink& sink, std::size_t budget) {
         if (size_ < offset_) {  // copytruncate: what is there now starts at 0
           ++result.truncations;
           reset_to(0);
+          length = 0;
           continue;
         }
       }
-      result.status = Status::eof;
-      return result;
+      break;
     }
     auto got = static_cast<std::size_t>(n);
     offset_ += got;
     result.bytes += got;
-    std::size_t end = length_ + got;
+    std::size_t end = length + got;
     std::size_t line_start = 0;
-    std::size_t scan = length_;  // the partial line before has no '\n'
+    std::size_t scan = length;  // the partial line before has no '\n'
     if (skipping_) {
       auto* newline = static_cast<char*>(std::memchr(data, '\n', end));
       if (newline == nullptr) {
-        length_ = 0;
+        length = 0;
         committed_ = offset_;
         continue;
       }
@@ -184,27 +187,29 @@ FileReader::ReadResult FileReader::read(LineSink& sink, std::size_t budget) {
       ++result.lines;
       sink.too_long();
       skipping_ = true;
-      length_ = 0;
+      length = 0;
       committed_ = offset_;
     } else {
       if (rest > 0 && line_start > 0) std::memmove(data, data + line_start, rest);
-      length_ = rest;
+      length = rest;
       committed_ = offset_ - rest;
     }
   }
+  partial_.assign(data, length);
   if (!stat_done) {
     struct stat st {};
     if (::fstat(fd_, &st) == 0) size_ = static_cast<std::uint64_t>(st.st_size);
   }
-  result.status = result.bytes >= budget ? Status::more : Status::eof;
+  if (result.status != Status::error)
+    result.status = result.bytes >= budget ? Status::more : Status::eof;
   return result;
 }
 
 std::uint64_t FileReader::flush_partial(LineSink& sink) {
-  if (skipping_ || length_ == 0) return 0;
+  if (skipping_ || partial_.empty()) return 0;
   std::uint64_t lines = 0;
-  emit(std::string_view(buffer_.get(), length_), sink, lines);
-  length_ = 0;
+  emit(partial_, sink, lines);
+  partial_.clear();
   committed_ = offset_;
   return lines;
 }

@@ -45,7 +45,8 @@ struct FileCells {
 };
 
 // One open file, read from its current position with ::read into a fixed
-// buffer. Complete lines go to a LineSink; a partial last line waits in the
+// buffer (one per thread, shared by every reader: an idle file costs its
+// partial line, not a buffer). Complete lines go to a LineSink; a partial last line waits in the
 // buffer for its newline; a line longer than max_line_bytes is reported once
 // as too long and skipped up to the next newline. A size below the read
 // position (copytruncate) restarts reading at 0.
@@ -104,9 +105,7 @@ class FileReader {
   FileIdentity identity_;
   std::uint64_t size_;
   std::size_t max_line_bytes_;
-  std::size_t capacity_;
-  std::unique_ptr<char[]> buffer_;
-  std::size_t length_ = 0;       // bytes of a partial line at the front of buffer_
+  std::string partial_;          // the start of a line still waiting for its '\n'
   std::uint64_t offset_ = 0;     // next byte to read
   std::uint64_t committed_ = 0;  // after the last complete line
   bool skipping_ = false;        // inside a line that is dropped up to its '\n'
