@@ -295,7 +295,7 @@ void FileInput::full_pass(bool starting) {
   auto now = std::chrono::steady_clock::now();
   update_watches();
   auto found = glob_files();
-  std::map<FileIdentity, bool> followed;
+  std::set<FileIdentity> followed;
 
   // Paths that name another file now, or none: let the old file go on
   // draining; it may still be written, or turn up under a name the glob finds.
@@ -309,7 +309,7 @@ void FileInput::full_pass(bool starting) {
                  {{"component", "file"}, {"input", config_.name}, {"path", tailer->path()}});
         draining_.push_back({tailer->path(), tailer->cells().lines, tailer->release(), now});
       } else {
-        followed[reader->identity()] = true;
+        followed.insert(reader->identity());
       }
     }
     if (it == found.end()) {
@@ -381,7 +381,7 @@ FileTailer& FileInput::add_tailer(std::string const& path, FileIdentity identity
 }
 
 void FileInput::attach(FileTailer& tailer, FileIdentity identity,
-                       std::map<FileIdentity, bool>& followed) {
+                       std::set<FileIdentity>& followed) {
   if (followed.contains(identity)) return;  // read through another path already
   for (auto it = draining_.begin(); it != draining_.end(); ++it) {
     if (it->reader->identity() != identity) continue;
@@ -391,11 +391,11 @@ void FileInput::attach(FileTailer& tailer, FileIdentity identity,
                                                            {"was", it->path}});
     tailer.adopt(std::move(it->reader));
     draining_.erase(it);
-    followed[identity] = true;
+    followed.insert(identity);
     return;
   }
   if (tailer.open(config_.name) == FileTailer::OpenResult::opened)
-    followed[tailer.reader()->identity()] = true;
+    followed.insert(tailer.reader()->identity());
 }
 
 bool FileInput::read_draining(Draining& draining) {

@@ -323,6 +323,32 @@ TEST_CASE("a file input follows a file renamed away and its replacement", "[file
   ::close(old_fd);
 }
 
+TEST_CASE("inotify drives reading between polls", "[file]") {
+  TempDir dir;
+  auto path = dir.file("app.log");
+  append(path, "");
+  Harness h(file_config(dir.file("*.log")));
+  h.input->set_poll_interval(std::chrono::hours(1));
+  h.start();
+  append(path, event_lines(3));                 // IN_MODIFY: that file is read
+  append(dir.file("new.log"), event_lines(2));  // IN_CREATE: the glob is evaluated again
+  for (int i = 0; i < 200 && h.received() < 5; ++i) h.io.run_for(std::chrono::milliseconds(10));
+  CHECK(h.lines(path) == 3);
+  CHECK(h.lines(dir.file("new.log")) == 2);
+}
+
+TEST_CASE("a file reached through two paths is read once", "[file]") {
+  TempDir dir;
+  append(dir.file("a.log"), event_lines(3));
+  fs::create_hard_link(dir.file("a.log"), dir.file("b.log"));
+  Harness h(file_config(dir.file("*.log")));
+  h.start();
+  append(dir.file("b.log"), event_lines(2));
+  h.settle();
+  CHECK(h.received() == 5);
+  CHECK(h.input->followed_paths().size() == 1);
+}
+
 TEST_CASE("a file input starts over after copytruncate", "[file]") {
   TempDir dir;
   auto path = dir.file("app.log");

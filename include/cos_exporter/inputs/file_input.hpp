@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -92,7 +93,7 @@ class FileInput {
   void full_pass(bool starting);
   std::map<std::string, FileIdentity> glob_files() const;
   FileTailer& add_tailer(std::string const& path, FileIdentity identity, bool starting);
-  void attach(FileTailer& tailer, FileIdentity identity, std::map<FileIdentity, bool>& followed);
+  void attach(FileTailer& tailer, FileIdentity identity, std::set<FileIdentity>& followed);
   bool read_draining(Draining& draining);
   void record_positions();
   static std::string event_key(std::string const& directory, std::string_view name);
