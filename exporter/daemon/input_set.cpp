@@ -69,10 +69,11 @@ void restore(std::vector<std::shared_ptr<Input>>& running,
 }  // namespace
 
 struct InputSet::Running {
+  // Declared first so it outlives the file inputs that record into it.
+  std::shared_ptr<PositionStore> positions;
   std::vector<std::shared_ptr<UdpInput>> udp;
   std::vector<std::shared_ptr<UnixgramInput>> unixgram;
   std::vector<std::shared_ptr<FileInput>> files;
-  std::shared_ptr<PositionStore> positions;
 };
 
 InputSet::InputSet(boost::asio::io_context& io, CountingHub& hub)
@@ -115,7 +116,14 @@ void InputSet::apply(Config const& config) {
   for (auto& input : udp_removed) input->stop();
   for (auto& input : unix_removed) input->stop();
   for (auto& input : file_removed) input->stop();
-  if (running_->positions && state_changed) running_->positions->save();
+  if (running_->positions && state_changed) {
+    running_->positions->save();
+    // The stopped inputs just recorded where they are: more recent than
+    // anything in the new state file, so the new inputs resume from there.
+    if (next.positions)
+      for (auto const& input : running_->positions->inputs())
+        next.positions->set_positions(input, running_->positions->positions(input));
+  }
 
   std::size_t udp_started = 0, unix_started = 0, files_started = 0;
   try {

@@ -2,8 +2,10 @@
 values before and after."""
 
 import os
+import shutil
 import signal
 import socket
+import tempfile
 import threading
 import time
 import unittest
@@ -186,6 +188,32 @@ class ReloadTest(unittest.TestCase):
     def test_reload_on_post(self):
         exporter = self.start(BEFORE.format(moved_port=free_udp_port()))
         self.good_reload(exporter, "POST")
+
+    def test_changing_the_state_file_keeps_file_positions(self):
+        """A reload that moves state_file re-creates the file inputs: they resume
+        where the old ones stopped, so no line is counted twice or lost."""
+        workdir = tempfile.mkdtemp(prefix="cos-e2e-")
+        self.addCleanup(shutil.rmtree, workdir, True)
+        log = os.path.join(workdir, "sdk.log")
+        config = ("inputs:\n  files:\n    - {name: sdk, path: '%s', start_at: beginning}\n"
+                  "state_file: '%s'\n")
+        with open(log, "w") as f:
+            f.write("-96\n" * 10)
+        exporter = harness.Exporter(config % (log, os.path.join(workdir, "one.json")), workdir=workdir)
+        with exporter:
+            exporter.wait_metric("cos_error_exporter_events_received_total", 10, input="sdk")
+            self.write_config(exporter, config % (log, os.path.join(workdir, "two.json")))
+            status, _, body = self.post_reload(exporter)
+            self.assertEqual(status, 200, body)
+            with open(log, "a") as f:
+                f.write("-97\n" * 5)
+            m = exporter.wait_metric("cos_error_exporter_events_received_total", 15, input="sdk")
+            time.sleep(1.5)  # a poll of the file inputs, in case anything is read again
+            m = exporter.metrics()
+            self.assertEqual(m.get("cos_error_exporter_events_received_total", input="sdk"), 15)
+            self.assertEqual(m.get("cos_errors_total", category="proxy", code="-96",
+                                   name="ERROR_PROXY_AUTH_EXPIRED"), 10)
+        self.assertTrue(os.path.exists(os.path.join(workdir, "two.json")))
 
     def test_get_reload_is_not_allowed(self):
         exporter = self.start(BEFORE.format(moved_port=free_udp_port()))
