@@ -3,7 +3,6 @@
 #include <sys/socket.h>
 
 #include <boost/asio/ip/address.hpp>
-#include <boost/asio/post.hpp>
 #include <cstring>
 #include <stdexcept>
 
@@ -64,7 +63,14 @@ void UdpInput::start() {
     throw std::runtime_error("input " + config_.name + ": cannot listen on udp " + config_.listen +
                              ": " + e.code().message());
   }
-  wait();
+  receiver_.receive(socket_, io_, shared_from_this(),
+                    [this](DatagramReceiver::Datagram const& datagram) {
+                      if (!allowed(datagram.source)) {
+                        denied_->add(1);
+                        return;
+                      }
+                      processor_.process_lines(datagram.payload);
+                    });
 }
 
 void UdpInput::stop() {
@@ -79,29 +85,6 @@ std::string UdpInput::local_address() const {
   auto address = endpoint.address();
   return (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
          std::to_string(endpoint.port());
-}
-
-void UdpInput::wait() {
-  socket_.async_wait(udp::socket::wait_read,
-                     [self = shared_from_this()](boost::system::error_code const& ec) {
-                       if (!ec) self->on_readable();
-                     });
-}
-
-void UdpInput::on_readable() {
-  if (!socket_.is_open()) return;
-  bool drained =
-      receiver_.drain(socket_.native_handle(), [this](DatagramReceiver::Datagram const& datagram) {
-        if (!allowed(datagram.source)) {
-          denied_->add(1);
-          return;
-        }
-        processor_.process_lines(datagram.payload);
-      });
-  if (drained)
-    wait();
-  else
-    asio::post(io_, [self = shared_from_this()] { self->on_readable(); });
 }
 
 bool UdpInput::allowed(sockaddr const* source) const noexcept {

@@ -5,7 +5,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <boost/asio/post.hpp>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -78,7 +77,15 @@ void UnixgramInput::start() {
   if (::chmod(path.c_str(), static_cast<mode_t>(config_.mode)) != 0)
     log_warn("cannot set the socket's permissions",
              {{"input", config_.name}, {"path", path}, {"error", std::strerror(errno)}});
-  wait();
+  receiver_.receive(socket_, io_, shared_from_this(),
+                    [this](DatagramReceiver::Datagram const& datagram) {
+                      if (datagram.truncated) {
+                        // Larger than any datagram we take: its lines cannot be trusted whole.
+                        processor_.count_too_long();
+                        return;
+                      }
+                      processor_.process_lines(datagram.payload);
+                    });
 }
 
 void UnixgramInput::stop() {
@@ -88,30 +95,6 @@ void UnixgramInput::stop() {
     ::unlink(config_.path.c_str());
     bound_ = false;
   }
-}
-
-void UnixgramInput::wait() {
-  socket_.async_wait(datagram_protocol::socket::wait_read,
-                     [self = shared_from_this()](boost::system::error_code const& ec) {
-                       if (!ec) self->on_readable();
-                     });
-}
-
-void UnixgramInput::on_readable() {
-  if (!socket_.is_open()) return;
-  bool drained =
-      receiver_.drain(socket_.native_handle(), [this](DatagramReceiver::Datagram const& datagram) {
-        if (datagram.truncated) {
-          // Larger than any datagram we take: its lines cannot be trusted whole.
-          processor_.count_too_long();
-          return;
-        }
-        processor_.process_lines(datagram.payload);
-      });
-  if (drained)
-    wait();
-  else
-    asio::post(io_, [self = shared_from_this()] { self->on_readable(); });
 }
 
 }  // namespace cos_exporter

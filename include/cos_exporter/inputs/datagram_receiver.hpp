@@ -2,6 +2,8 @@
 
 #include <sys/socket.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -32,6 +34,16 @@ class DatagramReceiver {
 
   DatagramReceiver(MetricStore& store, std::string input_name);
 
+  // Receives on `socket` until it is closed: waits for readiness, drains,
+  // and yields to the rest of the loop between turns. `owner` (the input)
+  // is kept alive while a wait is pending.
+  template <typename Socket>
+  void receive(Socket& socket, boost::asio::io_context& io, std::shared_ptr<void> owner,
+               OnDatagram on_datagram) {
+    on_datagram_ = std::move(on_datagram);
+    wait(socket, io, std::move(owner));
+  }
+
   // Reads what is queued on `fd`, at most kBatchesPerTurn recvmmsg calls.
   // Returns true when the socket was drained (EAGAIN): wait for readiness
   // again; false when it stopped at the bound: call again soon. A receive
@@ -41,6 +53,22 @@ class DatagramReceiver {
   std::uint64_t packets() const { return packets_->value(); }
 
  private:
+  template <typename Socket>
+  void wait(Socket& socket, boost::asio::io_context& io, std::shared_ptr<void> owner) {
+    socket.async_wait(Socket::wait_read, [this, &socket, &io, owner](auto const& ec) {
+      if (!ec) turn(socket, io, owner);
+    });
+  }
+  template <typename Socket>
+  void turn(Socket& socket, boost::asio::io_context& io, std::shared_ptr<void> const& owner) {
+    if (!socket.is_open()) return;
+    if (drain(socket.native_handle(), on_datagram_))
+      wait(socket, io, owner);
+    else
+      boost::asio::post(io, [this, &socket, &io, owner] { turn(socket, io, owner); });
+  }
+
+  OnDatagram on_datagram_;
   std::string input_name_;
   CounterCell* packets_;
   CounterCell* kernel_drops_;

@@ -30,8 +30,6 @@ class UdpInput : public std::enable_shared_from_this<UdpInput> {
   std::uint64_t packets() const { return receiver_.packets(); }
 
  private:
-  void wait();
-  void on_readable();
   bool allowed(sockaddr const* source) const noexcept;
 
   boost::asio::io_context& io_;

@@ -28,9 +28,6 @@ class UnixgramInput : public std::enable_shared_from_this<UnixgramInput> {
   std::uint64_t packets() const { return receiver_.packets(); }
 
  private:
-  void wait();
-  void on_readable();
-
   boost::asio::io_context& io_;
   UnixgramInputConfig config_;
   boost::asio::local::datagram_protocol::socket socket_;
