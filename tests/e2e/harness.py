@@ -80,7 +80,8 @@ def free_port():
 class Exporter:
     """A running exporter. Use as a context manager, or call start()/stop()."""
 
-    def __init__(self, config=None, args=(), workdir=None, listen="127.0.0.1:0", wrapper=()):
+    def __init__(self, config=None, args=(), workdir=None, listen="127.0.0.1:0", wrapper=(),
+                 binary=None):
         assert BINARY, "COS_EXPORTER_BINARY is not set"
         self.tmp = None
         if workdir is None:
@@ -94,6 +95,7 @@ class Exporter:
                 f.write(config)
         self.args = list(args)
         self.wrapper = list(wrapper)  # e.g. setpriv to run unprivileged
+        self.binary = binary or BINARY
         self.listen = listen
         self.process = None
         self.lines = []
@@ -103,7 +105,7 @@ class Exporter:
         self.scheme = "http"
 
     def command(self):
-        cmd = self.wrapper + [BINARY, "--web.listen-address=" + self.listen]
+        cmd = self.wrapper + [self.binary, "--web.listen-address=" + self.listen]
         if self.config_path:
             cmd.append("--config.file=" + self.config_path)
         return cmd + self.args

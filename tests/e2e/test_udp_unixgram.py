@@ -243,7 +243,11 @@ class KernelLimitsTest(unittest.TestCase):
         tmp = tempfile.mkdtemp(prefix="cos-e2e-")
         os.chmod(tmp, 0o755)
         self.addCleanup(shutil.rmtree, tmp, True)
-        with harness.Exporter(config, workdir=tmp, wrapper=wrapper) as exporter:
+        # A copy the unprivileged user can execute wherever the build tree is.
+        binary = os.path.join(tmp, "cos_error_exporter")
+        shutil.copy(harness.BINARY, binary)
+        os.chmod(binary, 0o755)
+        with harness.Exporter(config, workdir=tmp, wrapper=wrapper, binary=binary) as exporter:
             exporter.wait_for(lambda: "capped the receive buffer" in exporter.log_text())
             line = [l for l in exporter.lines if "capped the receive buffer" in l][0]
             fields = harness.parse_logfmt(line)
