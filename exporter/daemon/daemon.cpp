@@ -137,7 +137,8 @@ struct Daemon::State {
     asio::post(io, [this] { io.stop(); });
   }
 
-  std::string render_metrics() const {
+  std::string render_metrics() {
+    inputs->sync_kernel_drops();
     std::vector<prometheus::MetricFamily> families = hub->store().Collect();
     for (auto* collectable : {static_cast<prometheus::Collectable const*>(code_info.get()),
                               static_cast<prometheus::Collectable const*>(&process)}) {

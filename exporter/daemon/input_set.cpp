@@ -186,6 +186,11 @@ void InputSet::stop() {
   }
 }
 
+void InputSet::sync_kernel_drops() {
+  for (auto& input : running_->udp) input->sync_kernel_drops();
+  for (auto& input : running_->unixgram) input->sync_kernel_drops();
+}
+
 std::vector<InputStatus> InputSet::status() const {
   std::vector<InputStatus> list;
   for (auto const& input : running_->udp)

@@ -1,5 +1,7 @@
 #include "cos_exporter/inputs/datagram_receiver.hpp"
 
+#include <linux/sock_diag.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -68,11 +70,24 @@ bool DatagramReceiver::drain(int fd, OnDatagram const& on_datagram) {
                            (header.msg_flags & MSG_TRUNC) != 0});
     }
   }
+  record_kernel_drops(drops);
+  return drained;
+}
+
+void DatagramReceiver::sync_kernel_drops(int fd) {
+  std::uint32_t meminfo[SK_MEMINFO_VARS] = {};
+  socklen_t length = sizeof meminfo;
+  if (::getsockopt(fd, SOL_SOCKET, SO_MEMINFO, meminfo, &length) == 0 &&
+      length > SK_MEMINFO_DROPS * sizeof(std::uint32_t))
+    record_kernel_drops(meminfo[SK_MEMINFO_DROPS]);
+}
+
+void DatagramReceiver::record_kernel_drops(std::uint32_t drops) {
+  // SO_RXQ_OVFL and SO_MEMINFO report the same cumulative count (sk_drops).
   if (drops != kernel_drops_seen_) {
     kernel_drops_->add(drops - kernel_drops_seen_);  // unsigned: wraps like the kernel's count
     kernel_drops_seen_ = drops;
   }
-  return drained;
 }
 
 }  // namespace cos_exporter

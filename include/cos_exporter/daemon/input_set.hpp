@@ -40,6 +40,8 @@ class InputSet {
   void stop();
 
   std::vector<InputStatus> status() const;
+  // Reads the kernel's drop counts of the datagram inputs now.
+  void sync_kernel_drops();
 
  private:
   struct Running;

@@ -52,6 +52,10 @@ class DatagramReceiver {
 
   std::uint64_t packets() const { return packets_->value(); }
 
+  // Reads the kernel's drop count of `fd` now (SO_MEMINFO), so drops after
+  // the last datagram of a burst show without waiting for the next one.
+  void sync_kernel_drops(int fd);
+
  private:
   template <typename Socket>
   void wait(Socket& socket, boost::asio::io_context& io, std::shared_ptr<void> owner) {
@@ -67,6 +71,8 @@ class DatagramReceiver {
     else
       boost::asio::post(io, [this, &socket, &io, owner] { turn(socket, io, owner); });
   }
+
+  void record_kernel_drops(std::uint32_t drops);
 
   OnDatagram on_datagram_;
   std::string input_name_;

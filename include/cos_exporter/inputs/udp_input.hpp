@@ -28,6 +28,10 @@ class UdpInput : public std::enable_shared_from_this<UdpInput> {
   std::string local_address() const;  // "127.0.0.1:PORT" once started
   LineProcessor const& processor() const { return processor_; }
   std::uint64_t packets() const { return receiver_.packets(); }
+  // Brings cos_error_exporter_udp_kernel_drops_total up to date (before a scrape).
+  void sync_kernel_drops() {
+    if (socket_.is_open()) receiver_.sync_kernel_drops(socket_.native_handle());
+  }
 
  private:
   bool allowed(sockaddr const* source) const noexcept;

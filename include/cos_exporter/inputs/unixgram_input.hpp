@@ -26,6 +26,10 @@ class UnixgramInput : public std::enable_shared_from_this<UnixgramInput> {
   UnixgramInputConfig const& config() const { return config_; }
   LineProcessor const& processor() const { return processor_; }
   std::uint64_t packets() const { return receiver_.packets(); }
+  // Brings cos_error_exporter_udp_kernel_drops_total up to date (before a scrape).
+  void sync_kernel_drops() {
+    if (socket_.is_open()) receiver_.sync_kernel_drops(socket_.native_handle());
+  }
 
  private:
   boost::asio::io_context& io_;
