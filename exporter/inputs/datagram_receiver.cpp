@@ -83,11 +83,14 @@ void DatagramReceiver::sync_kernel_drops(int fd) {
 }
 
 void DatagramReceiver::record_kernel_drops(std::uint32_t drops) {
-  // SO_RXQ_OVFL and SO_MEMINFO report the same cumulative count (sk_drops).
-  if (drops != kernel_drops_seen_) {
-    kernel_drops_->add(drops - kernel_drops_seen_);  // unsigned: wraps like the kernel's count
-    kernel_drops_seen_ = drops;
-  }
+  // SO_RXQ_OVFL and SO_MEMINFO report the same cumulative count (sk_drops),
+  // but a datagram carries the count of when it was queued: one read after a
+  // SO_MEMINFO sync may be older. Unsigned arithmetic follows the kernel's
+  // 32-bit wrap; a "step" of more than half the range is a stale value.
+  std::uint32_t step = drops - kernel_drops_seen_;
+  if (step == 0 || step > 0x80000000u) return;
+  kernel_drops_->add(step);
+  kernel_drops_seen_ = drops;
 }
 
 }  // namespace cos_exporter
