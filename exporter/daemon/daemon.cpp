@@ -1,15 +1,11 @@
 #include "cos_exporter/daemon/daemon.hpp"
 
-#include <prometheus/text_serializer.h>
-
-#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <csignal>
-#include <tuple>
 
 #include "cos_exporter/build_info.hpp"
 #include "cos_exporter/counting/metric_names.hpp"
@@ -19,8 +15,10 @@
 #include "cos_exporter/exposition/code_info_collector.hpp"
 #include "cos_exporter/exposition/http_server.hpp"
 #include "cos_exporter/exposition/landing_page.hpp"
+#include "cos_exporter/exposition/metrics_exposition.hpp"
 #include "cos_exporter/exposition/process_collector.hpp"
 #include "cos_exporter/exposition/web_config.hpp"
+#include "cos_exporter/exposition/web_endpoints.hpp"
 
 namespace cos_exporter {
 
@@ -73,8 +71,9 @@ struct Daemon::State {
 
     inputs = std::make_unique<InputSet>(io, *hub);
     inputs->apply(config);
-    http = std::make_unique<HttpServer>(io, options.listen_address, std::move(web_config),
-                                        [this](HttpRequest const& r) { return handle(r); });
+    http =
+        std::make_unique<HttpServer>(io, options.listen_address, std::move(web_config),
+                                     [this](HttpRequest const& r) { return endpoints.handle(r); });
     http->start();
     log_info("listening", {{"component", "http"},
                            {"address", http->local_address()},
@@ -139,92 +138,22 @@ struct Daemon::State {
 
   std::string render_metrics() {
     inputs->sync_kernel_drops();
-    std::vector<prometheus::MetricFamily> families = hub->store().Collect();
-    for (auto* collectable : {static_cast<prometheus::Collectable const*>(code_info.get()),
-                              static_cast<prometheus::Collectable const*>(&process)}) {
-      auto more = collectable->Collect();
-      std::move(more.begin(), more.end(), std::back_inserter(families));
-    }
-    std::sort(families.begin(), families.end(),
-              [](auto const& a, auto const& b) { return a.name < b.name; });
-    return prometheus::TextSerializer().Serialize(families);
+    return render_exposition({&hub->store(), code_info.get(), &process});
   }
 
   LandingPageData landing_page_data() const {
-    LandingPageData data{std::string(build_version()),
-                         std::string(build_revision()),
-                         config.source,
-                         ready,
-                         inputs->status(),
-                         {},
-                         {}};
-    if (auto* errors = hub->store().find_counter(metric::kErrors)) {
-      for (auto const& [labels, cell] : errors->all())
-        if (cell->value() > 0)
-          data.top_codes.push_back({labels[0], labels[1], labels[2], cell->value()});
-      std::sort(data.top_codes.begin(), data.top_codes.end(), [](auto const& a, auto const& b) {
-        // Largest first; ties in catalog label order, so the page is stable.
-        return a.count != b.count
-                   ? a.count > b.count
-                   : std::tie(a.category, a.code, a.name) < std::tie(b.category, b.code, b.name);
-      });
-      if (data.top_codes.size() > 10) data.top_codes.resize(10);
-    }
-    auto* groups = hub->store().find_counter(metric::kGroupErrors);
-    for (auto const& group : config.groups) {
-      std::uint64_t count = 0;
-      if (groups != nullptr)
-        if (auto it = groups->all().find({group.name}); it != groups->all().end())
-          count = it->second->value();
-      data.groups.push_back({group.name, group.description, count});
-    }
-    return data;
+    return LandingPageData{std::string(build_version()),
+                           std::string(build_revision()),
+                           config.source,
+                           ready,
+                           inputs->status(),
+                           top_error_codes(hub->store(), 10),
+                           group_counts(hub->store(), config.groups)};
   }
 
-  HttpResponse handle(HttpRequest const& request) {
-    std::string path = request.target.substr(0, request.target.find('?'));
-    HttpResponse response;
-    if (path == "/-/reload") {
-      if (request.method != "POST" && request.method != "PUT") {
-        response.status = 405;
-        response.headers.push_back({"Allow", "POST, PUT"});
-        response.body = "Use POST to reload the configuration.\n";
-        return response;
-      }
-      std::string error;
-      if (reload(error)) {
-        response.body = "Configuration reloaded.\n";
-      } else {
-        response.status = 500;
-        response.body = "Reload failed; the running configuration stays in force: " + error + "\n";
-      }
-      return response;
-    }
-    if (request.method != "GET") {
-      response.status = 405;
-      response.headers.push_back({"Allow", "GET, HEAD"});
-      response.body = "Method not allowed.\n";
-      return response;
-    }
-    if (path == "/metrics") {
-      response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-      response.body = render_metrics();
-      response.compressible = true;
-    } else if (path == "/-/healthy") {
-      response.body = "Healthy.\n";
-    } else if (path == "/-/ready") {
-      response.status = ready ? 200 : 503;
-      response.body = ready ? "Ready.\n" : "Not ready.\n";
-    } else if (path == "/") {
-      response.content_type = "text/html; charset=utf-8";
-      response.body = render_landing_page(landing_page_data());
-      response.compressible = true;
-    } else {
-      response.status = 404;
-      response.body = "Not found. See / for what this exporter serves.\n";
-    }
-    return response;
-  }
+  WebEndpoints endpoints{{[this] { return render_metrics(); },
+                          [this] { return landing_page_data(); }, [this] { return ready; },
+                          [this](std::string& error) { return reload(error); }}};
 };
 
 Daemon::Daemon(DaemonOptions options) : state_(std::make_unique<State>(std::move(options))) {}

@@ -1,5 +1,10 @@
 #include "cos_exporter/exposition/landing_page.hpp"
 
+#include <algorithm>
+#include <tuple>
+
+#include "cos_exporter/counting/metric_names.hpp"
+
 namespace cos_exporter {
 
 std::string html_escape(std::string_view text) {
@@ -27,6 +32,36 @@ std::string html_escape(std::string_view text) {
     }
   }
   return out;
+}
+
+std::vector<CodeCount> top_error_codes(MetricStore const& store, std::size_t how_many) {
+  std::vector<CodeCount> codes;
+  if (auto const* errors = store.find_counter(metric::kErrors)) {
+    for (auto const& [labels, cell] : errors->all())
+      if (cell->value() > 0) codes.push_back({labels[0], labels[1], labels[2], cell->value()});
+  }
+  std::sort(codes.begin(), codes.end(), [](auto const& a, auto const& b) {
+    // Largest first; ties in label order, so the page is stable.
+    return a.count != b.count
+               ? a.count > b.count
+               : std::tie(a.category, a.code, a.name) < std::tie(b.category, b.code, b.name);
+  });
+  if (codes.size() > how_many) codes.resize(how_many);
+  return codes;
+}
+
+std::vector<GroupCount> group_counts(MetricStore const& store,
+                                     std::vector<GroupConfig> const& groups) {
+  std::vector<GroupCount> counts;
+  auto const* family = store.find_counter(metric::kGroupErrors);
+  for (auto const& group : groups) {
+    std::uint64_t count = 0;
+    if (family != nullptr)
+      if (auto it = family->all().find({group.name}); it != family->all().end())
+        count = it->second->value();
+    counts.push_back({group.name, group.description, count});
+  }
+  return counts;
 }
 
 std::string render_landing_page(LandingPageData const& data) {

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "cos_exporter/config/config.hpp"
+#include "cos_exporter/counting/metric_store.hpp"
 #include "cos_exporter/daemon/input_set.hpp"
 
 namespace cos_exporter {
@@ -25,6 +27,12 @@ struct LandingPageData {
   std::vector<CodeCount> top_codes;  // at most 10, largest first
   std::vector<GroupCount> groups;    // config order
 };
+
+// The error codes counted most, largest first (ties in label order).
+std::vector<CodeCount> top_error_codes(MetricStore const& store, std::size_t how_many);
+// Each configured group with its count, in config order.
+std::vector<GroupCount> group_counts(MetricStore const& store,
+                                     std::vector<GroupConfig> const& groups);
 
 // The HTML page served at `/`: plain server-rendered HTML, no JavaScript.
 std::string render_landing_page(LandingPageData const& data);

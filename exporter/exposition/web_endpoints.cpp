@@ -1,0 +1,53 @@
+#include "cos_exporter/exposition/web_endpoints.hpp"
+
+namespace cos_exporter {
+namespace {
+
+HttpResponse method_not_allowed(char const* allow, char const* body) {
+  HttpResponse response;
+  response.status = 405;
+  response.headers.push_back({"Allow", allow});
+  response.body = body;
+  return response;
+}
+
+}  // namespace
+
+HttpResponse WebEndpoints::handle(HttpRequest const& request) const {
+  std::string path = request.target.substr(0, request.target.find('?'));
+  HttpResponse response;
+  if (path == "/-/reload") {
+    if (request.method != "POST" && request.method != "PUT")
+      return method_not_allowed("POST, PUT", "Use POST to reload the configuration.\n");
+    std::string error;
+    if (sources_.reload(error)) {
+      response.body = "Configuration reloaded.\n";
+    } else {
+      response.status = 500;
+      response.body = "Reload failed; the running configuration stays in force: " + error + "\n";
+    }
+    return response;
+  }
+  if (request.method != "GET") return method_not_allowed("GET, HEAD", "Method not allowed.\n");
+  if (path == "/metrics") {
+    response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    response.body = sources_.metrics();
+    response.compressible = true;
+  } else if (path == "/-/healthy") {
+    response.body = "Healthy.\n";
+  } else if (path == "/-/ready") {
+    bool ready = sources_.ready();
+    response.status = ready ? 200 : 503;
+    response.body = ready ? "Ready.\n" : "Not ready.\n";
+  } else if (path == "/") {
+    response.content_type = "text/html; charset=utf-8";
+    response.body = render_landing_page(sources_.landing_page());
+    response.compressible = true;
+  } else {
+    response.status = 404;
+    response.body = "Not found. See / for what this exporter serves.\n";
+  }
+  return response;
+}
+
+}  // namespace cos_exporter

@@ -1,0 +1,69 @@
+#include <catch2/catch.hpp>
+
+#include "cos_exporter/exposition/web_endpoints.hpp"
+
+using namespace cos_exporter;
+
+namespace {
+
+struct Fixture {
+  bool ready = true;
+  bool reload_ok = true;
+  int reloads = 0;
+  WebEndpoints endpoints{{[] { return std::string("cos_events_total 1\n"); },
+                          [] { return LandingPageData{"1.2.3", "abc", "c.yaml", true, {}, {}, {}}; },
+                          [this] { return ready; },
+                          [this](std::string& error) {
+                            ++reloads;
+                            if (!reload_ok) error = "c.yaml:3:5: bad";
+                            return reload_ok;
+                          }}};
+
+  HttpResponse get(std::string target, std::string method = "GET") {
+    return endpoints.handle(HttpRequest{std::move(method), std::move(target), "", ""});
+  }
+};
+
+std::string header(HttpResponse const& r, std::string const& name) {
+  for (auto const& [key, value] : r.headers)
+    if (key == name) return value;
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("the endpoints answer what SPEC §7 says", "[web]") {
+  Fixture f;
+  auto metrics = f.get("/metrics?name[]=x");
+  CHECK(metrics.status == 200);
+  CHECK(metrics.content_type == "text/plain; version=0.0.4; charset=utf-8");
+  CHECK(metrics.body == "cos_events_total 1\n");
+  CHECK(metrics.compressible);
+  auto page = f.get("/");
+  CHECK(page.content_type == "text/html; charset=utf-8");
+  CHECK(page.body.find("Version 1.2.3 (revision abc)") != std::string::npos);
+  CHECK(f.get("/-/healthy").status == 200);
+  CHECK(f.get("/-/ready").status == 200);
+  f.ready = false;
+  CHECK(f.get("/-/ready").status == 503);
+  CHECK(f.get("/-/healthy").status == 200);
+  CHECK(f.get("/nope").status == 404);
+  auto post = f.get("/metrics", "POST");
+  CHECK(post.status == 405);
+  CHECK(header(post, "Allow") == "GET, HEAD");
+}
+
+TEST_CASE("/-/reload takes POST and reports failures", "[web]") {
+  Fixture f;
+  auto get = f.get("/-/reload");
+  CHECK(get.status == 405);
+  CHECK(header(get, "Allow") == "POST, PUT");
+  CHECK(f.reloads == 0);
+  CHECK(f.get("/-/reload", "POST").status == 200);
+  CHECK(f.reloads == 1);
+  f.reload_ok = false;
+  auto failed = f.get("/-/reload", "POST");
+  CHECK(failed.status == 500);
+  CHECK(failed.body ==
+        "Reload failed; the running configuration stays in force: c.yaml:3:5: bad\n");
+}
