@@ -194,11 +194,11 @@ void InputSet::sync_kernel_drops() {
 std::vector<InputStatus> InputSet::status() const {
   std::vector<InputStatus> list;
   for (auto const& input : running_->udp)
-    list.push_back({input->config().name, "udp", input->local_address(),
+    list.push_back({input->config().name, "udp", input->local_address(), "listening",
                     input->processor().counters().received->value(),
                     malformed_total(input->processor())});
   for (auto const& input : running_->unixgram)
-    list.push_back({input->config().name, "unixgram", input->config().path,
+    list.push_back({input->config().name, "unixgram", input->config().path, "listening",
                     input->processor().counters().received->value(),
                     malformed_total(input->processor())});
   for (auto const& input : running_->files) {
@@ -209,7 +209,11 @@ std::vector<InputStatus> InputSet::status() const {
       for (std::size_t i = 0; i < followed.size(); ++i) address += (i ? ", " : "") + followed[i];
       address += ")";
     }
-    list.push_back({input->config().name, "file", address,
+    std::string state = followed.empty() ? "waiting for files"
+                        : followed.size() == 1
+                            ? "following 1 file"
+                            : "following " + std::to_string(followed.size()) + " files";
+    list.push_back({input->config().name, "file", address, state,
                     input->processor().counters().received->value(),
                     malformed_total(input->processor())});
   }

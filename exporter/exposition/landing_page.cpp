@@ -81,11 +81,11 @@ th,td{border:1px solid #ccc;padding:.3em .7em;text-align:left}td.n{text-align:ri
 
   html +=
       "<h2>Inputs</h2>\n<table id=\"inputs\"><tr><th>Name</th><th>Kind</th><th>Address</th>"
-      "<th>Lines received</th><th>Malformed</th></tr>\n";
+      "<th>State</th><th>Lines received</th><th>Malformed</th></tr>\n";
   for (auto const& input : data.inputs)
     html += "<tr><td>" + html_escape(input.name) + "</td><td>" + html_escape(input.kind) +
-            "</td><td>" + html_escape(input.address) + "</td><td class=\"n\">" +
-            std::to_string(input.received) + "</td><td class=\"n\">" +
+            "</td><td>" + html_escape(input.address) + "</td><td>" + html_escape(input.state) +
+            "</td><td class=\"n\">" + std::to_string(input.received) + "</td><td class=\"n\">" +
             std::to_string(input.malformed) + "</td></tr>\n";
   html += "</table>\n";
 

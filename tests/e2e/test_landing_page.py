@@ -20,6 +20,9 @@ inputs:
   unixgram:
     - name: local
       path: {sock}
+  files:
+    - name: logs
+      path: {logs}
 groups:
   g_auth:
     description: "signature & key failures <b>not bold</b>"
@@ -146,7 +149,8 @@ class LandingPageTest(unittest.TestCase):
         counts = [(code, name, category, 10 * (12 - i))
                   for i, (code, name, category) in enumerate(counts)]
 
-        exporter = harness.Exporter(CONFIG.format(sock=sock), workdir=tmp)
+        logs = os.path.join(tmp, "not-yet", "*.log")
+        exporter = harness.Exporter(CONFIG.format(sock=sock, logs=logs), workdir=tmp)
         with exporter:
             exporter.wait_for(lambda: {"udp-main", "local"} <= set(exporter.inputs), 10, "inputs")
             # Sent in an order that is not the ranking.
@@ -183,11 +187,12 @@ class LandingPageTest(unittest.TestCase):
             for href in hrefs:
                 self.assertEqual(exporter.get(href)[0], 200, href)
 
-            # Each input: name, kind, address or path, lines received, malformed.
+            # Each input: name, kind, address or path, state, lines received, malformed.
             udp_address = "%s:%d" % exporter.udp_address("udp-main")
             self.assertEqual(dom.rows("inputs"), [
-                ["udp-main", "udp", udp_address, "12", "0"],
-                ["local", "unixgram", sock, "3", "2"],
+                ["udp-main", "udp", udp_address, "listening", "12", "0"],
+                ["local", "unixgram", sock, "listening", "3", "2"],
+                ["logs", "file", logs, "waiting for files", "0", "0"],
             ])
 
             # The top ten codes, largest first, with names, categories and counts.
@@ -217,7 +222,7 @@ class LandingPageTest(unittest.TestCase):
             dom.feed(chromium_dom(exporter.url("/"), exporter.workdir))
             self.assertEqual(dom.texts["top-codes-empty"].strip(), "No errors counted yet.")
             self.assertEqual(dom.rows("inputs"),
-                             [["u", "udp", "%s:%d" % exporter.udp_address("u"), "0", "0"]])
+                             [["u", "udp", "%s:%d" % exporter.udp_address("u"), "listening", "0", "0"]])
             # The built-in groups, all at zero.
             groups = dom.rows("groups")
             self.assertIn("auth", [row[0] for row in groups])
