@@ -14,10 +14,18 @@ thread_local bool g_counting = false;
 thread_local std::size_t g_allocations = 0;
 }  // namespace
 
+// AddressSanitizer brings its own operator new; replacing it as well makes
+// libraries' new and our delete disagree. Sanitizer builds leave it alone
+// (and this test then only checks the counts); the normal build counts.
+#if !defined(__SANITIZE_ADDRESS__)
+#define COS_COUNT_ALLOCATIONS 1
 void* operator new(std::size_t size) {
   if (g_counting) ++g_allocations;
   if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
   throw std::bad_alloc();
+}
+void* operator new[](std::size_t size) {
+  return operator new(size);
 }
 void operator delete(void* p) noexcept {
   std::free(p);
@@ -25,6 +33,13 @@ void operator delete(void* p) noexcept {
 void operator delete(void* p, std::size_t) noexcept {
   std::free(p);
 }
+void operator delete[](void* p) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+  std::free(p);
+}
+#endif
 
 using namespace cos_exporter;
 
@@ -68,6 +83,8 @@ TEST_CASE("parsing, classifying and counting an event allocates nothing", "[hot-
     regex_processor.process_line("no code here");
   }
   g_counting = false;
+#ifdef COS_COUNT_ALLOCATIONS
   CHECK(g_allocations == 0);
+#endif
   CHECK(processor.counters().received->value() == 2 + 200 * 12);
 }
