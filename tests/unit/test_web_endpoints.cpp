@@ -10,14 +10,15 @@ struct Fixture {
   bool ready = true;
   bool reload_ok = true;
   int reloads = 0;
-  WebEndpoints endpoints{{[] { return std::string("cos_events_total 1\n"); },
-                          [] { return LandingPageData{"1.2.3", "abc", "c.yaml", true, {}, {}, {}}; },
-                          [this] { return ready; },
-                          [this](std::string& error) {
-                            ++reloads;
-                            if (!reload_ok) error = "c.yaml:3:5: bad";
-                            return reload_ok;
-                          }}};
+  WebEndpoints endpoints{
+      {[] { return std::string("cos_events_total 1\n"); },
+       [] { return LandingPageData{"1.2.3", "abc", "c.yaml", true, {}, {}, {}}; },
+       [this] { return ready; },
+       [this](std::string& error) {
+         ++reloads;
+         if (!reload_ok) error = "c.yaml:3:5: bad";
+         return reload_ok;
+       }}};
 
   HttpResponse get(std::string target, std::string method = "GET") {
     return endpoints.handle(HttpRequest{std::move(method), std::move(target), "", ""});
