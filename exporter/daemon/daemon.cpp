@@ -108,8 +108,14 @@ struct Daemon::State {
     try {
       Config next = load_config();
       auto classifier = make_classifier(next);
+      // The web config too (certificates rotate): checked before anything
+      // changes, put in force with the rest.
+      std::function<void()> install_web_config;
+      if (options.web_config_file)
+        install_web_config = http->prepare_web_config(load_web_config(*options.web_config_file));
       inputs->apply(next);
       hub->install(std::move(classifier), next.limits.max_unknown_codes);
+      if (install_web_config) install_web_config();
       config = std::move(next);
       reload_successful->set(1);
       reload_timestamp->set(unix_now());

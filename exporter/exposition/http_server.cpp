@@ -88,8 +88,10 @@ struct ServerState {
   tcp::acceptor acceptor;
   asio::steady_timer retry_timer;
   std::vector<std::pair<std::string, std::string>> extra_headers;
-  std::unique_ptr<ssl::context> ssl_context;          // null: plain HTTP
-  std::unique_ptr<BasicAuthenticator> authenticator;  // null: no authentication
+  // Replaced whole by a web-config reload; a connection keeps the ones it
+  // started with.
+  std::shared_ptr<ssl::context> ssl_context;          // null: plain HTTP
+  std::shared_ptr<BasicAuthenticator> authenticator;  // null: no authentication
   std::unique_ptr<asio::thread_pool> auth_pool;       // runs bcrypt
   std::size_t pending_auth = 0;
   std::unordered_set<Connection*> connections;
@@ -177,7 +179,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
   }
 
   void authenticate() {
-    BasicAuthenticator* authenticator = state_->authenticator.get();
+    std::shared_ptr<BasicAuthenticator> authenticator = state_->authenticator;
     if (authenticator == nullptr) return serve();
     auto credentials = parse_basic_authorization(to_std(request_[http::field::authorization]));
     if (!credentials) return unauthorized();
@@ -189,22 +191,22 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     }
     // bcrypt takes tens of milliseconds: run it off the loop, come back to it.
     ++state_->pending_auth;
-    asio::post(*state_->auth_pool,
-               [self = this->shared_from_this(), credentials = std::move(*credentials),
-                guard = asio::make_work_guard(state_->io)]() mutable {
-                 bool ok = self->state_->authenticator->verify(credentials);
-                 std::string user = std::move(credentials.user);
-                 asio::io_context& io = self->state_->io;  // before `self` is moved away
-                 asio::post(io, [self = std::move(self), ok, user = std::move(user),
-                                 guard = std::move(guard)]() mutable {
-                   --self->state_->pending_auth;
-                   if (self->closed_) return;
-                   if (ok) return self->serve();
-                   log_limited(self->state_->auth_log, log_warn, "HTTP basic authentication failed",
-                               "remote", self->remote_, "user", user);
-                   self->unauthorized();
-                 });
-               });
+    asio::post(*state_->auth_pool, [self = this->shared_from_this(), authenticator,
+                                    credentials = std::move(*credentials),
+                                    guard = asio::make_work_guard(state_->io)]() mutable {
+      bool ok = authenticator->verify(credentials);
+      std::string user = std::move(credentials.user);
+      asio::io_context& io = self->state_->io;  // before `self` is moved away
+      asio::post(io, [self = std::move(self), ok, user = std::move(user),
+                      guard = std::move(guard)]() mutable {
+        --self->state_->pending_auth;
+        if (self->closed_) return;
+        if (ok) return self->serve();
+        log_limited(self->state_->auth_log, log_warn, "HTTP basic authentication failed", "remote",
+                    self->remote_, "user", user);
+        self->unauthorized();
+      });
+    });
   }
 
   void unauthorized() {
@@ -309,7 +311,10 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
 class Detector : public Connection, public std::enable_shared_from_this<Detector> {
  public:
   Detector(tcp::socket socket, std::shared_ptr<ServerState> state, std::string remote)
-      : stream_(std::move(socket)), state_(std::move(state)), remote_(std::move(remote)) {
+      : stream_(std::move(socket)),
+        state_(std::move(state)),
+        ssl_context_(state_->ssl_context),
+        remote_(std::move(remote)) {
     state_->connections.insert(this);
   }
   ~Detector() override { state_->connections.erase(this); }
@@ -333,7 +338,7 @@ class Detector : public Connection, public std::enable_shared_from_this<Detector
     if (is_tls) {
       state_->connections.erase(this);
       auto session =
-          std::make_shared<Session<TlsStream>>(TlsStream(std::move(stream_), *state_->ssl_context),
+          std::make_shared<Session<TlsStream>>(TlsStream(std::move(stream_), *ssl_context_),
                                                std::move(buffer_), state_, std::move(remote_));
       closed_ = true;
       session->run();
@@ -352,6 +357,7 @@ class Detector : public Connection, public std::enable_shared_from_this<Detector
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::shared_ptr<ServerState> state_;
+  std::shared_ptr<ssl::context> ssl_context_;
   std::string remote_;
   bool closed_ = false;
 };
@@ -432,22 +438,7 @@ void HttpServer::start() {
     throw std::runtime_error("invalid listen address \"" + text +
                              "\": expected host:port, [ipv6]:port or :port");
 
-  if (impl_->web_config) {
-    WebConfig const& web = *impl_->web_config;
-    state.extra_headers = web.headers;
-    if (web.tls) {
-      try {
-        state.ssl_context =
-            std::make_unique<ssl::context>(make_server_ssl_context(*web.tls).release());
-      } catch (std::exception const& e) {
-        throw std::runtime_error("web config " + web.source + ": " + e.what());
-      }
-    }
-    if (!web.basic_auth_users.empty()) {
-      state.authenticator = std::make_unique<BasicAuthenticator>(web.basic_auth_users);
-      state.auth_pool = std::make_unique<asio::thread_pool>(1);
-    }
-  }
+  prepare_web_config(impl_->web_config)();
 
   std::vector<tcp::endpoint> candidates;
   if (parsed->host.empty()) {
@@ -505,7 +496,37 @@ std::string HttpServer::local_address() const {
 }
 
 bool HttpServer::tls() const {
-  return impl_->web_config && impl_->web_config->tls.has_value();
+  return impl_->state->ssl_context != nullptr;
+}
+
+std::function<void()> HttpServer::prepare_web_config(std::optional<WebConfig> web_config) {
+  // Everything that can fail happens here, before anything changes.
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::shared_ptr<ssl::context> context;
+  std::shared_ptr<BasicAuthenticator> authenticator;
+  if (web_config) {
+    headers = web_config->headers;
+    if (web_config->tls) {
+      try {
+        context =
+            std::make_shared<ssl::context>(make_server_ssl_context(*web_config->tls).release());
+      } catch (std::exception const& e) {
+        throw std::runtime_error("web config " + web_config->source + ": " + e.what());
+      }
+    }
+    if (!web_config->basic_auth_users.empty())
+      authenticator = std::make_shared<BasicAuthenticator>(web_config->basic_auth_users);
+  }
+  return [impl = impl_.get(), web_config = std::move(web_config), headers = std::move(headers),
+          context = std::move(context), authenticator = std::move(authenticator)]() mutable {
+    ServerState& state = *impl->state;
+    impl->web_config = std::move(web_config);
+    state.extra_headers = std::move(headers);
+    state.ssl_context = std::move(context);
+    state.authenticator = std::move(authenticator);
+    if (state.authenticator && !state.auth_pool)
+      state.auth_pool = std::make_unique<asio::thread_pool>(1);
+  };
 }
 
 void HttpServer::stop() {

@@ -126,6 +126,46 @@ class WebConfigTest(unittest.TestCase):
         with self.assertRaises(Exception):
             exporter.get("/metrics", context=context)
 
+    def test_reload_rotates_certificate_and_passwords(self):
+        rotated = os.path.join(self.tmp, "rotated")
+        os.makedirs(rotated, exist_ok=True)
+        make_pki(rotated)
+        exporter = self.start("tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n"
+                              "basic_auth_users:\n  prom: '%s'\n" % bcrypt("first"))
+        old_ca, new_ca = self.client_context(), ssl.create_default_context(
+            cafile=os.path.join(rotated, "ca.crt"))
+
+        def auth(password):
+            token = base64.b64encode(("prom:%s" % password).encode()).decode()
+            return {"Authorization": "Basic " + token}
+
+        self.assertEqual(exporter.get("/-/ready", auth("first"), context=old_ca)[0], 200)
+        web = os.path.join(self.tmp, "web.yml")
+        with open(web, "w") as f:
+            f.write("tls_server_config:\n  cert_file: rotated/server.crt\n"
+                    "  key_file: rotated/server.key\nbasic_auth_users:\n  prom: '%s'\n"
+                    % bcrypt("second"))
+        status, _, body = exporter.get("/-/reload", auth("first"), method="POST", data=b"",
+                                       context=old_ca)
+        self.assertEqual(status, 200, body)
+        # New connections: the new certificate and the new password.
+        with self.assertRaises(Exception):
+            exporter.get("/-/ready", auth("second"), context=old_ca)
+        self.assertEqual(exporter.get("/-/ready", auth("second"), context=new_ca)[0], 200)
+        self.assertEqual(exporter.get("/-/ready", auth("first"), context=new_ca)[0], 401)
+
+        # A web config that cannot be used fails the reload whole.
+        with open(web, "w") as f:
+            f.write("tls_server_config:\n  cert_file: rotated/server.crt\n"
+                    "  key_file: missing.key\n")
+        status, _, body = exporter.get("/-/reload", auth("second"), method="POST", data=b"",
+                                       context=new_ca)
+        self.assertEqual(status, 500)
+        self.assertIn(b"web.yml:3:13", body)
+        self.assertEqual(exporter.get("/-/ready", auth("second"), context=new_ca)[0], 200)
+        m = exporter.get("/metrics", auth("second"), context=new_ca)[2].decode()
+        self.assertIn("cos_error_exporter_config_last_reload_successful 0", m)
+
     def test_bad_web_config_is_refused_with_its_position(self):
         path = os.path.join(self.tmp, "bad.yml")
         with open(path, "w") as f:

@@ -81,6 +81,11 @@ class HttpServer {
   // "127.0.0.1:43125", "[::1]:43125", "[::]:9742": the address really bound.
   std::string local_address() const;
   bool tls() const;
+  // For a reload: builds what `web_config` needs (TLS context, password
+  // checks) and returns what puts it in force. Throws, changing nothing,
+  // when it cannot be used; the returned function does not throw. New
+  // connections get the new settings; open ones keep theirs.
+  std::function<void()> prepare_web_config(std::optional<WebConfig> web_config);
   // Closes the acceptor and every open connection. Idempotent.
   void stop();
 
