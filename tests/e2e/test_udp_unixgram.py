@@ -7,7 +7,9 @@ import signal
 import shutil
 import subprocess
 import sys
+import socket
 import tempfile
+import threading
 import time
 import unittest
 
@@ -230,6 +232,48 @@ class KernelLimitsTest(unittest.TestCase):
             self.assertGreater(m.get("cos_error_exporter_udp_kernel_drops_total", input="udp"), 0)
             self.assertEqual(m.get("cos_errors_total", category="proxy", code="-96",
                                    name="ERROR_PROXY_AUTH_EXPIRED"), packets * 20)
+
+    def test_unix_senders_get_back_pressure_not_loss(self):
+        """A unix datagram sender blocks while the daemon cannot read: nothing is lost."""
+        tmp = tempfile.mkdtemp(prefix="cos-e2e-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        sock = os.path.join(tmp, "events.sock")
+        config = "inputs: {udp: [], unixgram: [{name: local, path: '%s'}]}" % sock
+        with harness.Exporter(config, workdir=tmp) as exporter:
+            exporter.wait_for(lambda: "local" in exporter.inputs)
+            total = 3000
+            sent = []
+            blocked = threading.Event()
+
+            def send():
+                with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+                    s.connect(sock)
+                    for i in range(total):
+                        s.settimeout(0)
+                        try:
+                            s.send(b"-96\n-97")
+                        except BlockingIOError:
+                            blocked.set()  # the queue is full: wait, as a blocking sender does
+                            s.settimeout(None)
+                            s.send(b"-96\n-97")
+                        sent.append(i)
+
+            exporter.send_signal(signal.SIGSTOP)
+            sender = threading.Thread(target=send)
+            try:
+                sender.start()
+                self.assertTrue(blocked.wait(10), "the sender never had to wait")
+                self.assertLess(len(sent), total)
+            finally:
+                exporter.send_signal(signal.SIGCONT)
+            sender.join(30)
+            self.assertEqual(len(sent), total)
+            m = exporter.wait_metric("cos_error_exporter_udp_packets_total", total, input="local")
+            self.assertEqual(m.get("cos_error_exporter_udp_kernel_drops_total", input="local"), 0)
+            self.assertEqual(m.get("cos_errors_total", category="proxy", code="-96",
+                                   name="ERROR_PROXY_AUTH_EXPIRED"), total)
+            self.assertEqual(m.get("cos_errors_total", category="proxy", code="-97",
+                                   name="ERROR_PROXY_AUTH_FAILED"), total)
 
     def test_capped_receive_buffer_is_logged(self):
         setpriv = shutil.which("setpriv")
