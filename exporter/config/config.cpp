@@ -101,6 +101,13 @@ class ConfigReader {
       yaml_.fail(node, "input \"" + input.name + "\" has format: regex but no regex");
   }
 
+  // name: the `input` label, unique across all inputs.
+  template <typename Input>
+  void read_name(YAML::Node const& node, Input& input) {
+    if (auto n = node["name"]) input.name = yaml_.string(n, "name");
+    claim_input_name(node["name"] ? node["name"] : node, input.name);
+  }
+
   void claim_input_name(YAML::Node const& node, std::string const& name) {
     if (name.empty()) yaml_.fail(node, "input name must not be empty");
     if (!input_names_.insert(name).second)
@@ -131,8 +138,7 @@ class ConfigReader {
     yaml_.check_keys(node, {"name", "listen", "format", "regex", "read_buffer_bytes", "allow"},
                      "a udp input");
     UdpInputConfig input;
-    if (auto n = node["name"]) input.name = yaml_.string(n, "name");
-    claim_input_name(node["name"] ? node["name"] : node, input.name);
+    read_name(node, input);
     if (auto n = node["listen"]) {
       input.listen = yaml_.string(n, "listen");
       if (!parse_listen_address(input.listen))
@@ -159,8 +165,7 @@ class ConfigReader {
     yaml_.check_keys(node, {"name", "path", "format", "regex", "read_buffer_bytes", "mode"},
                      "a unixgram input");
     UnixgramInputConfig input;
-    if (auto n = node["name"]) input.name = yaml_.string(n, "name");
-    claim_input_name(node["name"] ? node["name"] : node, input.name);
+    read_name(node, input);
     if (auto n = node["path"]) input.path = non_empty_string(n, "path");
     if (input.path.size() >= 108) yaml_.fail(node, "unix socket path is longer than 107 bytes");
     read_format_and_regex(node, input);
@@ -185,8 +190,7 @@ class ConfigReader {
   FileInputConfig read_file(YAML::Node const& node) {
     yaml_.check_keys(node, {"name", "path", "format", "regex", "start_at"}, "a file input");
     FileInputConfig input;
-    if (auto n = node["name"]) input.name = yaml_.string(n, "name");
-    claim_input_name(node["name"] ? node["name"] : node, input.name);
+    read_name(node, input);
     if (!node["path"]) yaml_.fail(node, "file input \"" + input.name + "\" needs a path");
     input.path = non_empty_string(node["path"], "path");
     check_glob(node["path"], input.path, true);
