@@ -11,6 +11,7 @@ import gzip
 import os
 import re
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -69,6 +70,13 @@ class Metrics:
 
     def series(self, name):
         return {labels: v for (n, labels), v in self.samples.items() if n == name}
+
+
+def temp_dir(test, prefix="cos-e2e-"):
+    """A fresh directory that is removed when `test` (a TestCase) ends."""
+    path = tempfile.mkdtemp(prefix=prefix)
+    test.addCleanup(shutil.rmtree, path, True)
+    return path
 
 
 def free_port():

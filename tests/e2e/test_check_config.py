@@ -176,8 +176,7 @@ class LogFlagsTest(unittest.TestCase):
     def start(self, flag):
         """A daemon with one unixgram input, on a port chosen here: the harness
         finds ports in the logfmt info lines, which these flags change."""
-        tmp = tempfile.mkdtemp(prefix="cos-e2e-log-")
-        self.addCleanup(shutil.rmtree, tmp, True)
+        tmp = harness.temp_dir(self, "cos-e2e-log-")
         self.sock = os.path.join(tmp, "events.sock")
         self.port = harness.free_port()
         exporter = harness.Exporter("inputs: {unixgram: [{name: ux, path: '%s'}]}" % self.sock,

@@ -128,8 +128,7 @@ def chromium_dom(url, workdir):
 
 class LandingPageTest(unittest.TestCase):
     def test_page_in_chromium(self):
-        tmp = tempfile.mkdtemp(prefix="cos-e2e-page-")
-        self.addCleanup(shutil.rmtree, tmp, True)
+        tmp = harness.temp_dir(self, "cos-e2e-page-")
         sock = os.path.join(tmp, "events.sock")
 
         # Eleven catalogued error codes of one name each (the group codes first;

@@ -15,8 +15,7 @@ STORM = 10000
 
 class MalformedStormTest(unittest.TestCase):
     def test_storm_is_logged_a_few_times_and_counted_in_full(self):
-        tmp = tempfile.mkdtemp(prefix="cos-e2e-log-")
-        self.addCleanup(shutil.rmtree, tmp, True)
+        tmp = harness.temp_dir(self, "cos-e2e-log-")
         first = os.path.join(tmp, "first.sock")
         second = os.path.join(tmp, "second.sock")
         config = ("inputs:\n  unixgram:\n    - {name: first, path: '%s'}\n"

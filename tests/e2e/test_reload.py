@@ -192,8 +192,7 @@ class ReloadTest(unittest.TestCase):
     def test_changing_the_state_file_keeps_file_positions(self):
         """A reload that moves state_file re-creates the file inputs: they resume
         where the old ones stopped, so no line is counted twice or lost."""
-        workdir = tempfile.mkdtemp(prefix="cos-e2e-")
-        self.addCleanup(shutil.rmtree, workdir, True)
+        workdir = harness.temp_dir(self, "cos-e2e-")
         log = os.path.join(workdir, "sdk.log")
         config = ("inputs:\n  files:\n    - {name: sdk, path: '%s', start_at: beginning}\n"
                   "state_file: '%s'\n")

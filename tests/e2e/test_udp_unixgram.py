@@ -77,8 +77,7 @@ MALFORMED = {
 
 class UdpAndUnixgramTest(unittest.TestCase):
     def test_mixed_batch(self):
-        tmp = tempfile.mkdtemp(prefix="cos-e2e-")
-        self.addCleanup(shutil.rmtree, tmp, True)
+        tmp = harness.temp_dir(self, "cos-e2e-")
         sock = os.path.join(tmp, "events.sock")
         tagged = os.path.join(tmp, "tagged.sock")
         exporter = harness.Exporter(CONFIG.format(sock=sock, tagged=tagged), workdir=tmp)
@@ -235,8 +234,7 @@ class KernelLimitsTest(unittest.TestCase):
 
     def test_unix_senders_get_back_pressure_not_loss(self):
         """A unix datagram sender blocks while the daemon cannot read: nothing is lost."""
-        tmp = tempfile.mkdtemp(prefix="cos-e2e-")
-        self.addCleanup(shutil.rmtree, tmp, True)
+        tmp = harness.temp_dir(self, "cos-e2e-")
         sock = os.path.join(tmp, "events.sock")
         config = "inputs: {udp: [], unixgram: [{name: local, path: '%s'}]}" % sock
         with harness.Exporter(config, workdir=tmp) as exporter:
