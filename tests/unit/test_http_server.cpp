@@ -427,6 +427,15 @@ TEST_CASE("HttpServer gzips compressible responses when the client accepts gzip"
   CHECK_FALSE(plain.has("vary"));
 }
 
+// Sends `request` on a new connection: the answer is `status`, then the server closes.
+static void expect_rejected(std::uint16_t port, std::string const& request, int status) {
+  Client client(port);
+  REQUIRE(client.send(request));
+  Reply reply = must(client.read_reply());
+  CHECK(reply.status == status);
+  CHECK(client.closed_by_server());
+}
+
 TEST_CASE("HttpServer bounds requests and rejects malformed ones", "[http]") {
   HttpServerLimits limits;
   limits.max_body_bytes = 1024;
@@ -434,11 +443,8 @@ TEST_CASE("HttpServer bounds requests and rejects malformed ones", "[http]") {
   TestServer server(std::nullopt, limits);
 
   SECTION("a body over the limit gets 413") {
-    Client client(server.port);
-    REQUIRE(client.send("POST /-/reload HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n"));
-    Reply reply = must(client.read_reply());
-    CHECK(reply.status == 413);
-    CHECK(client.closed_by_server());
+    expect_rejected(server.port,
+                    "POST /-/reload HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n", 413);
   }
   SECTION("a body at the limit is fine") {
     auto reply =
@@ -447,18 +453,11 @@ TEST_CASE("HttpServer bounds requests and rejects malformed ones", "[http]") {
     CHECK(reply.status == 200);
   }
   SECTION("a header over the limit gets 431") {
-    Client client(server.port);
-    REQUIRE(client.send(get_request("/small", "X-Big: " + std::string(4000, 'a') + "\r\n")));
-    Reply reply = must(client.read_reply());
-    CHECK(reply.status == 431);
-    CHECK(client.closed_by_server());
+    expect_rejected(server.port, get_request("/small", "X-Big: " + std::string(4000, 'a') + "\r\n"),
+                    431);
   }
   SECTION("garbage gets 400 and the connection closes") {
-    Client client(server.port);
-    REQUIRE(client.send("\x16\x03\x01 this is not HTTP\r\n\r\n"));
-    Reply reply = must(client.read_reply());
-    CHECK(reply.status == 400);
-    CHECK(client.closed_by_server());
+    expect_rejected(server.port, "\x16\x03\x01 this is not HTTP\r\n\r\n", 400);
   }
   CHECK(server.recorder.count() <= 1);
 }
