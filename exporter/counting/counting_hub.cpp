@@ -11,7 +11,6 @@ CountingHub::CountingHub(std::shared_ptr<Classifier const> classifier,
 void CountingHub::install(std::shared_ptr<Classifier const> classifier,
                           std::uint32_t max_unknown_codes) {
   unknown_.set_limit(max_unknown_codes);
-  classifier_ = classifier;
   counter_ = std::make_unique<EventCounter>(std::move(classifier), store_, unknown_);
 }
 

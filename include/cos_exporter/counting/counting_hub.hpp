@@ -20,13 +20,11 @@ class CountingHub {
 
   EventCounter& counter() noexcept { return *counter_; }
   Classifier const& classifier() const { return counter_->classifier(); }
-  std::shared_ptr<Classifier const> classifier_ptr() const { return classifier_; }
   MetricStore& store() noexcept { return store_; }
 
  private:
   MetricStore store_;
   UnknownCodes unknown_;
-  std::shared_ptr<Classifier const> classifier_;
   std::unique_ptr<EventCounter> counter_;
 };
 
