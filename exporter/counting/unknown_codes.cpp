@@ -21,8 +21,7 @@ std::uint64_t hash_code(std::int64_t code) {
 }  // namespace
 
 UnknownCodes::UnknownCodes(MetricStore& store, std::uint32_t limit)
-    : store_(store),
-      errors_(store.counter(metric::kErrors, metric::kErrorsHelp, {"category", "code", "name"})),
+    : errors_(store.counter(metric::kErrors, metric::kErrorsHelp, {"category", "code", "name"})),
       slots_(table_size_for(limit)),
       limit_(limit) {
   other_.errors = &errors_.series(

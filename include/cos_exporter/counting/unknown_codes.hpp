@@ -52,7 +52,6 @@ class UnknownCodes {
   Slot* find(std::int64_t code) noexcept;
   void create(Slot& slot, std::int64_t code, GroupMask groups);
 
-  MetricStore& store_;
   CounterFamily& errors_;
   std::vector<Slot> slots_;  // open addressing, power-of-two size >= 2 * limit
   std::uint32_t limit_;
