@@ -2,9 +2,17 @@
 
 #include <cstdio>
 
+#include "cos_exporter/common/utf8.hpp"
+
 namespace cos_exporter {
 
 void append_json_string(std::string& out, std::string_view value) {
+  // JSON text is UTF-8: other bytes become \xNN first (then \\xNN in JSON).
+  std::string sanitized;
+  if (!is_valid_utf8(value)) {
+    sanitized = sanitize_utf8(value);
+    value = sanitized;
+  }
   out += '"';
   for (unsigned char c : value) {
     switch (c) {

@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "cos_exporter/common/json_string.hpp"
+#include "cos_exporter/common/utf8.hpp"
 
 namespace cos_exporter {
 namespace {
@@ -33,8 +34,9 @@ std::string timestamp() {
   return buffer;
 }
 
+// Invalid UTF-8 is quoted so that append_json_string writes it as \xNN.
 bool needs_quotes(std::string_view value) {
-  if (value.empty()) return true;
+  if (value.empty() || !is_valid_utf8(value)) return true;
   for (unsigned char c : value)
     if (c <= ' ' || c == '"' || c == '=' || c == '\\' || c == 0x7f) return true;
   return false;

@@ -3,11 +3,18 @@
 #include <algorithm>
 #include <tuple>
 
+#include "cos_exporter/common/utf8.hpp"
 #include "cos_exporter/counting/metric_names.hpp"
 
 namespace cos_exporter {
 
 std::string html_escape(std::string_view text) {
+  // The page is served as UTF-8: other bytes are shown as \xNN.
+  std::string sanitized;
+  if (!is_valid_utf8(text)) {
+    sanitized = sanitize_utf8(text);
+    text = sanitized;
+  }
   std::string out;
   out.reserve(text.size());
   for (char c : text) {

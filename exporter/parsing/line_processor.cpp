@@ -1,8 +1,6 @@
 #include "cos_exporter/parsing/line_processor.hpp"
 
-#include <simdjson.h>
-
-#include <cstdio>
+#include "cos_exporter/common/utf8.hpp"
 
 namespace cos_exporter {
 
@@ -40,23 +38,10 @@ void LineProcessor::count_too_long() noexcept {
 
 namespace {
 
-// The start of a bad line, safe for any log format: bytes that are not valid
-// UTF-8 are written as \xNN.
+// The start of a bad line, safe for any log format.
 std::string excerpt(std::string_view line) {
   constexpr std::size_t kExcerpt = 80;
-  line = line.substr(0, kExcerpt);
-  if (simdjson::validate_utf8(line.data(), line.size())) return std::string(line);
-  std::string out;
-  for (unsigned char c : line) {
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-    } else {
-      char hex[5];
-      std::snprintf(hex, sizeof hex, "\\x%02x", c);
-      out += hex;
-    }
-  }
-  return out;
+  return sanitize_utf8(line.substr(0, kExcerpt));
 }
 
 }  // namespace

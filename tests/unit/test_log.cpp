@@ -28,3 +28,12 @@ TEST_CASE("the rate limiter lets one through per interval and counts the rest", 
   CHECK(fast.allow(suppressed));
   CHECK(fast.allow(suppressed));
 }
+
+TEST_CASE("log lines are valid UTF-8 whatever the bytes of a field", "[log]") {
+  Logger logger;
+  std::string line = logger.render(LogLevel::warn, "bad \xff", {{"path", "logs/\xff\xfe.log"}});
+  CHECK(line.ends_with(" level=warn msg=\"bad \\\\xff\" path=\"logs/\\\\xff\\\\xfe.log\"\n"));
+  logger.configure(LogLevel::info, LogFormat::json);
+  line = logger.render(LogLevel::warn, "auth failed", {{"user", "\xc3("}});
+  CHECK(line.ends_with(",\"msg\":\"auth failed\",\"user\":\"\\\\xc3(\"}\n"));
+}

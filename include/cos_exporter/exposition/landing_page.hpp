@@ -37,7 +37,8 @@ std::vector<GroupCount> group_counts(MetricStore const& store,
 // The HTML page served at `/`: plain server-rendered HTML, no JavaScript.
 std::string render_landing_page(LandingPageData const& data);
 
-// Escapes text for HTML element content and attribute values.
+// Escapes text for HTML element content and attribute values; bytes that are
+// not valid UTF-8 come out as \xNN (sanitize_utf8).
 std::string html_escape(std::string_view text);
 
 }  // namespace cos_exporter
