@@ -107,6 +107,7 @@ class Exporter:
         self.listen = listen
         self.process = None
         self.lines = []
+        self.raw_lines = []
         self.lock = threading.Lock()
         self.http_address = None
         self.inputs = {}
@@ -120,7 +121,7 @@ class Exporter:
 
     def start(self, timeout=10, expect_ready=True):
         self.process = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE, text=True, errors="replace")
+                                        stderr=subprocess.PIPE)
         self.reader = threading.Thread(target=self._read_log, daemon=True)
         self.reader.start()
         if expect_ready:
@@ -129,9 +130,11 @@ class Exporter:
         return self
 
     def _read_log(self):
-        for line in self.process.stderr:
+        for raw in self.process.stderr:
+            line = raw.decode("utf-8", errors="replace")
             fields = parse_logfmt(line)
             with self.lock:
+                self.raw_lines.append(raw.rstrip(b"\n"))  # as written, for UTF-8 checks
                 self.lines.append(line.rstrip("\n"))
                 if fields.get("msg") == "listening" and fields.get("component") == "http":
                     self.http_address = fields.get("address")
