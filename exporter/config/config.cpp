@@ -1,15 +1,11 @@
 #include "cos_exporter/config/config.hpp"
 
-#include <fcntl.h>
 #include <re2/re2.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <set>
 
 #include "cos_exporter/classification/catalog_yaml.hpp"
+#include "cos_exporter/common/regular_file.hpp"
 #include "cos_exporter/config/alert_settings.hpp"
 #include "cos_exporter/config/config_error.hpp"
 #include "cos_exporter/config/listen_address.hpp"
@@ -19,16 +15,6 @@
 
 namespace cos_exporter {
 namespace {
-
-// Why `path` can't be read as a file, or "" when it can.
-std::string unreadable_file(std::string const& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::strerror(errno);
-  struct stat info {};
-  bool directory = ::fstat(fd, &info) == 0 && S_ISDIR(info.st_mode);
-  ::close(fd);
-  return directory ? "it is a directory" : "";
-}
 
 // Reads one config document into `config`, replacing only what the document
 // sets: keys it leaves out keep the built-in defaults.
@@ -231,7 +217,7 @@ class ConfigReader {
     if (auto n = node["file"]) {
       config.catalog_file = non_empty_string(n, "catalog.file");
       // Checked here so that a missing file is reported where it is named.
-      std::string problem = unreadable_file(*config.catalog_file);
+      std::string problem = regular_file_problem(*config.catalog_file);
       if (!problem.empty())
         yaml_.fail(n, "catalog.file \"" + *config.catalog_file + "\" cannot be read: " + problem);
     }
@@ -347,9 +333,6 @@ Config parse_config(std::string_view yaml_text, std::string const& source_name) 
 }
 
 Config load_config_file(std::string const& path) {
-  // A directory opens like a file and reads as empty: as an empty config, it would pass.
-  std::string problem = unreadable_file(path);
-  if (!problem.empty()) throw ConfigError(path + ": cannot read: " + problem);
   return parse_config(read_text_file(path), path);
 }
 

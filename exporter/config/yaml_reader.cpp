@@ -1,11 +1,8 @@
 #include "cos_exporter/config/yaml_reader.hpp"
 
-#include <cerrno>
 #include <charconv>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 
+#include "cos_exporter/common/regular_file.hpp"
 #include "cos_exporter/config/config_error.hpp"
 #include "cos_exporter/parsing/line_parser.hpp"
 
@@ -97,11 +94,9 @@ bool YamlReader::boolean(YAML::Node const& node, std::string_view what) const {
 }
 
 std::string read_text_file(std::string const& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path + ": cannot read: " + std::strerror(errno));
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+  std::string content, error;
+  if (!read_regular_file(path, content, error)) throw ConfigError(path + ": cannot read: " + error);
+  return content;
 }
 
 }  // namespace cos_exporter

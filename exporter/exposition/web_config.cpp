@@ -7,14 +7,12 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <initializer_list>
 #include <set>
-#include <sstream>
 
+#include "cos_exporter/common/regular_file.hpp"
 #include "cos_exporter/config/config_error.hpp"
 #include "cos_exporter/config/yaml_reader.hpp"
 #include "cos_exporter/exposition/basic_auth.hpp"
@@ -73,15 +71,10 @@ std::string openssl_error() {
 std::string read_pem(std::string const& file, std::string const& inline_pem,
                      std::string const& file_field) {
   if (file.empty()) return inline_pem;
-  std::ifstream in(file, std::ios::binary);
-  if (!in)
-    throw TlsSetupError(file_field,
-                        file_field + " \"" + file + "\": cannot read: " + std::strerror(errno));
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (!in.good() && !in.eof())
-    throw TlsSetupError(file_field, file_field + " \"" + file + "\": cannot read");
-  return buffer.str();
+  std::string content, error;
+  if (!read_regular_file(file, content, error))
+    throw TlsSetupError(file_field, file_field + " \"" + file + "\": cannot read: " + error);
+  return content;
 }
 
 std::string describe(std::string const& file, std::string const& file_field,

@@ -9,10 +9,9 @@
 #include <charconv>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "cos_exporter/common/json_string.hpp"
+#include "cos_exporter/common/regular_file.hpp"
 #include "cos_exporter/daemon/log.hpp"
 
 namespace cos_exporter {
@@ -120,23 +119,20 @@ PositionStore::PositionStore(std::string path) : path_(std::move(path)) {
              {{"component", "positions"}, {"path", path_}});
     return;
   }
-  std::ifstream in(path_, std::ios::binary);
-  std::stringstream content;
-  content << in.rdbuf();
-  if (!in) {
+  std::string content, error;
+  if (!read_regular_file(path_, content, error)) {
     log_warn("cannot read the position file; starting without saved positions",
-             {{"component", "positions"}, {"path", path_}});
+             {{"component", "positions"}, {"path", path_}, {"err", error}});
     return;
   }
-  std::string error;
   std::map<std::string, std::vector<FilePosition>> loaded;
-  if (!parse(content.str(), loaded, error)) {
+  if (!parse(content, loaded, error)) {
     log_warn("invalid position file; starting without saved positions",
              {{"component", "positions"}, {"path", path_}, {"err", error}});
     return;
   }
   inputs_ = std::move(loaded);
-  last_written_ = content.str();
+  last_written_ = std::move(content);
   written_once_ = true;
   std::size_t files = 0;
   for (auto const& [name, entries] : inputs_) files += entries.size();

@@ -68,7 +68,7 @@ BAD_CONFIGS = [
      2, 9, 'catalog.file "{dir}/no-such-catalog.yaml" cannot be read: No such file or directory'),
     ("catalog.file that is a directory",
      "catalog:\n  file: {dir}\n",
-     2, 9, 'catalog.file "{dir}" cannot be read: it is a directory'),
+     2, 9, 'catalog.file "{dir}" cannot be read: it is a directory, not a regular file'),
     ("duplicate key",
      "limits:\n  max_line_bytes: 100\n  max_line_bytes: 200\n",
      3, 3, 'duplicate key "max_line_bytes"'),
@@ -151,7 +151,7 @@ class CheckConfigTest(unittest.TestCase):
         # A directory is not an empty config.
         result = harness.run_cli("check-config", "--config.file=" + self.dir)
         self.assertEqual(result.returncode, 1, result.stdout)
-        self.assertEqual(result.stderr, self.dir + ": cannot read: it is a directory\n")
+        self.assertEqual(result.stderr, self.dir + ": cannot read: it is a directory, not a regular file\n")
 
     def test_daemon_refuses_a_bad_config_with_the_same_message(self):
         # A sample of the kinds above; each start is quick because nothing binds.

@@ -38,7 +38,8 @@ class YamlReader {
   std::string source_;
 };
 
-// Reads a whole file; throws ConfigError("PATH: cannot read: REASON").
+// Reads a whole regular file (read_regular_file: no FIFOs or devices, at most
+// kMaxReadFileBytes); throws ConfigError("PATH: cannot read: REASON").
 std::string read_text_file(std::string const& path);
 
 }  // namespace cos_exporter
