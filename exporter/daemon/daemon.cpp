@@ -1,9 +1,11 @@
 #include "cos_exporter/daemon/daemon.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <csignal>
 
@@ -71,9 +73,9 @@ struct Daemon::State {
 
     inputs = std::make_unique<InputSet>(io, *hub);
     inputs->apply(config);
-    http =
-        std::make_unique<HttpServer>(io, options.listen_address, std::move(web_config),
-                                     [this](HttpRequest const& r) { return endpoints.handle(r); });
+    http = std::make_unique<HttpServer>(
+        io, options.listen_address, std::move(web_config),
+        [this](HttpRequest const& r, HttpResponder respond) { endpoints.handle(r, respond); });
     http->start();
     log_info("listening", {{"component", "http"},
                            {"address", http->local_address()},
@@ -94,8 +96,7 @@ struct Daemon::State {
       if (ec) return;
       if (signal == SIGHUP) {
         log_info("reloading on SIGHUP");
-        std::string error;
-        reload(error);
+        reload([](bool, std::string const&) {});
         wait_for_signal();
       } else {
         log_info("stopping", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
@@ -104,27 +105,60 @@ struct Daemon::State {
     });
   }
 
-  bool reload(std::string& error) {
+  // What a reload puts in force, read and checked off the loop.
+  struct PreparedReload {
+    Config config;
+    std::shared_ptr<Classifier const> classifier;
+    std::function<void()> install_web_config;  // empty without a web config
+  };
+
+  // Reading the files (a slow disk, a huge file) and parsing them happen on
+  // the loader thread, so intake and HTTP go on meanwhile; what is read is put
+  // in force on the loop. The loader runs one reload at a time, in the order
+  // asked, so the last one asked for is the one that stays in force.
+  void reload(WebEndpoints::ReloadDone done) {
+    asio::post(loader, [this, done = std::move(done), guard = asio::make_work_guard(io)]() mutable {
+      auto prepared = std::make_shared<PreparedReload>();
+      std::string error;
+      try {
+        prepared->config = load_config();
+        prepared->classifier = make_classifier(prepared->config);
+        // The web config too (certificates rotate): checked before anything
+        // changes, put in force with the rest.
+        if (options.web_config_file)
+          prepared->install_web_config =
+              http->prepare_web_config(load_web_config(*options.web_config_file));
+      } catch (std::exception const& e) {
+        error = e.what();
+      }
+      asio::post(io, [this, prepared, error = std::move(error), done = std::move(done),
+                      guard = std::move(guard)]() mutable {
+        bool ok = error.empty() && apply(*prepared, error);
+        if (!ok) {
+          reload_successful->set(0);
+          log_error("reload failed; the running configuration stays in force", {{"error", error}});
+        }
+        done(ok, error);
+      });
+    });
+  }
+
+  bool apply(PreparedReload& prepared, std::string& error) {
+    if (stopping) {
+      error = "the exporter is stopping";
+      return false;
+    }
     try {
-      Config next = load_config();
-      auto classifier = make_classifier(next);
-      // The web config too (certificates rotate): checked before anything
-      // changes, put in force with the rest.
-      std::function<void()> install_web_config;
-      if (options.web_config_file)
-        install_web_config = http->prepare_web_config(load_web_config(*options.web_config_file));
-      inputs->apply(next);
-      hub->install(std::move(classifier), next.limits.max_unknown_codes);
-      if (install_web_config) install_web_config();
-      config = std::move(next);
+      inputs->apply(prepared.config);
+      hub->install(std::move(prepared.classifier), prepared.config.limits.max_unknown_codes);
+      if (prepared.install_web_config) prepared.install_web_config();
+      config = std::move(prepared.config);
       reload_successful->set(1);
       reload_timestamp->set(unix_now());
       log_info("configuration reloaded", {{"config", config.source}});
       return true;
     } catch (std::exception const& e) {
-      reload_successful->set(0);
       error = e.what();
-      log_error("reload failed; the running configuration stays in force", {{"error", error}});
       return false;
     }
   }
@@ -159,7 +193,10 @@ struct Daemon::State {
 
   WebEndpoints endpoints{{[this] { return render_metrics(); },
                           [this] { return landing_page_data(); }, [this] { return ready; },
-                          [this](std::string& error) { return reload(error); }}};
+                          [this](WebEndpoints::ReloadDone done) { reload(std::move(done)); }}};
+  // Last: destroyed first, so a reload still reading finishes before the
+  // server it prepares a web config for goes away.
+  asio::thread_pool loader{1};
 };
 
 Daemon::Daemon(DaemonOptions options) : state_(std::make_unique<State>(std::move(options))) {}

@@ -16,6 +16,7 @@
 #include <exception>
 #include <stdexcept>
 #include <unordered_set>
+#include <utility>
 
 #include "cos_exporter/config/listen_address.hpp"
 #include "cos_exporter/daemon/log.hpp"
@@ -74,7 +75,7 @@ class Connection {
 // What the acceptor and every connection share. Connections hold it by
 // shared_ptr, so it outlives the HttpServer while handlers are queued.
 struct ServerState {
-  ServerState(asio::io_context& io_context, HttpHandler handler_function,
+  ServerState(asio::io_context& io_context, AsyncHttpHandler handler_function,
               HttpServerLimits server_limits)
       : io(io_context),
         handler(std::move(handler_function)),
@@ -83,7 +84,7 @@ struct ServerState {
         retry_timer(io_context) {}
 
   asio::io_context& io;
-  HttpHandler handler;
+  AsyncHttpHandler handler;
   HttpServerLimits limits;
   tcp::acceptor acceptor;
   asio::steady_timer retry_timer;
@@ -222,19 +223,29 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     request.target = std::string(to_std(request_.target()));
     request.accept_encoding = std::string(to_std(request_[http::field::accept_encoding]));
     request.body = std::move(request_.body());
-    HttpResponse response;
+    // Only the first answer counts: one given before the handler throws wins
+    // over the 500.
+    auto answered = std::make_shared<bool>(false);
+    HttpResponder respond = [self = this->shared_from_this(), answered, head,
+                             gzip_ok =
+                                 accepts_gzip(request.accept_encoding)](HttpResponse response) {
+      if (std::exchange(*answered, true) || self->closed_) return;
+      bool gzip = gzip_ok && response.compressible &&
+                  response.body.size() >= self->state_->limits.min_gzip_bytes;
+      self->send(std::move(response), self->request_.keep_alive(), gzip, head);
+    };
+    std::string error;
     try {
-      response = state_->handler(request);
+      state_->handler(request, respond);
     } catch (std::exception const& e) {
-      log_error("HTTP handler failed", {{"target", request.target}, {"err", e.what()}});
-      response = HttpResponse{500, "text/plain; charset=utf-8", "internal server error\n", {}};
+      error = e.what();
     } catch (...) {
-      log_error("HTTP handler failed", {{"target", request.target}, {"err", "unknown exception"}});
-      response = HttpResponse{500, "text/plain; charset=utf-8", "internal server error\n", {}};
+      error = "unknown exception";
     }
-    bool gzip = response.compressible && response.body.size() >= state_->limits.min_gzip_bytes &&
-                accepts_gzip(request.accept_encoding);
-    send(std::move(response), request_.keep_alive(), gzip, head);
+    if (!error.empty()) {
+      log_error("HTTP handler failed", {{"target", request.target}, {"err", error}});
+      respond(HttpResponse{500, "text/plain; charset=utf-8", "internal server error\n", {}});
+    }
   }
 
   // Answers a request that could not be read, then closes.
@@ -412,6 +423,16 @@ struct HttpServer::Impl {
 
 HttpServer::HttpServer(boost::asio::io_context& io, std::string const& listen_address,
                        std::optional<WebConfig> web_config, HttpHandler handler,
+                       HttpServerLimits limits)
+    : HttpServer(
+          io, listen_address, std::move(web_config),
+          [handler = std::move(handler)](HttpRequest const& request, HttpResponder respond) {
+            respond(handler(request));
+          },
+          limits) {}
+
+HttpServer::HttpServer(boost::asio::io_context& io, std::string const& listen_address,
+                       std::optional<WebConfig> web_config, AsyncHttpHandler handler,
                        HttpServerLimits limits)
     : impl_(std::make_unique<Impl>()) {
   impl_->listen_address = listen_address;

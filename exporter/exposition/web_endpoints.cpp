@@ -1,5 +1,7 @@
 #include "cos_exporter/exposition/web_endpoints.hpp"
 
+#include "cos_exporter/common/utf8.hpp"
+
 namespace cos_exporter {
 namespace {
 
@@ -13,21 +15,26 @@ HttpResponse method_not_allowed(char const* allow, char const* body) {
 
 }  // namespace
 
-HttpResponse WebEndpoints::handle(HttpRequest const& request) const {
+void WebEndpoints::handle(HttpRequest const& request, HttpResponder respond) const {
   std::string path = request.target.substr(0, request.target.find('?'));
-  HttpResponse response;
-  if (path == "/-/reload") {
-    if (request.method != "POST" && request.method != "PUT")
-      return method_not_allowed("POST, PUT", "Use POST to reload the configuration.\n");
-    std::string error;
-    if (sources_.reload(error)) {
+  if (path != "/-/reload") return respond(answer(path, request));
+  if (request.method != "POST" && request.method != "PUT")
+    return respond(method_not_allowed("POST, PUT", "Use POST to reload the configuration.\n"));
+  sources_.reload([respond = std::move(respond)](bool ok, std::string const& error) {
+    HttpResponse response;
+    if (ok) {
       response.body = "Configuration reloaded.\n";
     } else {
       response.status = 500;
-      response.body = "Reload failed; the running configuration stays in force: " + error + "\n";
+      response.body =
+          "Reload failed; the running configuration stays in force: " + sanitize_utf8(error) + "\n";
     }
-    return response;
-  }
+    respond(std::move(response));
+  });
+}
+
+HttpResponse WebEndpoints::answer(std::string const& path, HttpRequest const& request) const {
+  HttpResponse response;
   if (request.method != "GET") return method_not_allowed("GET, HEAD", "Method not allowed.\n");
   if (path == "/metrics") {
     response.content_type = "text/plain; version=0.0.4; charset=utf-8";

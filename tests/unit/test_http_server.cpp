@@ -672,3 +672,45 @@ TEST_CASE("HttpServer requires a client certificate signed by client_ca_file for
     CHECK(server.recorder.count() == 1);
   }
 }
+
+TEST_CASE("HttpServer lets an async handler answer later while it serves others", "[http]") {
+  boost::asio::io_context io;
+  HttpResponder held;
+  std::atomic<bool> holding{false};
+  HttpServer server(io, "127.0.0.1:0", std::nullopt,
+                    [&](HttpRequest const& request, HttpResponder respond) {
+                      if (request.target == "/later") {
+                        held = std::move(respond);
+                        holding = true;
+                      } else {
+                        respond(HttpResponse{200, "text/plain; charset=utf-8", "now\n", {}});
+                      }
+                    });
+  server.start();
+  std::string local = server.local_address();
+  auto port = static_cast<std::uint16_t>(std::stoi(local.substr(local.rfind(':') + 1)));
+  std::thread thread([&] { io.run(); });
+
+  Client waiting(port);
+  REQUIRE(waiting.send(get_request("/later")));
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!holding && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  REQUIRE(holding);
+  // The loop is free: another client is served meanwhile.
+  CHECK(fetch_ok(port, get_request("/now")).body == "now\n");
+
+  boost::asio::post(io, [&] {
+    held(HttpResponse{200, "text/plain; charset=utf-8", "later\n", {}});
+    held(HttpResponse{500, "text/plain; charset=utf-8", "ignored\n", {}});  // only once
+  });
+  Reply later = must(waiting.read_reply());
+  CHECK(later.status == 200);
+  CHECK(later.body == "later\n");
+  // The connection stays usable.
+  REQUIRE(waiting.send(get_request("/now")));
+  CHECK(must(waiting.read_reply()).body == "now\n");
+
+  boost::asio::post(io, [&] { server.stop(); });
+  thread.join();
+}

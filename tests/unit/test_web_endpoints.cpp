@@ -1,4 +1,6 @@
 #include <catch2/catch.hpp>
+#include <optional>
+#include <utility>
 
 #include "cos_exporter/exposition/web_endpoints.hpp"
 
@@ -10,18 +12,27 @@ struct Fixture {
   bool ready = true;
   bool reload_ok = true;
   int reloads = 0;
+  WebEndpoints::ReloadDone pending_reload;  // a reload still running
   WebEndpoints endpoints{
       {[] { return std::string("cos_events_total 1\n"); },
        [] { return LandingPageData{"1.2.3", "abc", "c.yaml", true, {}, {}, {}}; },
        [this] { return ready; },
-       [this](std::string& error) {
+       [this](WebEndpoints::ReloadDone done) {
          ++reloads;
-         if (!reload_ok) error = "c.yaml:3:5: bad";
-         return reload_ok;
+         pending_reload = std::move(done);
        }}};
 
+  // The response once given; a reload ends at once, as reload_ok says.
   HttpResponse get(std::string target, std::string method = "GET") {
-    return endpoints.handle(HttpRequest{std::move(method), std::move(target), "", ""});
+    std::optional<HttpResponse> response;
+    endpoints.handle(HttpRequest{std::move(method), std::move(target), "", ""},
+                     [&](HttpResponse r) { response = std::move(r); });
+    if (pending_reload) {
+      CHECK_FALSE(response);
+      std::exchange(pending_reload, {})(reload_ok, reload_ok ? "" : "c.yaml:3:5: bad \xff");
+    }
+    REQUIRE(response);
+    return *response;
   }
 };
 
@@ -66,5 +77,5 @@ TEST_CASE("/-/reload takes POST and reports failures", "[web]") {
   auto failed = f.get("/-/reload", "POST");
   CHECK(failed.status == 500);
   CHECK(failed.body ==
-        "Reload failed; the running configuration stays in force: c.yaml:3:5: bad\n");
+        "Reload failed; the running configuration stays in force: c.yaml:3:5: bad \\xff\n");
 }

@@ -33,6 +33,10 @@ struct HttpResponse {
 };
 
 using HttpHandler = std::function<HttpResponse(HttpRequest const&)>;
+// Sends the response to a request; call it once, on the io_context's thread.
+using HttpResponder = std::function<void(HttpResponse)>;
+// A handler that may answer later, once work done off the loop is finished.
+using AsyncHttpHandler = std::function<void(HttpRequest const&, HttpResponder)>;
 
 // Resource bounds of the server; the defaults suit a Prometheus exporter.
 struct HttpServerLimits {
@@ -69,6 +73,10 @@ class HttpServer {
  public:
   HttpServer(boost::asio::io_context& io, std::string const& listen_address,
              std::optional<WebConfig> web_config, HttpHandler handler,
+             HttpServerLimits limits = {});
+  // The connection waits, reading nothing more, until `handler` responds.
+  HttpServer(boost::asio::io_context& io, std::string const& listen_address,
+             std::optional<WebConfig> web_config, AsyncHttpHandler handler,
              HttpServerLimits limits = {});
   ~HttpServer();
   HttpServer(HttpServer const&) = delete;
