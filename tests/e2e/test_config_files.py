@@ -7,6 +7,7 @@ import os
 import resource
 import signal
 import subprocess
+import threading
 import unittest
 
 import harness
@@ -112,6 +113,29 @@ class ConfigFilesTest(unittest.TestCase):
         status, _, body = exporter.get("/-/reload", method="POST", data=b"")
         self.assertEqual(status, 200, body)
         self.assertEqual(exporter.metrics().get(RELOAD_OK), 1)
+
+    def test_concurrent_reloads_each_finish_in_turn(self):
+        good = "inputs:\n  udp:\n    - {name: udp, listen: '127.0.0.1:0'}\n"
+        exporter = harness.Exporter(good, workdir=self.dir)
+        exporter.start()
+        self.addCleanup(exporter.__exit__)
+        statuses = []
+
+        def post():
+            statuses.append(exporter.get("/-/reload", method="POST", data=b"")[0])
+        threads = [threading.Thread(target=post) for _ in range(6)]
+        exporter.send_signal(signal.SIGHUP)
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        self.assertEqual(statuses, [200] * 6)
+        exporter.wait_for(lambda: exporter.log_text().count('msg="configuration reloaded"') == 7,
+                          20, "seven reloads")
+        self.assertEqual(exporter.log_text().count("reload failed"), 0)
+        exporter.send_udp("-96")
+        m = exporter.wait_metric(RECEIVED, 1, input="udp")
+        self.assertEqual(m.get(RELOAD_OK), 1)
 
 
 if __name__ == "__main__":

@@ -92,7 +92,9 @@ class HttpServer {
   // For a reload: builds what `web_config` needs (TLS context, password
   // checks) and returns what puts it in force. Throws, changing nothing,
   // when it cannot be used; the returned function does not throw. New
-  // connections get the new settings; open ones keep theirs.
+  // connections get the new settings; open ones keep theirs. It may run on
+  // any thread (it reads certificate files); call what it returns on the
+  // loop's thread.
   std::function<void()> prepare_web_config(std::optional<WebConfig> web_config);
   // Closes the acceptor and every open connection. Idempotent.
   void stop();
