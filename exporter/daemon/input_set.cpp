@@ -9,6 +9,7 @@
 #include "cos_exporter/inputs/position_store.hpp"
 #include "cos_exporter/inputs/udp_input.hpp"
 #include "cos_exporter/inputs/unixgram_input.hpp"
+#include "cos_exporter/parsing/line_parser.hpp"
 
 namespace cos_exporter {
 namespace {
@@ -21,18 +22,48 @@ std::uint64_t malformed_total(LineProcessor const& processor) {
   return total;
 }
 
-// Moves the inputs of one kind from the old list to the new configs: an
-// unchanged input is kept as it is, anything else is created anew.
+// The part of an input's config that names its socket or files. An input
+// whose identity is in the new config keeps its socket, its queue and its
+// file positions; everything else about it changes in place.
+std::string const& identity(UdpInputConfig const& config) {
+  return config.listen;
+}
+std::string const& identity(UnixgramInputConfig const& config) {
+  return config.path;
+}
+std::string const& identity(FileInputConfig const& config) {
+  return config.path;
+}
+
+// What a reload does to the inputs of one kind.
+template <typename Input, typename InputConfig>
+struct Plan {
+  // A kept input's new settings, ready to take over: nothing is left that
+  // can fail once the reload is decided.
+  struct Update {
+    std::shared_ptr<Input> input;
+    InputConfig config;
+    LineParser parser;
+  };
+  std::vector<std::shared_ptr<Input>> next;     // in config order
+  std::vector<std::shared_ptr<Input>> added;    // to start
+  std::vector<std::shared_ptr<Input>> removed;  // to stop
+  std::vector<Update> updated;                  // kept, with other settings
+};
+
+// Matches the running inputs of one kind to the new configs by identity.
+// `all_updated`: a setting outside the inputs' own configs changed (the line
+// limit, the state file), so every kept input takes its config again.
 template <typename Input, typename InputConfig, typename Make>
-void plan(std::vector<std::shared_ptr<Input>>& current, std::vector<InputConfig> const& configs,
-          bool all_changed, Make&& make, std::vector<std::shared_ptr<Input>>& next,
-          std::vector<std::shared_ptr<Input>>& added,
-          std::vector<std::shared_ptr<Input>>& removed) {
+Plan<Input, InputConfig> plan(std::vector<std::shared_ptr<Input>> const& current,
+                              std::vector<InputConfig> const& configs, bool all_updated,
+                              std::size_t max_line_bytes, Make&& make) {
+  Plan<Input, InputConfig> result;
   std::vector<bool> kept(current.size(), false);
   for (auto const& config : configs) {
     std::shared_ptr<Input> input;
-    for (std::size_t i = 0; i < current.size() && !all_changed; ++i) {
-      if (!kept[i] && current[i]->config() == config) {
+    for (std::size_t i = 0; i < current.size(); ++i) {
+      if (!kept[i] && identity(current[i]->config()) == identity(config)) {
         kept[i] = true;
         input = current[i];
         break;
@@ -40,12 +71,22 @@ void plan(std::vector<std::shared_ptr<Input>>& current, std::vector<InputConfig>
     }
     if (!input) {
       input = make(config);
-      added.push_back(input);
+      result.added.push_back(input);
+    } else if (all_updated || !(input->config() == config)) {
+      result.updated.push_back(
+          {input, config, LineParser(config.format, config.regex, max_line_bytes)});
     }
-    next.push_back(input);
+    result.next.push_back(input);
   }
   for (std::size_t i = 0; i < current.size(); ++i)
-    if (!kept[i]) removed.push_back(current[i]);
+    if (!kept[i]) result.removed.push_back(current[i]);
+  return result;
+}
+
+void log_reconfigured(std::string const& name, std::string const& kind,
+                      std::string const& address) {
+  log_info("input reconfigured; it keeps its socket and positions",
+           {{"input", name}, {"kind", kind}, {"address", address}});
 }
 
 // After a failed reload: the inputs that were stopped for it start again,
@@ -82,44 +123,41 @@ InputSet::InputSet(boost::asio::io_context& io, CountingHub& hub)
 InputSet::~InputSet() = default;
 
 void InputSet::apply(Config const& config) {
-  bool limits_changed = !has_config_ || config.limits != config_.limits;
   bool state_changed = !has_config_ || config.state_file != config_.state_file;
   std::size_t max_line = config.limits.max_line_bytes;
+  bool max_line_changed = has_config_ && max_line != config_.limits.max_line_bytes;
 
   Running next;
   next.positions =
       state_changed
           ? (config.state_file ? std::make_shared<PositionStore>(*config.state_file) : nullptr)
           : running_->positions;
-  std::vector<std::shared_ptr<UdpInput>> udp_added, udp_removed;
-  std::vector<std::shared_ptr<UnixgramInput>> unix_added, unix_removed;
-  std::vector<std::shared_ptr<FileInput>> file_added, file_removed;
-  plan(
-      running_->udp, config.udp_inputs, limits_changed,
-      [&](UdpInputConfig const& c) { return std::make_shared<UdpInput>(io_, c, hub_, max_line); },
-      next.udp, udp_added, udp_removed);
-  plan(
-      running_->unixgram, config.unixgram_inputs, limits_changed,
-      [&](UnixgramInputConfig const& c) {
-        return std::make_shared<UnixgramInput>(io_, c, hub_, max_line);
-      },
-      next.unixgram, unix_added, unix_removed);
-  plan(
-      running_->files, config.file_inputs, limits_changed || state_changed,
-      [&](FileInputConfig const& c) {
-        return std::make_shared<FileInput>(io_, c, hub_, next.positions.get(), max_line);
-      },
-      next.files, file_added, file_removed);
+  auto udp = plan(
+      running_->udp, config.udp_inputs, max_line_changed, max_line,
+      [&](UdpInputConfig const& c) { return std::make_shared<UdpInput>(io_, c, hub_, max_line); });
+  auto unixgram = plan(running_->unixgram, config.unixgram_inputs, max_line_changed, max_line,
+                       [&](UnixgramInputConfig const& c) {
+                         return std::make_shared<UnixgramInput>(io_, c, hub_, max_line);
+                       });
+  auto files =
+      plan(running_->files, config.file_inputs, max_line_changed || state_changed, max_line,
+           [&](FileInputConfig const& c) {
+             return std::make_shared<FileInput>(io_, c, hub_, next.positions.get(), max_line);
+           });
+  next.udp = udp.next;
+  next.unixgram = unixgram.next;
+  next.files = files.next;
 
   // Old inputs let go of their addresses first, so a changed input can take
-  // the same port or path.
-  for (auto& input : udp_removed) input->stop();
-  for (auto& input : unix_removed) input->stop();
-  for (auto& input : file_removed) input->stop();
+  // the same port or path. Each reads what is queued before it closes.
+  for (auto& input : udp.removed) input->stop();
+  for (auto& input : unixgram.removed) input->stop();
+  for (auto& input : files.removed) input->stop();
   if (running_->positions && state_changed) {
     running_->positions->save();
     // The stopped inputs just recorded where they are: more recent than
-    // anything in the new state file, so the new inputs resume from there.
+    // anything in the new state file, so new inputs of the same name resume
+    // from there.
     if (next.positions)
       for (auto const& input : running_->positions->inputs())
         next.positions->set_positions(input, running_->positions->positions(input));
@@ -127,45 +165,61 @@ void InputSet::apply(Config const& config) {
 
   std::size_t udp_started = 0, unix_started = 0, files_started = 0;
   try {
-    for (auto& input : udp_added) {
+    for (auto& input : udp.added) {
       input->start();
       ++udp_started;
       log_info(
           "input listening",
           {{"input", input->config().name}, {"kind", "udp"}, {"address", input->local_address()}});
     }
-    for (auto& input : unix_added) {
+    for (auto& input : unixgram.added) {
       input->start();
       ++unix_started;
       log_info(
           "input listening",
           {{"input", input->config().name}, {"kind", "unixgram"}, {"path", input->config().path}});
     }
-    for (auto& input : file_added) {
+    for (auto& input : files.added) {
       input->start();
       ++files_started;
       log_info("input following files",
                {{"input", input->config().name}, {"kind", "file"}, {"path", input->config().path}});
     }
   } catch (...) {
-    // Undo: the new inputs go, the old ones come back as they were.
-    for (std::size_t i = 0; i < udp_started; ++i) udp_added[i]->stop();
-    for (std::size_t i = 0; i < unix_started; ++i) unix_added[i]->stop();
-    for (std::size_t i = 0; i < files_started; ++i) file_added[i]->stop();
+    // Undo: the new inputs go, the old ones come back as they were; the kept
+    // ones were not touched yet.
+    for (std::size_t i = 0; i < udp_started; ++i) udp.added[i]->stop();
+    for (std::size_t i = 0; i < unix_started; ++i) unixgram.added[i]->stop();
+    for (std::size_t i = 0; i < files_started; ++i) files.added[i]->stop();
     if (has_config_) {
       std::size_t old_max_line = config_.limits.max_line_bytes;
       PositionStore* old_positions = running_->positions.get();
-      restore(running_->udp, udp_removed, [&](UdpInputConfig const& c) {
+      restore(running_->udp, udp.removed, [&](UdpInputConfig const& c) {
         return std::make_shared<UdpInput>(io_, c, hub_, old_max_line);
       });
-      restore(running_->unixgram, unix_removed, [&](UnixgramInputConfig const& c) {
+      restore(running_->unixgram, unixgram.removed, [&](UnixgramInputConfig const& c) {
         return std::make_shared<UnixgramInput>(io_, c, hub_, old_max_line);
       });
-      restore(running_->files, file_removed, [&](FileInputConfig const& c) {
+      restore(running_->files, files.removed, [&](FileInputConfig const& c) {
         return std::make_shared<FileInput>(io_, c, hub_, old_positions, old_max_line);
       });
     }
     throw;
+  }
+
+  // Decided: the kept inputs take their new settings.
+  for (auto& update : udp.updated) {
+    update.input->reconfigure(std::move(update.config), std::move(update.parser));
+    log_reconfigured(update.input->config().name, "udp", update.input->local_address());
+  }
+  for (auto& update : unixgram.updated) {
+    update.input->reconfigure(std::move(update.config), std::move(update.parser));
+    log_reconfigured(update.input->config().name, "unixgram", update.input->config().path);
+  }
+  for (auto& update : files.updated) {
+    update.input->reconfigure(std::move(update.config), std::move(update.parser), max_line,
+                              next.positions.get());
+    log_reconfigured(update.input->config().name, "file", update.input->config().path);
   }
 
   if (next.positions && state_changed)

@@ -16,16 +16,31 @@ constexpr std::size_t kControlBytes = CMSG_SPACE(sizeof(std::uint32_t)) + 64;
 }  // namespace
 
 DatagramReceiver::DatagramReceiver(MetricStore& store, std::string input_name)
-    : input_name_(std::move(input_name)),
-      packets_(&store.counter(metric::kUdpPackets, metric::kUdpPacketsHelp, {"input"})
-                    .series({input_name_})),
-      kernel_drops_(&store.counter(metric::kUdpKernelDrops, metric::kUdpKernelDropsHelp, {"input"})
-                         .series({input_name_})),
-      buffers_(new char[kBatch * kMaxDatagram]),
+    : buffers_(new char[kBatch * kMaxDatagram]),
       headers_(kBatch),
       iovecs_(kBatch),
       sources_(kBatch),
-      controls_(new char[kBatch * kControlBytes]) {}
+      controls_(new char[kBatch * kControlBytes]) {
+  rename(store, std::move(input_name));
+}
+
+void DatagramReceiver::rename(MetricStore& store, std::string input_name) {
+  input_name_ = std::move(input_name);
+  packets_ =
+      &store.counter(metric::kUdpPackets, metric::kUdpPacketsHelp, {"input"}).series({input_name_});
+  kernel_drops_ = &store.counter(metric::kUdpKernelDrops, metric::kUdpKernelDropsHelp, {"input"})
+                       .series({input_name_});
+}
+
+void DatagramReceiver::drain_before_close(int fd) {
+  if (on_datagram_) {
+    // Bounded by what is queued: the caller has stopped new datagrams from
+    // joining the queue.
+    while (!drain(fd, on_datagram_)) {
+    }
+  }
+  sync_kernel_drops(fd);
+}
 
 bool DatagramReceiver::drain(int fd, OnDatagram const& on_datagram) {
   std::uint32_t drops = kernel_drops_seen_;
@@ -49,6 +64,10 @@ bool DatagramReceiver::drain(int fd, OnDatagram const& on_datagram) {
       if (errno != EAGAIN && errno != EWOULDBLOCK)
         log_warn("receiving failed; waiting for the next datagram",
                  {{"input", input_name_}, {"error", std::strerror(errno)}});
+      drained = true;
+      break;
+    }
+    if (received == 0) {  // a unix socket shut down for reading, now empty
       drained = true;
       break;
     }

@@ -110,6 +110,24 @@ void FileInput::stop() {
   tailers_.clear();
 }
 
+void FileInput::reconfigure(FileInputConfig config, LineParser parser, std::size_t max_line_bytes,
+                            PositionStore* positions) {
+  bool store_changed = positions != positions_;
+  bool live = started_ && !stopped_;
+  if (store_changed && live) {
+    record_positions();
+    if (positions_ != nullptr) positions_->remove_provider(this);
+  }
+  processor_.reconfigure(std::move(parser), InputCounters(hub_.store(), config.name));
+  config_ = std::move(config);
+  max_line_bytes_ = max_line_bytes;
+  positions_ = positions;
+  if (store_changed && live && positions_ != nullptr) {
+    positions_->add_provider(this, [this] { record_positions(); });
+    record_positions();
+  }
+}
+
 void FileInput::record_positions() {
   if (positions_ == nullptr || !started_) return;
   std::vector<FilePosition> list;

@@ -1,5 +1,6 @@
 #include "cos_exporter/inputs/socket_options.hpp"
 
+#include <linux/filter.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -29,6 +30,20 @@ void enable_drop_counting(int fd, std::string const& input_name) {
   int one = 1;
   if (::setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one) != 0)
     log_warn("cannot count kernel drops (SO_RXQ_OVFL)",
+             {{"input", input_name}, {"error", std::strerror(errno)}});
+}
+
+void refuse_new_datagrams(int fd, std::string const& input_name) {
+  sock_filter accept_nothing[] = {BPF_STMT(BPF_RET | BPF_K, 0)};
+  sock_fprog program{1, accept_nothing};
+  if (::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) != 0)
+    log_warn("cannot hold back datagrams before closing; those arriving meanwhile are not counted",
+             {{"input", input_name}, {"error", std::strerror(errno)}});
+}
+
+void refuse_new_unix_datagrams(int fd, std::string const& input_name) {
+  if (::shutdown(fd, SHUT_RD) != 0)
+    log_warn("cannot hold back datagrams before closing; those arriving meanwhile are not counted",
              {{"input", input_name}, {"error", std::strerror(errno)}});
 }
 

@@ -39,6 +39,7 @@ udp::endpoint resolve_endpoint(asio::io_context& io, std::string const& name,
 UdpInput::UdpInput(asio::io_context& io, UdpInputConfig config, CountingHub& hub,
                    std::size_t max_line_bytes)
     : io_(io),
+      hub_(hub),
       config_(std::move(config)),
       socket_(io),
       processor_(LineParser(config_.format, config_.regex, max_line_bytes),
@@ -74,8 +75,24 @@ void UdpInput::start() {
 }
 
 void UdpInput::stop() {
+  if (!socket_.is_open()) return;
+  refuse_new_datagrams(socket_.native_handle(), config_.name);
+  receiver_.drain_before_close(socket_.native_handle());
   boost::system::error_code ignored;
   socket_.close(ignored);
+}
+
+void UdpInput::reconfigure(UdpInputConfig config, LineParser parser) {
+  auto& store = hub_.store();
+  if (config.name != config_.name) {
+    receiver_.rename(store, config.name);
+    denied_ =
+        &store.counter(metric::kUdpDenied, metric::kUdpDeniedHelp, {"input"}).series({config.name});
+  }
+  if (config.read_buffer_bytes != config_.read_buffer_bytes && socket_.is_open())
+    apply_receive_buffer(socket_.native_handle(), config.read_buffer_bytes, config.name);
+  processor_.reconfigure(std::move(parser), InputCounters(store, config.name));
+  config_ = std::move(config);
 }
 
 std::string UdpInput::local_address() const {

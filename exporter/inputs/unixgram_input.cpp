@@ -39,6 +39,7 @@ bool socket_is_live(std::string const& path) {
 UnixgramInput::UnixgramInput(asio::io_context& io, UnixgramInputConfig config, CountingHub& hub,
                              std::size_t max_line_bytes)
     : io_(io),
+      hub_(hub),
       config_(std::move(config)),
       socket_(io),
       processor_(LineParser(config_.format, config_.regex, max_line_bytes),
@@ -74,9 +75,7 @@ void UnixgramInput::start() {
     socket_.close(ignored);
     fail(e.code().message());
   }
-  if (::chmod(path.c_str(), static_cast<mode_t>(config_.mode)) != 0)
-    log_warn("cannot set the socket's permissions",
-             {{"input", config_.name}, {"path", path}, {"error", std::strerror(errno)}});
+  apply_mode();
   receiver_.receive(socket_, io_, shared_from_this(),
                     [this](DatagramReceiver::Datagram const& datagram) {
                       if (datagram.truncated) {
@@ -89,12 +88,34 @@ void UnixgramInput::start() {
 }
 
 void UnixgramInput::stop() {
+  if (socket_.is_open()) {
+    refuse_new_unix_datagrams(socket_.native_handle(), config_.name);
+    receiver_.drain_before_close(socket_.native_handle());
+  }
   boost::system::error_code ignored;
   socket_.close(ignored);
   if (bound_) {
     ::unlink(config_.path.c_str());
     bound_ = false;
   }
+}
+
+void UnixgramInput::reconfigure(UnixgramInputConfig config, LineParser parser) {
+  auto& store = hub_.store();
+  if (config.name != config_.name) receiver_.rename(store, config.name);
+  bool buffer_changed = config.read_buffer_bytes != config_.read_buffer_bytes;
+  bool mode_changed = config.mode != config_.mode;
+  processor_.reconfigure(std::move(parser), InputCounters(store, config.name));
+  config_ = std::move(config);
+  if (buffer_changed && socket_.is_open())
+    apply_receive_buffer(socket_.native_handle(), config_.read_buffer_bytes, config_.name);
+  if (mode_changed && bound_) apply_mode();
+}
+
+void UnixgramInput::apply_mode() {
+  if (::chmod(config_.path.c_str(), static_cast<mode_t>(config_.mode)) != 0)
+    log_warn("cannot set the socket's permissions",
+             {{"input", config_.name}, {"path", config_.path}, {"error", std::strerror(errno)}});
 }
 
 }  // namespace cos_exporter

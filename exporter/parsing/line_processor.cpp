@@ -7,6 +7,11 @@ namespace cos_exporter {
 LineProcessor::LineProcessor(LineParser parser, InputCounters counters, CountingHub& hub)
     : parser_(std::move(parser)), counters_(std::move(counters)), hub_(hub) {}
 
+void LineProcessor::reconfigure(LineParser parser, InputCounters counters) noexcept {
+  parser_ = std::move(parser);
+  counters_ = std::move(counters);
+}
+
 void LineProcessor::process_line(std::string_view line) noexcept {
   counters_.received->add(1);
   ParseResult result = parser_.parse(line);

@@ -85,6 +85,46 @@ def free_port():
         return s.getsockname()[1]
 
 
+def free_udp_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class DatagramSender(threading.Thread):
+    """Sends `payload` as one datagram after another, `burst` at a time with a
+    pause between bursts, until finish(); `sent` counts the datagrams the
+    kernel accepted (a unix socket that is full or gone refuses: the sender
+    knows, and tries again after the pause)."""
+
+    def __init__(self, family, address, payload=b"-96", burst=1, pause=0.002):
+        super().__init__(daemon=True)
+        self.family = family
+        self.address = address
+        self.payload = payload
+        self.burst = burst
+        self.pause = pause
+        self.sent = 0
+        self.done = threading.Event()
+
+    def run(self):
+        with socket.socket(self.family, socket.SOCK_DGRAM) as s:
+            while not self.done.is_set():
+                for _ in range(self.burst):
+                    try:
+                        s.sendto(self.payload, self.address)
+                        self.sent += 1
+                    except OSError:
+                        break
+                time.sleep(self.pause)
+
+    def finish(self):
+        """Stops sending; returns how many datagrams were sent."""
+        self.done.set()
+        self.join()
+        return self.sent
+
+
 class Exporter:
     """A running exporter. Use as a context manager, or call start()/stop()."""
 

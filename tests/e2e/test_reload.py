@@ -2,11 +2,8 @@
 values before and after."""
 
 import os
-import shutil
 import signal
 import socket
-import tempfile
-import threading
 import time
 import unittest
 
@@ -48,35 +45,6 @@ catalog:
 """
 
 
-def free_udp_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Sender(threading.Thread):
-    """Sends one event per datagram to a fixed address until stopped."""
-
-    def __init__(self, address, payload=b"-96"):
-        super().__init__(daemon=True)
-        self.address = address
-        self.payload = payload
-        self.sent = 0
-        self.done = threading.Event()
-
-    def run(self):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-            while not self.done.is_set():
-                s.sendto(self.payload, self.address)
-                self.sent += 1
-                time.sleep(0.002)
-
-    def finish(self):
-        self.done.set()
-        self.join()
-        return self.sent
-
-
 class ReloadTest(unittest.TestCase):
     def start(self, config):
         exporter = harness.Exporter(config)
@@ -106,7 +74,7 @@ class ReloadTest(unittest.TestCase):
 
     def good_reload(self, exporter, how):
         old_moved_port = exporter.udp_address("moved")[1]
-        new_moved_port = free_udp_port()
+        new_moved_port = harness.free_udp_port()
         keep_address = exporter.udp_address("keep")
         m = exporter.metrics()
         self.assertEqual(m.get(RELOAD_OK), 1)
@@ -123,7 +91,7 @@ class ReloadTest(unittest.TestCase):
         self.assertEqual(m.get(ERRORS, category="proxy", code="-97", name="ERROR_PROXY_AUTH_FAILED"), 1)
 
         # Events flow without a pause while the config is replaced.
-        sender = Sender(keep_address)
+        sender = harness.DatagramSender(socket.AF_INET, keep_address)
         sender.start()
         time.sleep(0.2)
         self.write_config(exporter, AFTER.format(moved_port=new_moved_port))
@@ -181,12 +149,12 @@ class ReloadTest(unittest.TestCase):
         self.assertIn(b"network trouble", body)
 
     def test_reload_on_sighup(self):
-        exporter = self.start(BEFORE.format(moved_port=free_udp_port()))
+        exporter = self.start(BEFORE.format(moved_port=harness.free_udp_port()))
         self.good_reload(exporter, "SIGHUP")
         self.assertIn("reloading on SIGHUP", exporter.log_text())
 
     def test_reload_on_post(self):
-        exporter = self.start(BEFORE.format(moved_port=free_udp_port()))
+        exporter = self.start(BEFORE.format(moved_port=harness.free_udp_port()))
         self.good_reload(exporter, "POST")
 
     def test_changing_the_state_file_keeps_file_positions(self):
@@ -215,7 +183,7 @@ class ReloadTest(unittest.TestCase):
         self.assertTrue(os.path.exists(os.path.join(workdir, "two.json")))
 
     def test_get_reload_is_not_allowed(self):
-        exporter = self.start(BEFORE.format(moved_port=free_udp_port()))
+        exporter = self.start(BEFORE.format(moved_port=harness.free_udp_port()))
         for method in ("GET", "HEAD", "DELETE"):
             status, headers, body = exporter.get("/-/reload", method=method)
             self.assertEqual(status, 405, method)
@@ -229,7 +197,7 @@ class ReloadTest(unittest.TestCase):
         self.assertGreater(exporter.metrics().get(RELOAD_TS), ts)
 
     def test_reload_adds_and_removes_a_unix_socket(self):
-        exporter = self.start(BEFORE.format(moved_port=free_udp_port()))
+        exporter = self.start(BEFORE.format(moved_port=harness.free_udp_port()))
         sock = os.path.join(exporter.workdir, "added.sock")
         config = AFTER.format(moved_port=exporter.udp_address("moved")[1]).replace(
             "\ngroups:", "  unixgram:\n    - {name: added, path: '%s'}\ngroups:" % sock, 1)
@@ -247,7 +215,7 @@ class ReloadTest(unittest.TestCase):
         self.assertEqual(exporter.metrics().get(RECEIVED, input="added"), 1)
 
     def test_bad_config_on_reload(self):
-        moved_port = free_udp_port()
+        moved_port = harness.free_udp_port()
         exporter = self.start(BEFORE.format(moved_port=moved_port))
         keep_address = exporter.udp_address("keep")
         exporter.send_udp("-96\n-97", name="keep")
@@ -256,7 +224,7 @@ class ReloadTest(unittest.TestCase):
         self.assertEqual(m.get(GROUP, group="g_auth"), 1)
 
         # The new groups come with a typo further down: nothing of it applies.
-        bad = AFTER.format(moved_port=free_udp_port()) + "limits:\n  max_unknown_code: 5\n"
+        bad = AFTER.format(moved_port=harness.free_udp_port()) + "limits:\n  max_unknown_code: 5\n"
         bad_line = bad.count("\n", 0, bad.index("max_unknown_code:")) + 1
         want = '%s:%d:3: unknown key "max_unknown_code" in limits ' \
                '(known: max_unknown_codes, max_line_bytes)' % (exporter.config_path, bad_line)
@@ -309,7 +277,7 @@ class ReloadTest(unittest.TestCase):
         self.assertEqual(exporter.udp_address("keep"), keep_address)
 
     def test_reload_that_cannot_bind_fails_whole(self):
-        moved_port = free_udp_port()
+        moved_port = harness.free_udp_port()
         exporter = self.start(BEFORE.format(moved_port=moved_port))
         keep_address = exporter.udp_address("keep")
         ts = exporter.metrics().get(RELOAD_TS)
@@ -319,7 +287,7 @@ class ReloadTest(unittest.TestCase):
         self.addCleanup(blocker.close)
         blocker.bind(("127.0.0.1", 0))
         taken = blocker.getsockname()[1]
-        new_moved = free_udp_port()
+        new_moved = harness.free_udp_port()
         # The new config moves one input and adds one on the taken port.
         config = AFTER.format(moved_port=new_moved).replace(
             "groups:", "    - name: blocked\n      listen: 127.0.0.1:%d\ngroups:" % taken)

@@ -23,7 +23,8 @@ inline constexpr char kUdpPackets[] = "cos_error_exporter_udp_packets_total";
 inline constexpr char kUdpPacketsHelp[] = "Datagrams received per input.";
 inline constexpr char kUdpKernelDrops[] = "cos_error_exporter_udp_kernel_drops_total";
 inline constexpr char kUdpKernelDropsHelp[] =
-    "Datagrams the kernel dropped because the socket buffer was full (SO_RXQ_OVFL).";
+    "Datagrams the kernel dropped: the socket buffer was full (SO_RXQ_OVFL), or they arrived "
+    "while the input closed its socket.";
 inline constexpr char kUdpDenied[] = "cos_error_exporter_udp_denied_packets_total";
 inline constexpr char kUdpDeniedHelp[] =
     "Datagrams dropped because their source is not in the input's allow list.";

@@ -26,8 +26,12 @@ struct InputStatus {
 };
 
 // The running inputs of a config. apply() moves from one config to the
-// next: inputs whose settings are unchanged keep their sockets and file
-// positions; the change happens whole or not at all.
+// next, whole or not at all. An input whose socket or files are the same (the
+// same kind and UDP `listen`, unix `path` or file glob) keeps its socket, what
+// is queued in it and its file positions; its other settings (name, format,
+// regex, allow list, buffer size, mode, start_at, limits, state file) change
+// in place. An input that is removed or must bind elsewhere reads what is
+// queued before it closes, so nothing that reached it goes uncounted.
 class InputSet {
  public:
   InputSet(boost::asio::io_context& io, CountingHub& hub);

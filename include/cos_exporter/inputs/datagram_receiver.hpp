@@ -50,6 +50,14 @@ class DatagramReceiver {
   // error is logged and ends the turn as drained.
   bool drain(int fd, OnDatagram const& on_datagram);
 
+  // Before `fd` is closed: reads everything still queued on it (through the
+  // receive() callback) and the kernel's final drop count, so that closing
+  // loses nothing uncounted. The caller stops the queue from growing first.
+  void drain_before_close(int fd);
+
+  // The input took a new name: counts under it from now on.
+  void rename(MetricStore& store, std::string input_name);
+
   std::uint64_t packets() const { return packets_->value(); }
 
   // Reads the kernel's drop count of `fd` now (SO_MEMINFO), so drops after
@@ -76,8 +84,8 @@ class DatagramReceiver {
 
   OnDatagram on_datagram_;
   std::string input_name_;
-  CounterCell* packets_;
-  CounterCell* kernel_drops_;
+  CounterCell* packets_ = nullptr;
+  CounterCell* kernel_drops_ = nullptr;
   std::uint32_t kernel_drops_seen_ = 0;
   std::unique_ptr<char[]> buffers_;
   std::vector<mmsghdr> headers_;

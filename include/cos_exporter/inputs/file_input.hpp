@@ -54,6 +54,15 @@ class FileInput {
   // PositionStore (the caller saves it).
   void stop();
 
+  // Takes over the settings of `config`, whose glob is this input's, keeping
+  // every open file and its position. `parser` is the new config's, built by
+  // the caller (where building can still fail harmlessly). Files opened from
+  // now on use `max_line_bytes`; open ones keep their line buffer, while the
+  // parser applies the new limit to every line. Positions are recorded into
+  // `positions` from now on (after a last record into the old store).
+  void reconfigure(FileInputConfig config, LineParser parser, std::size_t max_line_bytes,
+                   PositionStore* positions /* may be null */);
+
   std::string const& name() const { return config_.name; }
   FileInputConfig const& config() const { return config_; }
   // Paths with a file open now, sorted.

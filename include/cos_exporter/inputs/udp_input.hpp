@@ -22,7 +22,13 @@ class UdpInput : public std::enable_shared_from_this<UdpInput> {
 
   // Binds the socket; throws std::runtime_error naming the input and address.
   void start();
+  // Reads what is still queued, then closes the socket: every datagram that
+  // reached it is counted, as received or as a kernel drop.
   void stop();
+  // Takes over the settings of `config`, whose `listen` is this input's,
+  // keeping the socket and what is queued in it. `parser` is the new
+  // config's, built by the caller (where building can still fail harmlessly).
+  void reconfigure(UdpInputConfig config, LineParser parser);
 
   UdpInputConfig const& config() const { return config_; }
   std::string local_address() const;  // "127.0.0.1:PORT" once started
@@ -37,6 +43,7 @@ class UdpInput : public std::enable_shared_from_this<UdpInput> {
   bool allowed(sockaddr const* source) const noexcept;
 
   boost::asio::io_context& io_;
+  CountingHub& hub_;
   UdpInputConfig config_;
   boost::asio::ip::udp::socket socket_;
   LineProcessor processor_;

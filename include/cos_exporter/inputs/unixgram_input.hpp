@@ -21,7 +21,13 @@ class UnixgramInput : public std::enable_shared_from_this<UnixgramInput> {
                 std::size_t max_line_bytes);
 
   void start();  // throws std::runtime_error naming the input and path
-  void stop();   // closes the socket and removes its file
+  // Stops taking datagrams (senders get EPIPE), reads what is still queued,
+  // then closes the socket and removes its file.
+  void stop();
+  // Takes over the settings of `config`, whose `path` is this input's,
+  // keeping the socket and what is queued in it. `parser` is the new
+  // config's, built by the caller (where building can still fail harmlessly).
+  void reconfigure(UnixgramInputConfig config, LineParser parser);
 
   UnixgramInputConfig const& config() const { return config_; }
   LineProcessor const& processor() const { return processor_; }
@@ -32,7 +38,10 @@ class UnixgramInput : public std::enable_shared_from_this<UnixgramInput> {
   }
 
  private:
+  void apply_mode();
+
   boost::asio::io_context& io_;
+  CountingHub& hub_;
   UnixgramInputConfig config_;
   boost::asio::local::datagram_protocol::socket socket_;
   LineProcessor processor_;

@@ -22,6 +22,10 @@ class LineProcessor {
   // A datagram: lines separated by '\n', the last '\n' optional.
   void process_lines(std::string_view payload) noexcept;
 
+  // An input's settings changed in place (format, regex, max_line_bytes,
+  // name): the next line is parsed and counted the new way.
+  void reconfigure(LineParser parser, InputCounters counters) noexcept;
+
   InputCounters const& counters() const { return counters_; }
   // Lines over max_line_bytes seen by a tailer (which never holds them whole).
   void count_too_long() noexcept;
