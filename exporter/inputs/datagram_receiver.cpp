@@ -67,7 +67,7 @@ bool DatagramReceiver::drain(int fd, OnDatagram const& on_datagram) {
       drained = true;
       break;
     }
-    if (received == 0) {  // a unix socket shut down for reading, now empty
+    if (received == 0) {  // never seen; were it to happen, draining before a close must end
       drained = true;
       break;
     }

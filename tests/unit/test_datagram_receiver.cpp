@@ -1,12 +1,17 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 
 #include "cos_exporter/counting/metric_names.hpp"
 #include "cos_exporter/inputs/datagram_receiver.hpp"
+#include "cos_exporter/inputs/socket_options.hpp"
 
 using namespace cos_exporter;
 
@@ -80,4 +85,47 @@ TEST_CASE("every datagram sent is received or counted as a kernel drop", "[datag
     receiver.sync_kernel_drops(pair.receiver);
     CHECK(received + drops(store) == 201);
   }
+}
+
+TEST_CASE("a UDP socket about to close keeps its queue and counts later datagrams as drops",
+          "[datagram]") {
+  MetricStore store;
+  DatagramReceiver receiver(store, "test");
+  UdpPair pair;
+  pair.send(1);
+  refuse_new_datagrams(pair.receiver, "test");
+  pair.send(5);
+  std::size_t received = 0;
+  receiver.drain(pair.receiver, [&](DatagramReceiver::Datagram const&) { ++received; });
+  receiver.sync_kernel_drops(pair.receiver);
+  CHECK(received == 1);
+  CHECK(drops(store) == 5);
+}
+
+TEST_CASE("a unix socket about to close refuses senders and keeps its queue", "[datagram]") {
+  auto path = std::filesystem::temp_directory_path() /
+              ("cos-refuse-" + std::to_string(::getpid()) + ".sock");
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
+  int receiving = ::socket(AF_UNIX, SOCK_DGRAM, 0);
+  int sending = ::socket(AF_UNIX, SOCK_DGRAM, 0);
+  REQUIRE(::bind(receiving, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  auto send = [&] {
+    return ::sendto(sending, "-96", 3, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&address),
+                    sizeof address);
+  };
+  CHECK(send() == 3);
+  refuse_new_unix_datagrams(receiving, "test");
+  CHECK(send() == -1);
+  CHECK(errno == EPIPE);
+
+  MetricStore store;
+  DatagramReceiver receiver(store, "test");
+  std::size_t received = 0;
+  CHECK(receiver.drain(receiving, [&](DatagramReceiver::Datagram const&) { ++received; }));
+  CHECK(received == 1);
+  ::close(receiving);
+  ::close(sending);
+  ::unlink(path.c_str());
 }
