@@ -24,6 +24,11 @@ constexpr char kUsage[] = R"(Usage:
 
 Flags)";
 
+std::pair<std::string, std::string> short_help(std::string const& token) {
+  if (token == "-h") return {"help", ""};
+  return {};
+}
+
 Config load_config_or_builtin(po::variables_map const& vm) {
   return vm.count("config.file") ? load_config_file(vm["config.file"].as<std::string>())
                                  : builtin_config();
@@ -98,11 +103,13 @@ int main(int argc, char** argv) {
 
   po::variables_map vm;
   try {
-    // Negative codes ("classify -96") are arguments, not short flags.
+    // Negative codes ("classify -96") are arguments, not short flags, so short
+    // options are off and -h, the one short flag, is recognised by itself.
     po::store(po::command_line_parser(argc, argv)
                   .options(all)
                   .positional(positional)
                   .style(po::command_line_style::unix_style ^ po::command_line_style::allow_short)
+                  .extra_parser(short_help)
                   .run(),
               vm);
     po::notify(vm);

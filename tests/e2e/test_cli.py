@@ -85,6 +85,13 @@ class CliTest(unittest.TestCase):
                      "--log.format", "--version", "--help", "check-config", "classify", "catalog",
                      "rules"]:
             self.assertIn(flag, r.stdout)
+        self.assertIn("-h [ --help ]", r.stdout)
+        # --help lists -h as its short form: both print the same help, also
+        # after a subcommand, while a negative code stays a code.
+        for args in (["-h"], ["classify", "-h"], ["check-config", "-h"]):
+            short = harness.run_cli(*args)
+            self.assertEqual((short.returncode, short.stdout, short.stderr), (0, r.stdout, ""), args)
+        self.assertEqual(harness.run_cli("classify", "-96").returncode, 0)
         r = harness.run_cli("--no-such-flag")
         self.assertEqual(r.returncode, 2)
         r = harness.run_cli("frobnicate")
