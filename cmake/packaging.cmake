@@ -42,9 +42,10 @@ foreach(cos_gzip_pair "docs/cos_error_exporter.1;cos_error_exporter.1.gz"
 endforeach()
 
 # Install-time layout: cos_etc and cos_units, relative to the root ("etc"),
-# and the unit file rewritten to name the installed binary and config.
+# and the unit file rewritten to name the installed binary and config. Each
+# (DESTDIR, prefix) writes its own copy, so concurrent installs don't mix.
 install(CODE "set(cos_unit_source \"${CMAKE_CURRENT_SOURCE_DIR}/deploy/systemd/cos_error_exporter.service\")
-set(cos_unit_output \"${COS_PACKAGING_DIR}/cos_error_exporter.service\")
+set(cos_unit_staging \"${COS_PACKAGING_DIR}/units\")
 set(cos_bindir \"${CMAKE_INSTALL_BINDIR}\")")
 install(CODE [[
 string(REGEX REPLACE "^/+" "" cos_prefix "${CMAKE_INSTALL_PREFIX}")
@@ -63,14 +64,16 @@ string(REPLACE "/usr/local/bin/cos_error_exporter"
        "${CMAKE_INSTALL_PREFIX}/${cos_bindir}/cos_error_exporter" cos_unit "${cos_unit}")
 string(REPLACE "/etc/cos_error_exporter/" "/${cos_etc}/cos_error_exporter/" cos_unit "${cos_unit}")
 string(REPLACE "/etc/default/" "/${cos_etc}/default/" cos_unit "${cos_unit}")
-file(WRITE "${cos_unit_output}" "${cos_unit}")
+string(MD5 cos_unit_key "$ENV{DESTDIR}|${CMAKE_INSTALL_PREFIX}")
+set(cos_unit_file "${cos_unit_staging}/${cos_unit_key}/cos_error_exporter.service")
+file(WRITE "${cos_unit_file}" "${cos_unit}")
+file(INSTALL DESTINATION "/${cos_units}" TYPE FILE FILES "${cos_unit_file}")
 ]])
 
 install(TARGETS cos_error_exporter RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES config/exporter.yaml DESTINATION "/\${cos_etc}/cos_error_exporter")
 install(FILES deploy/debian/default DESTINATION "/\${cos_etc}/default"
         RENAME cos_error_exporter)
-install(FILES ${COS_PACKAGING_DIR}/cos_error_exporter.service DESTINATION "/\${cos_units}")
 install(FILES ${COS_PACKAGING_DIR}/cos_error_exporter.1.gz
         DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES deploy/debian/copyright ${COS_PACKAGING_DIR}/changelog.gz
