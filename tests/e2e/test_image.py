@@ -56,7 +56,7 @@ class ContainerImage(unittest.TestCase):
             export.stdout.close()
             self.assertEqual(export.wait(), 0)
         finally:
-            subprocess.run(["podman", "rm", "-f", container], capture_output=True)
+            subprocess.run(["podman", "rm", "-f", "-v", container], capture_output=True)
         return root
 
     def test_exporter_runs_as_the_image_user_and_counts_events(self):
