@@ -180,7 +180,13 @@ class Systemd(unittest.TestCase):
             unit = Path(tmp) / "cos_error_exporter.service"
             unit.write_text(text.replace("/usr/local/bin/cos_error_exporter",
                                          str(BINARY.resolve())))
-            result = run(["systemd-analyze", "verify", unit])
+            # Documentation=man:cos_error_exporter(1): verify runs man, which
+            # finds the project's page through MANPATH.
+            man1 = Path(tmp) / "man/man1"
+            man1.mkdir(parents=True)
+            shutil.copy(SOURCE / "docs/cos_error_exporter.1", man1)
+            result = run(["systemd-analyze", "verify", unit],
+                         env={**os.environ, "MANPATH": str(Path(tmp) / "man")})
             # verify exits 0 on unknown keys and only says so on stderr.
             self.assertEqual((result.returncode, result.stderr), (0, ""), result.stdout)
             # The exposure score (0 to 10, lower is safer) of the hardening, at most 2.5.
