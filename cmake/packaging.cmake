@@ -20,11 +20,17 @@ set(COS_DEBIAN_DIR ${CMAKE_CURRENT_SOURCE_DIR}/deploy/debian)
 set(COS_PACKAGING_DIR ${CMAKE_CURRENT_BINARY_DIR}/packaging)
 file(MAKE_DIRECTORY ${COS_PACKAGING_DIR})
 
-# The changelog's latest entry is the version being packaged.
+# The changelog's latest entry and the man page's title name the version
+# being packaged.
 file(STRINGS ${COS_DEBIAN_DIR}/changelog cos_changelog_head LIMIT_COUNT 1)
 if(NOT cos_changelog_head MATCHES "^${COS_PACKAGE_NAME} \\(${PROJECT_VERSION}\\) ")
   message(FATAL_ERROR "deploy/debian/changelog: the latest entry must be "
                       "'${COS_PACKAGE_NAME} (${PROJECT_VERSION})', not '${cos_changelog_head}'")
+endif()
+file(STRINGS ${CMAKE_CURRENT_SOURCE_DIR}/docs/cos_error_exporter.1 cos_man_title REGEX "^\\.TH ")
+if(NOT cos_man_title MATCHES "\"cos_error_exporter ${PROJECT_VERSION}\"")
+  message(FATAL_ERROR "docs/cos_error_exporter.1: the .TH line must name "
+                      "\"cos_error_exporter ${PROJECT_VERSION}\", not: ${cos_man_title}")
 endif()
 
 # The man page and the changelog compressed as Debian wants them: gzip -9n
