@@ -124,3 +124,11 @@ TEST_CASE("listen addresses", "[config]") {
   CHECK_FALSE(parse_listen_address("host:65536"));
   CHECK_FALSE(parse_listen_address("host"));
 }
+
+TEST_CASE("a config error stays one line whatever it quotes", "[config]") {
+  // A quoted key with a newline, and a control byte YAML cannot unescape.
+  CHECK(error_of("\"col\\nour\": red\n").starts_with("c.yaml:1:1: unknown key \"col\\nour\""));
+  CHECK(error_of("limits: \"\\\x01\"\n") ==
+        "c.yaml:1:12: invalid YAML: unknown escape character: \\x01");
+  CHECK(ConfigError("a\r\nb\x7f").what() == std::string("a\\r\\nb\\x7f"));
+}
