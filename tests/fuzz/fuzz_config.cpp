@@ -1,0 +1,46 @@
+// Any bytes as the exporter's YAML config (--config.file): either a Config or
+// one ConfigError of one line; never another exception, a crash or a hang.
+// A config that loads must also build: its classifier (catalog.extra and
+// groups) and a line parser for each input.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "cos_exporter/config/config.hpp"
+#include "cos_exporter/config/config_error.hpp"
+#include "cos_exporter/daemon/classifier_factory.hpp"
+#include "cos_exporter/parsing/line_parser.hpp"
+#include "fuzz_support.hpp"
+
+using namespace cos_exporter;
+
+namespace {
+
+template <typename Inputs>
+void build_parsers(Inputs const& inputs, std::uint32_t max_line_bytes) {
+  for (auto const& input : inputs) LineParser parser(input.format, input.regex, max_line_bytes);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size) {
+  std::string_view text(reinterpret_cast<char const*>(data), size);
+  Config config;
+  try {
+    config = parse_config(text, "fuzz.yaml");
+  } catch (ConfigError const& error) {
+    fuzz::require_one_line(error);
+    return 0;
+  }
+  // The catalog file would be read from disk: the catalog target covers its parser.
+  config.catalog_file.reset();
+  try {
+    make_classifier(config);
+  } catch (ConfigError const& error) {
+    fuzz::require_one_line(error);
+  }
+  build_parsers(config.udp_inputs, config.limits.max_line_bytes);
+  build_parsers(config.unixgram_inputs, config.limits.max_line_bytes);
+  build_parsers(config.file_inputs, config.limits.max_line_bytes);
+  return 0;
+}

@@ -1,0 +1,54 @@
+// Any bytes as the state_file, loaded as the daemon loads it at start-up:
+// an invalid file is ignored (empty store), a valid one gives its entries,
+// and what the store writes back reads as the same entries.
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cos_exporter/inputs/position_store.hpp"
+#include "fuzz_support.hpp"
+
+using namespace cos_exporter;
+
+namespace {
+
+using Entries = std::map<std::string, std::vector<FilePosition>>;
+
+Entries entries_of(PositionStore const& store) {
+  Entries entries;
+  for (auto const& input : store.inputs()) entries[input] = store.positions(input);
+  return entries;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size) {
+  // The file lives in memory; the store opens it by path like any state file.
+  int fd = ::memfd_create("state_file", MFD_CLOEXEC);
+  fuzz::require(fd >= 0, "memfd_create");
+  fuzz::require(::write(fd, data, size) == static_cast<ssize_t>(size), "write the state file");
+
+  std::string_view text(reinterpret_cast<char const*>(data), size);
+  Entries parsed;
+  std::string error;
+  bool const valid = PositionStore::parse(text, parsed, error);
+  fuzz::require(valid || !error.empty(), "an invalid state file says why");
+  {
+    PositionStore store("/proc/self/fd/" + std::to_string(fd));
+    Entries loaded = entries_of(store);
+    fuzz::require(valid ? loaded == parsed : loaded.empty(),
+                  "the store holds what parse() reads, or nothing");
+
+    Entries reread;
+    fuzz::require(PositionStore::parse(store.serialize(), reread, error),
+                  "what the store writes reads back");
+    fuzz::require(reread == loaded, "what the store writes reads back as the same entries");
+  }
+  ::close(fd);
+  return 0;
+}
