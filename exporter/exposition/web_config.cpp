@@ -107,6 +107,11 @@ std::vector<X509Ptr> read_certificates(std::string const& pem, std::string const
     if (certificates.empty()) throw TlsSetupError(field, what + ": no PEM certificate found");
   } else if (error != 0) {
     throw TlsSetupError(field, what + ": cannot load certificate: " + openssl_error());
+  } else {
+    // OpenSSL gives up on some malformed blocks (a base64 line holding ':'
+    // reads as a header) without queueing any error.
+    throw TlsSetupError(field,
+                        what + ": cannot load certificate: a PEM block is not a valid certificate");
   }
   return certificates;
 }

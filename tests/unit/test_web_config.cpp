@@ -210,6 +210,25 @@ TEST_CASE("web config: make_server_ssl_context reports the field at fault", "[ht
   CHECK(to_string(ClientAuthType::require_and_verify_client_cert) == "RequireAndVerifyClientCert");
 }
 
+TEST_CASE("web config: a certificate OpenSSL drops without an error is refused",
+          "[http][web_config]") {
+  // A ':' in a base64 line: PEM_read_bio_X509 returns nothing and queues no
+  // error, alone or after a good certificate (a chain cut short).
+  TestPki const& pki = shared_pki();
+  std::string const good = read_file(pki.file("server.crt"));
+  std::string broken = good;
+  std::size_t second_line = broken.find('\n', broken.find('\n') + 1) + 1;
+  broken[second_line + 20] = ':';
+  for (std::string const& pem : {broken, good + broken}) {
+    TlsServerConfig tls;
+    tls.cert_pem = pem;
+    tls.key_file = pki.file("server.key");
+    CHECK_THROWS_WITH(make_server_ssl_context(tls),
+                      "cert: cannot load certificate: a PEM block is not a valid "
+                      "certificate");
+  }
+}
+
 TEST_CASE("web config: the shipped example is valid", "[http][web_config]") {
   // Next to a certificate and key of the names it uses, as an operator would put it.
   TestPki const& pki = shared_pki();
