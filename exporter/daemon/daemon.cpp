@@ -16,6 +16,7 @@
 #include "cos_exporter/daemon/log.hpp"
 #include "cos_exporter/exposition/code_info_collector.hpp"
 #include "cos_exporter/exposition/http_server.hpp"
+#include "cos_exporter/exposition/http_server_collector.hpp"
 #include "cos_exporter/exposition/landing_page.hpp"
 #include "cos_exporter/exposition/metrics_exposition.hpp"
 #include "cos_exporter/exposition/process_collector.hpp"
@@ -48,6 +49,7 @@ struct Daemon::State {
   std::unique_ptr<CodeInfoCollector> code_info;
   ProcessCollector process;
   std::unique_ptr<HttpServer> http;
+  HttpServerCollector http_stats{[this] { return http ? http->stats() : HttpServerStats{}; }};
   GaugeCell* reload_successful = nullptr;
   GaugeCell* reload_timestamp = nullptr;
   bool ready = false;
@@ -178,7 +180,7 @@ struct Daemon::State {
 
   std::string render_metrics() {
     inputs->sync_kernel_drops();
-    return render_exposition({&hub->store(), code_info.get(), &process});
+    return render_exposition({&hub->store(), code_info.get(), &process, &http_stats});
   }
 
   LandingPageData landing_page_data() const {

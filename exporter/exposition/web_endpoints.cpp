@@ -15,6 +15,20 @@ HttpResponse method_not_allowed(char const* allow, char const* body) {
 
 }  // namespace
 
+std::shared_ptr<SharedBody const> WebEndpoints::metrics_page() const {
+  constexpr int kRenderTimesShared = 4;
+  auto now = std::chrono::steady_clock::now();
+  auto age = now - last_rendered_;
+  bool being_sent = last_page_.use_count() > 1;
+  if (last_page_ && age < share_window_ && (being_sent || age < kRenderTimesShared * render_time_))
+    return last_page_;
+  last_page_.reset();  // before rendering: never two pages held here
+  last_page_ = std::make_shared<SharedBody const>(sources_.metrics());
+  last_rendered_ = std::chrono::steady_clock::now();
+  render_time_ = last_rendered_ - now;
+  return last_page_;
+}
+
 void WebEndpoints::handle(HttpRequest const& request, HttpResponder respond) const {
   std::string path = request.target.substr(0, request.target.find('?'));
   if (path != "/-/reload") return respond(answer(path, request));
@@ -38,7 +52,7 @@ HttpResponse WebEndpoints::answer(std::string const& path, HttpRequest const& re
   if (request.method != "GET") return method_not_allowed("GET, HEAD", "Method not allowed.\n");
   if (path == "/metrics") {
     response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    response.body = sources_.metrics();
+    response.shared_body = metrics_page();
     response.compressible = true;
   } else if (path == "/-/healthy") {
     response.body = "Healthy.\n";

@@ -47,4 +47,18 @@ inline constexpr char kReloadTimestamp[] =
     "cos_error_exporter_config_last_reload_success_timestamp_seconds";
 inline constexpr char kReloadTimestampHelp[] = "Time of the last successful configuration reload.";
 
+inline constexpr char kHttpShed[] = "cos_error_exporter_http_connections_shed_total";
+inline constexpr char kHttpShedHelp[] =
+    "HTTP connections closed before an answer, by reason (idle_at_limit: the oldest idle one, to "
+    "make room; limit_all_busy: a new one, every other being served; request_head_timeout: no "
+    "complete request head in time).";
+inline constexpr char kHttpRefused[] = "cos_error_exporter_http_requests_refused_total";
+inline constexpr char kHttpRefusedHelp[] =
+    "HTTP requests refused, by reason (unsent_bytes: 503, too many response bytes waiting for "
+    "slow clients; auth_busy: 503, too many password checks waiting; transfer_encoding: 400, "
+    "body length unknown).";
+inline constexpr char kHttpUnsent[] = "cos_error_exporter_http_unsent_response_bytes";
+inline constexpr char kHttpUnsentHelp[] =
+    "Bytes of HTTP response bodies not yet sent; a page shared by several scrapers counts once.";
+
 }  // namespace cos_exporter::metric

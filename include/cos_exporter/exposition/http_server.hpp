@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -9,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "cos_exporter/exposition/shared_body.hpp"
 #include "cos_exporter/exposition/web_config.hpp"
 
 namespace boost::asio {
@@ -30,6 +32,9 @@ struct HttpResponse {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers, e.g. Allow
   bool compressible = false;  // gzip it when the request's Accept-Encoding allows gzip
+  // When set, sent instead of `body`, without a copy: one rendered page for
+  // every connection sending it.
+  std::shared_ptr<SharedBody const> shared_body;
 };
 
 using HttpHandler = std::function<HttpResponse(HttpRequest const&)>;
@@ -46,11 +51,34 @@ struct HttpServerLimits {
   // long is closed; also the idle keep-alive timeout and the write timeout.
   std::chrono::milliseconds read_timeout = std::chrono::seconds(30);
   std::chrono::milliseconds tls_handshake_timeout = std::chrono::seconds(10);
-  std::size_t max_connections = 512;  // beyond it new connections are closed at once
+  // A new connection must deliver its first complete request head (after the
+  // TLS handshake) within this long, or it is closed.
+  std::chrono::milliseconds request_head_timeout = std::chrono::seconds(10);
+  // At this many open connections, a new one closes the connection that has
+  // waited longest for a request head (never one being served); when every
+  // connection is being served, the new one is closed at once.
+  std::size_t max_connections = 512;
   // Basic-auth checks that need bcrypt run on one worker thread, off the
-  // event loop; beyond this many waiting, requests get 503.
+  // event loop, one source address at a time in turn. Beyond this many
+  // waiting, the source with the most waiting gets 503.
   std::size_t max_pending_auth = 32;
+  // Bytes of response bodies not yet sent, counting a page shared by several
+  // connections once. A response that would go beyond gets 503 and the
+  // connection closes; a body is always sent when nothing else is queued,
+  // and one of up to 64 KiB (/-/healthy, errors) always.
+  std::size_t max_unsent_bytes = 64 * 1024 * 1024;
   std::size_t min_gzip_bytes = 256;  // smaller compressible bodies are sent as they are
+};
+
+// What the server refused or cut short, since it started; see metric_names.hpp.
+struct HttpServerStats {
+  std::uint64_t shed_idle_at_limit = 0;     // an idle connection closed to make room for a new one
+  std::uint64_t refused_at_limit = 0;       // a new connection closed: every open one was busy
+  std::uint64_t request_head_timeouts = 0;  // no complete request head in time
+  std::uint64_t refused_unsent_bytes = 0;   // 503: max_unsent_bytes reached
+  std::uint64_t refused_auth_busy = 0;      // 503: max_pending_auth reached
+  std::uint64_t refused_transfer_encoding = 0;  // 400: unusable Transfer-Encoding
+  std::size_t unsent_bytes = 0;                 // now
 };
 
 // HTTP/1.1 server (Boost.Beast) on the daemon's io_context: keep-alive,
@@ -68,7 +96,9 @@ struct HttpServerLimits {
 // Unauthenticated requests get 401 with `WWW-Authenticate: Basic
 // realm="cos_error_exporter"` and never reach the handler. A handler that
 // throws yields 500. Plain HTTP sent to a TLS port gets a 400 saying so and
-// is closed; it never reaches the handler.
+// is closed; it never reaches the handler. A request whose Transfer-Encoding
+// is anything but a lone `chunked` gets 400 and the connection closes (RFC
+// 9112 §6.3): its body's end cannot be known.
 class HttpServer {
  public:
   HttpServer(boost::asio::io_context& io, std::string const& listen_address,
@@ -100,6 +130,8 @@ class HttpServer {
   void stop();
 
   std::size_t open_connections() const;
+  // Call on the loop's thread.
+  HttpServerStats stats() const;
 
  private:
   struct Impl;

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "cos_exporter/exposition/http_server.hpp"
@@ -23,15 +25,28 @@ class WebEndpoints {
     std::function<void(ReloadDone done)> reload;
   };
 
-  explicit WebEndpoints(Sources sources) : sources_(std::move(sources)) {}
+  // A /metrics page rendered less than `share_window` ago is sent again
+  // instead of a new rendering while another scraper is still being sent it
+  // (slow scrapers hold one page between them, not one each), or while it is
+  // younger than a few times what rendering it took (a burst of scrapes of a
+  // large page costs a few renderings, not one each, and the loop stays free).
+  explicit WebEndpoints(Sources sources,
+                        std::chrono::milliseconds share_window = std::chrono::seconds(1))
+      : sources_(std::move(sources)), share_window_(share_window) {}
 
-  // Every answer but /-/reload's is given before handle returns.
+  // Every answer but /-/reload's is given before handle returns. Call on the
+  // event loop's thread.
   void handle(HttpRequest const& request, HttpResponder respond) const;
 
  private:
   HttpResponse answer(std::string const& path, HttpRequest const& request) const;
+  std::shared_ptr<SharedBody const> metrics_page() const;
 
   Sources sources_;
+  std::chrono::milliseconds share_window_;
+  mutable std::shared_ptr<SharedBody const> last_page_;
+  mutable std::chrono::steady_clock::time_point last_rendered_{};
+  mutable std::chrono::steady_clock::duration render_time_{};
 };
 
 }  // namespace cos_exporter
