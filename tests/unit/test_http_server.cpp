@@ -180,32 +180,6 @@ TEST_CASE("HttpServer closes connections of slow and idle clients", "[http]") {
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
 }
 
-TEST_CASE("HttpServer limits the number of open connections", "[http]") {
-  HttpServerLimits limits;
-  limits.max_connections = 2;
-  TestServer server(std::nullopt, limits);
-  Client a(server.port);
-  Client b(server.port);
-  for (Client* client : {&a, &b}) {
-    REQUIRE(client->send(get_request("/small")));
-    REQUIRE(client->read_reply());
-  }
-  Client c(server.port);
-  REQUIRE(c.connected());  // the kernel accepts it; the server closes it at once
-  CHECK(c.closed_by_server());
-
-  REQUIRE(a.send(get_request("/small", "Connection: close\r\n")));
-  REQUIRE(a.read_reply());
-  REQUIRE(a.closed_by_server());
-  std::optional<Reply> reply;
-  for (int attempt = 0; attempt < 50 && !reply; ++attempt) {
-    reply = fetch(server.port, get_request("/small"));
-    if (!reply) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  REQUIRE(reply);
-  CHECK(reply->status == 200);
-}
-
 TEST_CASE("HttpServer::start reports bad addresses and ports in use", "[http]") {
   boost::asio::io_context io;
   auto handler = [](HttpRequest const&) { return HttpResponse{}; };
