@@ -21,6 +21,10 @@ AuthQueue::~AuthQueue() {
 
 void AuthQueue::stop() {
   *alive_ = false;
+  // The waiting checks hold their connections, which hold the server state
+  // that holds this queue: let go of them.
+  waiting_.clear();
+  turns_.clear();
   if (!worker_) return;
   worker_->stop();
   worker_->join();

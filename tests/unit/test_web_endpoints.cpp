@@ -80,3 +80,25 @@ TEST_CASE("/-/reload takes POST and reports failures", "[web]") {
   CHECK(failed.body ==
         "Reload failed; the running configuration stays in force: c.yaml:3:5: bad \\xff\n");
 }
+
+TEST_CASE("scrapes while a page is still being sent share it", "[web]") {
+  int renders = 0;
+  auto sources = [&renders] {
+    return WebEndpoints::Sources{
+        [&renders] { return "cos_events_total " + std::to_string(++renders) + "\n"; },
+        [] { return LandingPageData{}; }, [] { return true; }, [](std::string&) { return true; }};
+  };
+  HttpRequest scrape{"GET", "/metrics", "", ""};
+  WebEndpoints sharing(sources(), std::chrono::hours(1));
+  HttpResponse first = sharing.handle(scrape);
+  HttpResponse second = sharing.handle(scrape);  // `first` is still held: being sent
+  REQUIRE(first.shared_body);
+  CHECK(second.shared_body == first.shared_body);
+  CHECK(renders == 1);
+
+  WebEndpoints fresh(sources(), std::chrono::milliseconds(0));
+  HttpResponse a = fresh.handle(scrape);
+  HttpResponse b = fresh.handle(scrape);
+  CHECK(a.shared_body != b.shared_body);
+  CHECK(*b.shared_body->text() == "cos_events_total 3\n");
+}
