@@ -86,19 +86,25 @@ TEST_CASE("scrapes while a page is still being sent share it", "[web]") {
   auto sources = [&renders] {
     return WebEndpoints::Sources{
         [&renders] { return "cos_events_total " + std::to_string(++renders) + "\n"; },
-        [] { return LandingPageData{}; }, [] { return true; }, [](std::string&) { return true; }};
+        [] { return LandingPageData{}; }, [] { return true; },
+        [](WebEndpoints::ReloadDone done) { done(true, ""); }};
   };
-  HttpRequest scrape{"GET", "/metrics", "", ""};
+  auto scrape = [](WebEndpoints const& endpoints) {
+    HttpResponse response;
+    endpoints.handle(HttpRequest{"GET", "/metrics", "", ""},
+                     [&](HttpResponse r) { response = std::move(r); });
+    return response;
+  };
   WebEndpoints sharing(sources(), std::chrono::hours(1));
-  HttpResponse first = sharing.handle(scrape);
-  HttpResponse second = sharing.handle(scrape);  // `first` is still held: being sent
+  HttpResponse first = scrape(sharing);
+  HttpResponse second = scrape(sharing);  // `first` is still held: being sent
   REQUIRE(first.shared_body);
   CHECK(second.shared_body == first.shared_body);
   CHECK(renders == 1);
 
   WebEndpoints fresh(sources(), std::chrono::milliseconds(0));
-  HttpResponse a = fresh.handle(scrape);
-  HttpResponse b = fresh.handle(scrape);
+  HttpResponse a = scrape(fresh);
+  HttpResponse b = scrape(fresh);
   CHECK(a.shared_body != b.shared_body);
   CHECK(*b.shared_body->text() == "cos_events_total 3\n");
 }
