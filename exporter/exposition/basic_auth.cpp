@@ -112,13 +112,16 @@ BasicAuthenticator::BasicAuthenticator(std::map<std::string, std::string> users,
     throw std::runtime_error("basic auth: no random bytes for the cache salt");
 }
 
-BasicAuthenticator::Key BasicAuthenticator::cache_key(BasicCredentials const& credentials) const {
+BasicAuthenticator::Key BasicAuthenticator::cache_key(BasicCredentials const& credentials,
+                                                      std::string_view source) const {
   Key key{};
   unsigned int length = 0;
   std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   unsigned char const separator = 0;
   if (!context || EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr) != 1 ||
       EVP_DigestUpdate(context.get(), salt_.data(), salt_.size()) != 1 ||
+      EVP_DigestUpdate(context.get(), source.data(), source.size()) != 1 ||
+      EVP_DigestUpdate(context.get(), &separator, 1) != 1 ||
       EVP_DigestUpdate(context.get(), credentials.user.data(), credentials.user.size()) != 1 ||
       EVP_DigestUpdate(context.get(), &separator, 1) != 1 ||
       EVP_DigestUpdate(context.get(), credentials.password.data(), credentials.password.size()) !=
@@ -150,6 +153,21 @@ bool BasicAuthenticator::verify(BasicCredentials const& credentials) {
     cache_.insert(cache_key(credentials));
   }
   return ok;
+}
+
+bool BasicAuthenticator::known_failure(std::string_view source,
+                                       BasicCredentials const& credentials) const {
+  Key key = cache_key(credentials, source);
+  std::lock_guard lock(mutex_);
+  return failures_.count(key) != 0;
+}
+
+void BasicAuthenticator::remember_failure(std::string_view source,
+                                          BasicCredentials const& credentials) {
+  Key key = cache_key(credentials, source);
+  std::lock_guard lock(mutex_);
+  if (failures_.size() >= max_cached_) failures_.clear();
+  failures_.insert(key);
 }
 
 bool BasicAuthenticator::authenticate(std::string_view authorization_header) {

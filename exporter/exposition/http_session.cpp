@@ -169,11 +169,19 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     auto credentials = parse_basic_authorization(to_std(request_[http::field::authorization]));
     if (!credentials) return unauthorized();
     if (authenticator->check_cached(*credentials)) return serve();
+    std::string source = remote_.substr(0, remote_.rfind(':'));
+    if (authenticator->known_failure(source, *credentials)) {
+      log_limited(state_->auth_log, log_warn, "HTTP basic authentication failed again", "remote",
+                  remote_, "user", credentials->user);
+      return unauthorized();
+    }
     std::string user = credentials->user;
     state_->auth_queue->submit(
-        remote_.substr(0, remote_.rfind(':')),
-        [authenticator, credentials = std::move(*credentials)] {
-          return authenticator->verify(credentials);
+        source,
+        [authenticator, source, credentials = std::move(*credentials)] {
+          bool ok = authenticator->verify(credentials);
+          if (!ok) authenticator->remember_failure(source, credentials);
+          return ok;
         },
         [self = this->shared_from_this(), user = std::move(user)](AuthQueue::Outcome outcome) {
           if (self->closed_) return;

@@ -115,6 +115,23 @@ TEST_CASE("basic auth: successes are cached, failures never are", "[http][basic_
   CHECK_THROWS_AS(BasicAuthenticator(Users{{"x", "plain"}}), std::invalid_argument);
 }
 
+TEST_CASE("basic auth: a failure is remembered for its source only", "[http][basic_auth]") {
+  BasicAuthenticator auth(Users{{"prometheus", kPasswordHash}}, 2);
+  BasicCredentials wrong{"prometheus", "passwore"};
+  CHECK_FALSE(auth.known_failure("127.0.0.1", wrong));
+  auth.remember_failure("127.0.0.1", wrong);
+  CHECK(auth.known_failure("127.0.0.1", wrong));
+  CHECK_FALSE(auth.known_failure("127.0.0.2", wrong));
+  CHECK_FALSE(auth.known_failure("127.0.0.1", {"prometheus", "password"}));
+  CHECK_FALSE(auth.check_cached(wrong));
+  CHECK_FALSE(auth.verify(wrong));  // verify itself never answers from a failure
+  CHECK(auth.bcrypt_runs() == 1);
+  // Bounded: more failures than max_cached forget older ones.
+  for (char const* source : {"a", "b", "c"}) auth.remember_failure(source, wrong);
+  CHECK_FALSE(auth.known_failure("a", wrong));
+  CHECK(auth.known_failure("c", wrong));
+}
+
 TEST_CASE("basic auth: the cache stays bounded", "[http][basic_auth]") {
   BasicAuthenticator auth(Users{{"a", kPasswordHash}, {"b", kPasswordHash}, {"c", kPasswordHash}},
                           2);

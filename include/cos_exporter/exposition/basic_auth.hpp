@@ -38,10 +38,14 @@ bool bcrypt_verify(std::string_view password, std::string const& hash);
 // bcrypt is slow, and Prometheus sends the same credentials on every scrape,
 // so a successful check is remembered: the key is SHA-256 over a random
 // per-process salt, the user and the password, so the cache holds neither the
-// password nor an unsalted hash of it. Failures are never remembered: a wrong
-// password always costs a full bcrypt run and never matches a cache entry.
+// password nor an unsalted hash of it. verify() never answers from a failure:
+// a wrong password costs a full bcrypt run and never matches a cache entry.
 // An unknown user costs a bcrypt run too (against another user's hash), so
 // response times do not tell which users exist.
+//
+// A failure may be remembered for its source address (remember_failure), so
+// a client repeating the same wrong credentials is refused without bcrypt
+// (known_failure), while others' checks are not delayed behind its flood.
 //
 // Thread-safe: check_cached() on the event loop, verify() on a worker.
 class BasicAuthenticator {
@@ -55,6 +59,10 @@ class BasicAuthenticator {
   // Slow (runs bcrypt unless cached): true when the credentials are right;
   // remembers a success.
   bool verify(BasicCredentials const& credentials);
+  // Fast: true when these credentials failed before from `source` (a client
+  // address). Bounded: at most `max_cached` failures are remembered.
+  bool known_failure(std::string_view source, BasicCredentials const& credentials) const;
+  void remember_failure(std::string_view source, BasicCredentials const& credentials);
   // Both steps for a raw Authorization header value (empty: no header).
   bool authenticate(std::string_view authorization_header);
 
@@ -63,13 +71,14 @@ class BasicAuthenticator {
 
  private:
   using Key = std::array<unsigned char, 32>;
-  Key cache_key(BasicCredentials const& credentials) const;
+  Key cache_key(BasicCredentials const& credentials, std::string_view source = {}) const;
 
   std::map<std::string, std::string> users_;
   std::array<unsigned char, 32> salt_{};
   std::size_t max_cached_;
   mutable std::mutex mutex_;
   std::set<Key> cache_;
+  std::set<Key> failures_;  // keyed by source and credentials
   std::size_t bcrypt_runs_ = 0;
 };
 
