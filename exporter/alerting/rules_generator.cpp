@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "cos_exporter/common/yaml_text.hpp"
 #include "cos_exporter/config/alert_settings.hpp"
 #include "cos_exporter/counting/metric_names.hpp"
 
@@ -107,28 +108,16 @@ std::string yaml_scalar(std::string_view value) {
     }
   }
   if (plain) return std::string(value);
-  std::string out = "\"";
-  for (char c : value) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '"') {
-      out += "\\\"";
-    } else if (c == '\\') {
-      out += "\\\\";
-    } else if (u < 0x20 || u == 0x7f) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[u >> 4];
-      out += kHex[u & 0xf];
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-  return out;
+  return yaml_double_quoted(value);
 }
 
-// `key: |-` followed by the lines of `text`, each indented by `indent` spaces.
+// `key: |-` followed by the lines of `text`, each indented by `indent` spaces;
+// a double-quoted scalar when `text` holds what a block scalar cannot carry.
 void emit_block(std::ostringstream& out, std::string_view key, std::string_view text, int indent) {
+  if (find_unprintable(text)) {
+    out << key << ": " << yaml_double_quoted(text) << '\n';
+    return;
+  }
   std::string const pad(static_cast<std::size_t>(indent), ' ');
   out << key << ": |-\n";
   std::size_t start = 0;

@@ -260,7 +260,10 @@ class ConfigReader {
         check_duration(n, *value, key);
       }
     }
-    if (auto n = node["severity"]) alert.severity = non_empty_string(n, "severity");
+    if (auto n = node["severity"]) {
+      alert.severity = yaml_.printable_text(n, "severity");
+      if (alert.severity.empty()) yaml_.fail(n, "severity must not be empty");
+    }
     if (auto problem = alert_config_problem(alert)) yaml_.fail(node, *problem);
     return alert;
   }
@@ -284,7 +287,7 @@ class ConfigReader {
       YAML::Node const& body = item.second;
       yaml_.check_keys(body, {"description", "codes", "names", "categories", "alert"},
                        "group " + group.name);
-      if (auto n = body["description"]) group.description = yaml_.string(n, "description");
+      if (auto n = body["description"]) group.description = yaml_.printable_text(n, "description");
       if (auto list = body["codes"]) {
         yaml_.require_sequence(list, "codes");
         for (auto const& code : list) group.codes.push_back(yaml_.integer(code, "code"));

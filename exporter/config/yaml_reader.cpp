@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "cos_exporter/common/regular_file.hpp"
+#include "cos_exporter/common/yaml_text.hpp"
 #include "cos_exporter/config/config_error.hpp"
 #include "cos_exporter/parsing/line_parser.hpp"
 
@@ -53,6 +54,14 @@ void YamlReader::check_keys(YAML::Node const& map, std::initializer_list<std::st
 std::string YamlReader::string(YAML::Node const& node, std::string_view what) const {
   if (!node.IsScalar()) fail(node, std::string(what) + " must be a string");
   return node.Scalar();
+}
+
+std::string YamlReader::printable_text(YAML::Node const& node, std::string_view what) const {
+  std::string value = string(node, what);
+  if (auto bad = find_unprintable(value))
+    fail(node, std::string(what) + " must be printable text: " + bad->describe() +
+                   " of the value (Prometheus cannot load a rule file that carries it)");
+  return value;
 }
 
 std::int64_t YamlReader::integer(YAML::Node const& node, std::string_view what) const {

@@ -12,6 +12,7 @@ Run with --update to rewrite the generated files (rules.yml, rules.test.yml and
 the PrometheusRule) from the binary and config/exporter.yaml.
 """
 
+import json
 import os
 import re
 import shutil
@@ -137,6 +138,41 @@ class RulesCommand(unittest.TestCase):
             check = run([BINARY, "check-config", f"--config.file={config}"])
             self.assertEqual(check.returncode, 1)
             self.assertEqual(check.stderr, result.stderr)
+
+    def test_text_prometheus_cannot_load_is_refused_with_its_position(self):
+        cases = {"bell \x07": "U+0007", "del \x7f": "U+007F", "nel \u0085": "U+0085",
+                 "line \u2028": "U+2028", "paragraph \u2029": "U+2029"}
+        with tempfile.TemporaryDirectory() as tmp:
+            config = Path(tmp) / "exporter.yaml"
+            for text, character in cases.items():
+                with self.subTest(character=character):
+                    config.write_bytes(("groups:\n  net:\n    codes: [-2]\n"
+                                        f"    description: '{text}'\n"
+                                        "    alert: {rate: 1}\n").encode("utf-8"))
+                    for command in ("rules", "check-config"):
+                        result = run([BINARY, command, f"--config.file={config}"])
+                        self.assertEqual((result.returncode, result.stdout), (1, ""),
+                                         result.stderr)
+                        self.assertIn(f"{config}:4:18: description must be printable text: "
+                                      f"control character {character} at byte ",
+                                      result.stderr)
+
+    def test_any_printable_description_gives_a_file_prometheus_loads(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            config = Path(tmp) / "exporter.yaml"
+            description = "tab\there, \"quotes\", 'apostrophes', {{ braces }}, `ticks`, \u4e2d\u6587 #x"
+            config.write_text("groups:\n  net:\n    codes: [-2]\n"
+                              f"    description: {json.dumps(description)}\n"
+                              "    alert: {rate: 1, severity: \"p\u00e4ge: now\"}\n",
+                              encoding="utf-8")
+            out = Path(tmp) / "rules.yml"
+            out.write_text(rules_output(f"--config.file={config}"), encoding="utf-8")
+            check = run(["promtool", "check", "rules", out])
+            self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+            alert = next(r for g in load(out)["groups"] for r in g["rules"] if "alert" in r)
+            self.assertEqual(alert["labels"]["severity"], "p\u00e4ge: now")
+            self.assertIn("(" + description.replace("\t", " ").replace("{{", '{{ "{{" }}') + ")",
+                          alert["annotations"]["description"])
 
 
 class Promtool(unittest.TestCase):

@@ -132,3 +132,20 @@ TEST_CASE("a config error stays one line whatever it quotes", "[config]") {
         "c.yaml:1:12: invalid YAML: unknown escape character: \\x01");
   CHECK(ConfigError("a\r\nb\x7f").what() == std::string("a\\r\\nb\\x7f"));
 }
+
+TEST_CASE("a description or severity with a control character is refused where it is", "[config]") {
+  CHECK(error_of("groups:\n  g:\n    description: \"nel\xc2\x85 here\"\n") ==
+        "c.yaml:3:18: description must be printable text: control character U+0085 at byte 3 "
+        "of the value (Prometheus cannot load a rule file that carries it)");
+  CHECK_THAT(error_of("groups:\n  g:\n    description: \"a\\u2028b\"\n"),
+             Catch::StartsWith("c.yaml:3:18: description must be printable text: control "
+                               "character U+2028 at byte 1"));
+  CHECK_THAT(error_of("groups:\n  g:\n    description: \"del\x7f\"\n"),
+             Catch::StartsWith("c.yaml:3:18: description must be printable text: control "
+                               "character U+007F at byte 3"));
+  CHECK_THAT(error_of("groups:\n  g:\n    codes: [1]\n    alert: {severity: \"p\\x01\"}\n"),
+             Catch::StartsWith("c.yaml:4:23: severity must be printable text: control character "
+                               "U+0001 at byte 1"));
+  // Tabs, line breaks and any language are text.
+  CHECK(error_of("groups:\n  g:\n    description: \"tab\\there\\nnext \u4e2d\u6587\"\n") == "");
+}

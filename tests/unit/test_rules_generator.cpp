@@ -13,6 +13,7 @@
 #include "cos_exporter/classification/classifier.hpp"
 #include "cos_exporter/classification/group_matcher.hpp"
 #include "cos_exporter/cli/commands.hpp"
+#include "cos_exporter/common/yaml_text.hpp"
 #include "cos_exporter/config/config.hpp"
 
 using namespace cos_exporter;
@@ -296,6 +297,40 @@ TEST_CASE("names and descriptions are escaped for YAML, PromQL and templates", "
   // The regex matches the name literally; the description's text cannot open a template action.
   CHECK_THAT(description, Catch::Contains("groups=~\"(.*,)?we\\\\\\\"ird\\\\.name(,.*)?\""));
   CHECK_THAT(description, Catch::Contains("(multi line {{ \"{{\" }} text }} with \"quotes\")"));
+}
+
+TEST_CASE("text Prometheus' YAML reader refuses raw is escaped in the rule file", "[rules]") {
+  // A C0 control, DEL, NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR, BOM, a byte that is not UTF-8.
+  for (std::string const& bad :
+       {std::string("bell\x07"), std::string("del\x7f"), std::string("nel\xc2\x85"),
+        std::string("ls\xe2\x80\xa8"), std::string("ps\xe2\x80\xa9"),
+        std::string("bom\xef\xbb\xbf"), std::string("cut\xff")}) {
+    INFO(bad);
+    Config config;
+    config.groups.push_back(
+        group("g", alert(1, "5m", 3, "1h", "2m", "sev " + bad), "about " + bad + " here"));
+    std::string const text = generate_rules(config);
+    // The file as a whole is printable: nothing go-yaml calls a control character.
+    CHECK_FALSE(find_unprintable(text));
+    YAML::Node rule = alerts_named(YAML::Load(text), "CosErrorGroupSpike").at(0);
+    std::string const description = rule["annotations"]["description"].as<std::string>();
+    std::string const expected = bad.back() == '\xff' ? "cut\xef\xbf\xbd" : bad;
+    CHECK_THAT(description, Catch::Contains("(about " + expected + " here)"));
+    CHECK(rule["labels"]["severity"].as<std::string>() == "sev " + expected);
+  }
+}
+
+TEST_CASE("printable text is told from control characters and invalid UTF-8", "[rules]") {
+  CHECK_FALSE(
+      find_unprintable("plain ASCII, tab\there\nand \xe4\xb8\xad\xe6\x96\x87 \xf0\x9f\x98\x80"));
+  auto bell = find_unprintable("ab\x07");
+  REQUIRE(bell);
+  CHECK(bell->describe() == "control character U+0007 at byte 2");
+  CHECK(find_unprintable("x\xc2\x85")->describe() == "control character U+0085 at byte 1");
+  CHECK(find_unprintable("\xe2\x80\xa9")->describe() == "control character U+2029 at byte 0");
+  CHECK(find_unprintable("ok\xc0\xaf")->describe() == "invalid UTF-8 byte 0xc0 at byte 2");
+  CHECK(find_unprintable("\xed\xa0\x80")->invalid_utf8);  // a surrogate
+  CHECK(find_unprintable("\xe4\xb8")->invalid_utf8);      // cut short
 }
 
 TEST_CASE("run_rules prints the rule file, or fails on a bad setting", "[rules]") {

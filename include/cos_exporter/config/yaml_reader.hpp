@@ -26,6 +26,9 @@ class YamlReader {
                   std::string_view what) const;
 
   std::string string(YAML::Node const& node, std::string_view what) const;
+  // A string that goes into generated YAML (a rule file): fails on a control
+  // character or invalid UTF-8, which Prometheus' YAML reader refuses.
+  std::string printable_text(YAML::Node const& node, std::string_view what) const;
   std::int64_t integer(YAML::Node const& node, std::string_view what) const;
   std::uint64_t unsigned_integer(YAML::Node const& node, std::string_view what, std::uint64_t min,
                                  std::uint64_t max) const;
