@@ -19,9 +19,14 @@ minute over more than the group's baseline:
                                    from nothing to 0.8 x rate
   GROUP: quiet on no traffic       every series at 0
 
+and three more that a flat line at 5 x rate never pages: from the first scrape
+(no history yet), after an exporter restart (a counter reset) and after a
+Prometheus restart (a gap in the samples);
+
 and for `code_alert:` a spike of one code inside a noisy group (the code alert
 fires, the group alert does not), a steady high code, and no traffic; plus
-checks of the recording rules. The expectations are worked out here from the
+checks of the recording rules, and each alert on the exporter itself
+(config/exporter_alerts.yaml) firing and quiet. The expectations are worked out here from the
 alert settings, independently of the C++ generator that writes rules.yml.
 """
 
@@ -203,6 +208,11 @@ def group_description(name, group, alert, value, top):
     return text
 
 
+def runbook(config, section):
+    base = config.get("runbook_url")
+    return f"{base}#{section}" if base else None
+
+
 def check_spike_window(label, alert, spike, background):
     """The condition must hold from the first minute of the spike to window + for after it."""
     w, b, f = alert["window"], alert["baseline"], alert["factor"]
@@ -275,6 +285,7 @@ def group_tests(config, catalog, name, group):
                      "summary": f"COS errors of group {name} are spiking: {humanize(spike)}/s",
                      "description": group_description(
                          name, group, alert, spike, [(first, spike * 0.7), (second, spike * 0.3)]),
+                     "runbook_url": runbook(config, f"group-{name}"),
                  },
              }]},
         ],
@@ -330,6 +341,63 @@ def group_tests(config, catalog, name, group):
     return tests
 
 
+def flat_line_tests(config, catalog, name, group):
+    """A steady rate above `rate` never pages: not from the first scrape of a new
+    exporter (or a Prometheus without its history), not after the exporter
+    restarts (a counter reset), not after Prometheus restarts (a gap)."""
+    alert = alert_settings(group["alert"])
+    first, second = group_codes(catalog, group)[:2]
+    w, hold, b, r = (alert[k] for k in ("window", "hold", "baseline", "rate"))
+    end = 2 * b + 2 * (w + hold) + 10
+    per_minute = 5 * r * 60
+    event = b + w + hold + 5  # the restart, once the history suffices
+
+    def series(values):
+        """The group on two instances (70/30, one code each); `values(per_minute)` per series."""
+        return [
+            {"series": group_series(name, "a:9742"), "values": values(per_minute * 0.7)},
+            {"series": group_series(name, "b:9742"), "values": values(per_minute * 0.3)},
+            {"series": code_series(first, "a:9742"), "values": values(per_minute * 0.7)},
+            {"series": code_series(second, "b:9742"), "values": values(per_minute * 0.3)},
+            {"series": info_series(config, first, "a:9742"), "values": f"1x{end}"},
+            {"series": info_series(config, second, "a:9742"), "values": f"1x{end}"},
+        ]
+
+    def steady(p):
+        return counter([(p, end)])
+
+    def exporter_restart(p):
+        # Stale for one scrape, then a new process counting from 0.
+        return f"0+{number(p)}x{event - 1} stale {number(p)}+{number(p)}x{end - event - 1}"
+
+    gap = max(10, w + 5)
+
+    def prometheus_restart(p):
+        # No samples while Prometheus was down; the exporter kept counting.
+        return (f"0+{number(p)}x{event - 1} _x{gap} "
+                f"{number(p * (event + gap))}+{number(p)}x{end - event - gap}")
+
+    def times(start, stop):
+        step = max(1, (stop - start) // 24)
+        return sorted(set(range(start, stop + 1, step)) | {start + w + hold, stop})
+
+    def quiet_both(eval_times):
+        return (quiet("CosErrorGroupSpike", *eval_times) +
+                (quiet("CosErrorCodeSpike", *eval_times) if config.get("code_alert") else []))
+
+    return [
+        {"name": f"{name}: quiet on a steady rate from the first scrape",
+         "interval": "1m", "input_series": series(steady),
+         "alert_rule_test": quiet_both(times(1, end))},
+        {"name": f"{name}: quiet on a steady rate after an exporter restart",
+         "interval": "1m", "input_series": series(exporter_restart),
+         "alert_rule_test": quiet_both(times(event, end))},
+        {"name": f"{name}: quiet on a steady rate after a Prometheus restart",
+         "interval": "1m", "input_series": series(prometheus_restart),
+         "alert_rule_test": quiet_both(times(event, end))},
+    ]
+
+
 def code_alert_tests(config, catalog):
     alert = alert_settings(config["code_alert"])
     w, hold, b, r, f = (alert[k] for k in ("window", "hold", "baseline", "rate", "factor"))
@@ -352,6 +420,13 @@ def code_alert_tests(config, catalog):
         f"at {humanize(spike)}/s over {minutes_text(w)}, above {number(r)}/s and more than "
         f"{number(f)} times its rate over the last {minutes_text(b)}.\n"
         f"Groups: {groups_of(config, spiking)}")
+    annotations = {
+        "summary": f'COS error code {spiking["code"]} {spiking["name"]} is spiking: {humanize(spike)}/s',
+        "description": description}
+    # One alert for each group of the code, labelled with it and linking its runbook.
+    expected = [{"exp_labels": {**labels, "group": g},
+                 "exp_annotations": {**annotations, "runbook_url": runbook(config, f"group-{g}")}}
+                for g in groups_of(config, spiking).split(",") if g]
     info = [{"series": info_series(config, e, "a:9742"), "values": f"1x{end}"}
             for e in (noisy, spiking)]
     tests = [{
@@ -370,10 +445,7 @@ def code_alert_tests(config, catalog):
             *([{"eval_time": minutes_text(t0 + hold), "alertname": "CosErrorCodeSpike",
                 "exp_alerts": []}] if hold > 0 else []),
             {"eval_time": minutes_text(fire_at), "alertname": "CosErrorCodeSpike",
-             "exp_alerts": [{"exp_labels": labels, "exp_annotations": {
-                 "summary": (f'COS error code {spiking["code"]} {spiking["name"]} is spiking: '
-                             f"{humanize(spike)}/s"),
-                 "description": description}}]},
+             "exp_alerts": expected},
             {"eval_time": minutes_text(fire_at), "alertname": "CosErrorGroupSpike",
              "exp_alerts": []},
         ],
@@ -409,6 +481,97 @@ def code_alert_tests(config, catalog):
         "alert_rule_test": quiet("CosErrorCodeSpike", t0, fire_at),
     })
     return tests
+
+
+def render(template, labels, value):
+    """The few Go template forms config/exporter_alerts.yaml uses, filled in."""
+    text = template.replace("{{ $value | humanize }}", humanize(value))
+    text = text.replace("{{ $value | humanizePercentage }}", go_g4(value * 100) + "%")
+    return re.sub(r"\{\{ \$labels\.(\w+) \}\}", lambda m: labels.get(m.group(1), ""), text)
+
+
+def exporter_alert_tests(config):
+    """Each alert on the exporter itself, firing and quiet; texts from its data file."""
+    rules = {r["alert"]: r for r in
+             yaml.safe_load((ROOT / "config/exporter_alerts.yaml").read_text())}
+    instance = {"instance": "a:9742", "job": JOB}
+
+    def expect(alertname, labels, value):
+        rule = rules[alertname]
+        annotations = {"summary": render(rule["summary"], labels, value),
+                       "description": render(rule["description"], labels, value)}
+        if runbook(config, rule["runbook"]):
+            annotations["runbook_url"] = runbook(config, rule["runbook"])
+        return [{"exp_labels": {**labels, "severity": rule["severity"]},
+                 "exp_annotations": annotations}]
+
+    def fires(alertname, at, labels, value):
+        return {"eval_time": minutes_text(at), "alertname": alertname,
+                "exp_alerts": expect(alertname, labels, value)}
+
+    def series(name, labels, values):
+        inner = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+        return {"series": f"{name}{{{inner}}}", "values": values}
+
+    udp = {**instance, "input": "udp"}
+    files = {**instance, "input": "logs"}
+    return [
+        {"name": "exporter: down for 5m pages; another job's target does not",
+         "interval": "1m",
+         "input_series": [
+             series("up", instance, "1x10 0x20"),
+             series("cos_error_exporter_build_info",
+                    {**instance, "revision": "r", "version": "1"}, "1x10"),
+             series("up", {"instance": "b:9100", "job": "node"}, "0x30"),
+         ],
+         "alert_rule_test": [
+             *quiet("CosErrorExporterDown", 10, 14),
+             fires("CosErrorExporterDown", 16, instance, 0),
+         ]},
+        {"name": "exporter: none scraped for 15m warns",
+         "interval": "1m",
+         "input_series": [series("up", {"instance": "b:9100", "job": "node"}, "1x30")],
+         "alert_rule_test": [*quiet("CosErrorExporterAbsent", 14),
+                             fires("CosErrorExporterAbsent", 16, {}, 1)]},
+        {"name": "exporter: a reload failed 5m ago warns until a good one",
+         "interval": "1m",
+         "input_series": [series("cos_error_exporter_config_last_reload_successful", instance,
+                                 "1x10 0x10 1x10")],
+         "alert_rule_test": [*quiet("CosErrorExporterReloadFailed", 10, 14, 23),
+                             fires("CosErrorExporterReloadFailed", 16, instance, 0)]},
+        {"name": "exporter: 10 % malformed lines for 15m warns, 2 % does not",
+         "interval": "1m",
+         "input_series": [
+             series("cos_error_exporter_events_received_total", udp, "0+600x60"),
+             series("cos_error_exporter_events_malformed_total", {**udp, "reason": "no_code"},
+                    "0x20 40+40x39"),
+             series("cos_error_exporter_events_malformed_total", {**udp, "reason": "too_long"},
+                    "0x20 20+20x39"),
+             series("cos_error_exporter_events_received_total", files, "0+600x60"),
+             series("cos_error_exporter_events_malformed_total", {**files, "reason": "no_code"},
+                    "0+12x60"),
+         ],
+         "alert_rule_test": [*quiet("CosErrorExporterMalformedLines", 20, 30),
+                             fires("CosErrorExporterMalformedLines", 45, udp, 0.1)]},
+        {"name": "exporter: kernel UDP drops warn for 10m after they stop",
+         "interval": "1m",
+         "input_series": [series("cos_error_exporter_udp_kernel_drops_total", udp,
+                                 "0x10 150x20")],
+         "alert_rule_test": [*quiet("CosErrorExporterUdpKernelDrops", 10, 21),
+                             fires("CosErrorExporterUdpKernelDrops", 15, udp, 150)]},
+        {"name": "exporter: unknown codes over the cap warn",
+         "interval": "1m",
+         "input_series": [series("cos_error_exporter_unknown_codes_overflow_total", instance,
+                                 "0x10 30x20")],
+         "alert_rule_test": [*quiet("CosErrorExporterUnknownCodesOverflow", 10, 21),
+                             fires("CosErrorExporterUnknownCodesOverflow", 15, instance, 30)]},
+        {"name": "exporter: a file input reading no file for 10m warns",
+         "interval": "1m",
+         "input_series": [series("cos_error_exporter_file_input_files", files, "2x10 0x20"),
+                          series("cos_error_exporter_file_input_files", udp, "1x30")],
+         "alert_rule_test": [*quiet("CosErrorExporterFileInputIdle", 10, 19),
+                             fires("CosErrorExporterFileInputIdle", 21, files, 0)]},
+    ]
 
 
 def recording_tests():
@@ -449,8 +612,10 @@ def main():
     for name, group in (config.get("groups") or {}).items():
         if (group or {}).get("alert"):
             tests += group_tests(config, catalog, name, group)
+            tests += flat_line_tests(config, catalog, name, group)
     if config.get("code_alert"):
         tests += code_alert_tests(config, catalog)
+    tests += exporter_alert_tests(config)
     document = {"rule_files": ["rules.yml"], "evaluation_interval": "1m", "tests": tests}
     sys.stdout.write(
         "# promtool unit tests of rules.yml, written by make_rule_tests.py from config/exporter.yaml:\n"

@@ -8,7 +8,8 @@
 #include <set>
 #include <sstream>
 
-#include "cos_exporter/common/yaml_text.hpp"
+#include "cos_exporter/alerting/exporter_alerts.hpp"
+#include "cos_exporter/alerting/rule_yaml.hpp"
 #include "cos_exporter/config/alert_settings.hpp"
 #include "cos_exporter/counting/metric_names.hpp"
 
@@ -92,53 +93,6 @@ std::string one_line(std::string_view value) {
   return out;
 }
 
-// A YAML scalar: plain when that is unambiguous, else double-quoted.
-std::string yaml_scalar(std::string_view value) {
-  static std::set<std::string_view> const reserved{
-      "true", "false", "yes",  "no",  "on",   "off",  "null",  "True", "False",
-      "Yes",  "No",    "On",   "Off", "Null", "TRUE", "FALSE", "YES",  "NO",
-      "ON",   "OFF",   "NULL", "y",   "n",    "Y",    "N"};
-  bool plain = !value.empty() && !reserved.contains(value) &&
-               ((value[0] >= 'a' && value[0] <= 'z') || (value[0] >= 'A' && value[0] <= 'Z'));
-  for (char c : value) {
-    auto u = static_cast<unsigned char>(c);
-    if (!((u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || u == '_' ||
-          u == '-' || u == '.' || u == '/')) {
-      plain = false;
-    }
-  }
-  if (plain) return std::string(value);
-  return yaml_double_quoted(value);
-}
-
-// `key: |-` followed by the lines of `text`, each indented by `indent` spaces;
-// a double-quoted scalar when `text` holds what a block scalar cannot carry.
-void emit_block(std::ostringstream& out, std::string_view key, std::string_view text, int indent) {
-  if (find_unprintable(text)) {
-    out << key << ": " << yaml_double_quoted(text) << '\n';
-    return;
-  }
-  std::string const pad(static_cast<std::size_t>(indent), ' ');
-  out << key << ": |-\n";
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    out << pad << text.substr(start, end - start) << '\n';
-    start = end + 1;
-  }
-}
-
-// `expr:` as a plain scalar for one line of PromQL, as a block for several.
-void emit_expr(std::ostringstream& out, std::string_view expr) {
-  if (expr.find('\n') == std::string_view::npos) {
-    out << "        expr: " << expr << '\n';
-  } else {
-    out << "        ";
-    emit_block(out, "expr", expr, 10);
-  }
-}
-
 std::int64_t duration_ms(std::string const& text) {
   return *parse_prometheus_duration_ms(text);
 }
@@ -190,66 +144,74 @@ void emit_recording_rules(std::ostringstream& out, std::set<std::int64_t> const&
   }
 }
 
-void emit_group_alert(std::ostringstream& out, GroupConfig const& group) {
+// Only a series that Prometheus has seen for a whole baseline can spike: before
+// that, rate() over the baseline extrapolates from a short stretch and comes
+// out far below the real rate, so a flat line would look like a spike.
+std::string with_history(std::string_view counter_selector, std::int64_t baseline_ms) {
+  return "sum without (" + std::string(kInstanceLabels) + ") (" + std::string(counter_selector) +
+         " offset " + format_prometheus_duration(baseline_ms) + ")";
+}
+
+// "rate > threshold and rate > factor x baseline rate and a baseline of history".
+std::string spike_condition(std::string const& current, std::string const& baseline_rate,
+                            std::string const& counter_selector, AlertConfig const& alert) {
+  std::int64_t const baseline = duration_ms(alert.baseline);
+  return current + " > " + format_prometheus_number(alert.rate) + "\nand\n" + current + " > " +
+         format_prometheus_number(alert.spike_factor) + " * " + baseline_rate + "\nand\n" +
+         with_history(counter_selector, baseline);
+}
+
+AlertRule group_alert(GroupConfig const& group, std::string const& runbook_url) {
   AlertConfig const& alert = *group.alert;
   std::int64_t const window = duration_ms(alert.window);
   std::int64_t const baseline = duration_ms(alert.baseline);
-  std::int64_t const hold = duration_ms(alert.for_duration);
   std::string const selector = "{group=" + promql_string(group.name) + "}";
-  std::string const current = group_rate(window) + selector;
 
-  out << "      - alert: CosErrorGroupSpike\n";
-  emit_expr(out, current + " > " + format_prometheus_number(alert.rate) + "\nand\n" + current +
-                     " > " + format_prometheus_number(alert.spike_factor) + " * " +
-                     group_rate(baseline) + selector);
-  if (hold > 0) out << "        for: " << format_prometheus_duration(hold) << '\n';
-  out << "        labels:\n"
-      << "          severity: " << yaml_scalar(alert.severity) << '\n'
-      << "          group: " << yaml_scalar(group.name) << '\n'
-      << "        annotations:\n"
-      << "          summary: "
-      << yaml_scalar("COS errors of group " + template_text(group.name) +
-                     " are spiking: {{ $value | humanize }}/s")
-      << '\n';
+  AlertRule rule;
+  rule.name = "CosErrorGroupSpike";
+  rule.expr = spike_condition(group_rate(window) + selector, group_rate(baseline) + selector,
+                              metric::kGroupErrors + selector, alert);
+  rule.for_ms = duration_ms(alert.for_duration);
+  rule.labels = {{"severity", alert.severity}, {"group", group.name}};
+  rule.summary = "COS errors of group " + template_text(group.name) +
+                 " are spiking: {{ $value | humanize }}/s";
 
   std::string const top_codes =
       "topk(3, sum by (code, name) (" + code_rate(window) +
       " * on (category, code, name) group_left () max by (category, code, name) (" +
       metric::kCodeInfo + "{groups=~" + promql_string(groups_regex(group.name)) + "})) > 0)";
-  std::string description = "COS errors of group " + template_text(group.name);
+  rule.description = "COS errors of group " + template_text(group.name);
   if (std::string const what = one_line(group.description); !what.empty()) {
-    description += " (" + template_text(what) + ")";
+    rule.description += " (" + template_text(what) + ")";
   }
-  description += " are at {{ $value | humanize }}/s over " + format_prometheus_duration(window) +
-                 ", above " + format_prometheus_number(alert.rate) + "/s and more than " +
-                 format_prometheus_number(alert.spike_factor) + " times the rate over the last " +
-                 format_prometheus_duration(baseline) + ".\nTop codes: {{ range $i, $s := query `" +
-                 top_codes +
-                 "` }}{{ if $i }}, {{ end }}{{ $s.Labels.code }} {{ $s.Labels.name }} "
-                 "({{ $s.Value | humanize }}/s){{ end }}";
-  out << "          ";
-  emit_block(out, "description", description, 12);
+  rule.description += " are at {{ $value | humanize }}/s over " +
+                      format_prometheus_duration(window) + ", above " +
+                      format_prometheus_number(alert.rate) + "/s and more than " +
+                      format_prometheus_number(alert.spike_factor) +
+                      " times the rate over the last " + format_prometheus_duration(baseline) +
+                      ".\nTop codes: {{ range $i, $s := query `" + top_codes +
+                      "` }}{{ if $i }}, {{ end }}{{ $s.Labels.code }} {{ $s.Labels.name }} "
+                      "({{ $s.Value | humanize }}/s){{ end }}";
+  rule.runbook_url = runbook_link(runbook_url, "group-" + group.name);
+  return rule;
 }
 
-void emit_code_alert(std::ostringstream& out, AlertConfig const& alert) {
+// One CosErrorCodeSpike per group, labelled with it, so that Alertmanager
+// routes a code's spike by group and its group's own alert can inhibit it; one
+// more for codes in no group. A code in two groups alerts in both.
+std::vector<AlertRule> code_alerts(Config const& config) {
+  AlertConfig const& alert = *config.code_alert;
   std::int64_t const window = duration_ms(alert.window);
   std::int64_t const baseline = duration_ms(alert.baseline);
-  std::int64_t const hold = duration_ms(alert.for_duration);
+  std::string const condition =
+      spike_condition(code_rate(window), code_rate(baseline), metric::kErrors, alert);
 
-  out << "      - alert: CosErrorCodeSpike\n";
-  emit_expr(out, code_rate(window) + " > " + format_prometheus_number(alert.rate) + "\nand\n" +
-                     code_rate(window) + " > " + format_prometheus_number(alert.spike_factor) +
-                     " * " + code_rate(baseline));
-  if (hold > 0) out << "        for: " << format_prometheus_duration(hold) << '\n';
-  out << "        labels:\n"
-      << "          severity: " << yaml_scalar(alert.severity) << '\n'
-      << "        annotations:\n"
-      << "          summary: "
-      << yaml_scalar(
-             "COS error code {{ $labels.code }} {{ $labels.name }} is spiking: "
-             "{{ $value | humanize }}/s")
-      << '\n';
-  std::string const description =
+  AlertRule rule;
+  rule.name = "CosErrorCodeSpike";
+  rule.for_ms = duration_ms(alert.for_duration);
+  rule.summary =
+      "COS error code {{ $labels.code }} {{ $labels.name }} is spiking: {{ $value | humanize }}/s";
+  rule.description =
       "COS error code {{ $labels.code }} {{ $labels.name }} (category {{ $labels.category }}) is "
       "at {{ $value | humanize }}/s over " +
       format_prometheus_duration(window) + ", above " + format_prometheus_number(alert.rate) +
@@ -258,8 +220,21 @@ void emit_code_alert(std::ostringstream& out, AlertConfig const& alert) {
       ".\n{{ with query (printf `max by (groups) (" + metric::kCodeInfo +
       "{code=%q, name=%q})` $labels.code $labels.name) }}Groups: {{ . | first | label \"groups\" }}"
       "{{ end }}";
-  out << "          ";
-  emit_block(out, "description", description, 12);
+
+  std::vector<AlertRule> rules;
+  for (GroupConfig const& group : config.groups) {
+    rule.expr = "(\n" + condition + "\n)\nand on (category, code, name)\n" + metric::kCodeInfo +
+                "{groups=~" + promql_string(groups_regex(group.name)) + "}";
+    rule.labels = {{"severity", alert.severity}, {"group", group.name}};
+    rule.runbook_url = runbook_link(config.runbook_url, "group-" + group.name);
+    rules.push_back(rule);
+  }
+  rule.expr = "(\n" + condition + "\n)\nunless on (category, code, name)\n" + metric::kCodeInfo +
+              "{groups!=\"\"}";
+  rule.labels = {{"severity", alert.severity}};
+  rule.runbook_url = runbook_link(config.runbook_url, "code-spike");
+  rules.push_back(std::move(rule));
+  return rules;
 }
 
 }  // namespace
@@ -291,8 +266,9 @@ std::string generate_rules(Config const& config) {
   std::ostringstream out;
   out << "# Prometheus rules for cos_error_exporter, printed by `cos_error_exporter rules` from "
          "the\n"
-         "# groups' `alert:` and the `code_alert:` settings of its config. Regenerate them after\n"
-         "# changing those settings rather than editing this file.\n"
+         "# groups' `alert:` and the `code_alert:` settings of its config, and the alerts on the\n"
+         "# exporter itself. Regenerate them after changing those settings rather than editing\n"
+         "# this file.\n"
          "groups:\n";
   emit_recording_rules(out, group_windows, code_windows, event_windows);
 
@@ -304,10 +280,15 @@ std::string generate_rules(Config const& config) {
     out << "  - name: cos_error_exporter.alerts\n"
            "    rules:\n";
     for (GroupConfig const& group : config.groups) {
-      if (group.alert) emit_group_alert(out, group);
+      if (group.alert) emit_alert(out, group_alert(group, config.runbook_url));
     }
-    if (config.code_alert) emit_code_alert(out, *config.code_alert);
+    if (config.code_alert) {
+      for (AlertRule const& rule : code_alerts(config)) emit_alert(out, rule);
+    }
   }
+  out << "  - name: cos_error_exporter.self\n"
+         "    rules:\n";
+  for (AlertRule const& rule : exporter_alert_rules(config.runbook_url)) emit_alert(out, rule);
   return out.str();
 }
 

@@ -25,14 +25,17 @@ class ConfigReader {
   void read(std::string_view text, Config& config) {
     YAML::Node root = yaml_.parse(text);
     check_duplicate_keys(root);
-    yaml_.check_keys(root, {"inputs", "state_file", "catalog", "groups", "code_alert", "limits"},
-                     "the config");
+    yaml_.check_keys(
+        root, {"inputs", "state_file", "catalog", "groups", "code_alert", "runbook_url", "limits"},
+        "the config");
     if (auto limits = root["limits"]) read_limits(limits, config.limits);
     if (auto inputs = root["inputs"]) read_inputs(inputs, config);
     if (auto state = root["state_file"]) config.state_file = non_empty_string(state, "state_file");
     if (auto catalog = root["catalog"]) read_catalog(catalog, config);
     if (auto groups = root["groups"]) read_groups(groups, config);
-    if (auto alert = root["code_alert"]) config.code_alert = read_alert(alert, "code_alert");
+    if (auto alert = root["code_alert"]) read_code_alert(alert, config);
+    if (auto url = root["runbook_url"])
+      config.runbook_url = non_empty_printable(url, "runbook_url");
   }
 
  private:
@@ -241,6 +244,23 @@ class ConfigReader {
                            " must be a Prometheus duration like 5m or 1h30m, got \"" + text + "\"");
   }
 
+  std::string non_empty_printable(YAML::Node const& node, std::string_view what) {
+    std::string value = yaml_.printable_text(node, what);
+    if (value.empty()) yaml_.fail(node, std::string(what) + " must not be empty");
+    return value;
+  }
+
+  // `code_alert: off` (or false, or null) switches the per-code alert off.
+  void read_code_alert(YAML::Node const& node, Config& config) {
+    bool const off =
+        node.IsNull() || (node.IsScalar() && (node.Scalar() == "off" || node.Scalar() == "false"));
+    if (off) {
+      config.code_alert.reset();
+    } else {
+      config.code_alert = read_alert(node, "code_alert");
+    }
+  }
+
   AlertConfig read_alert(YAML::Node const& node, std::string_view what) {
     yaml_.check_keys(node, {"rate", "window", "spike_factor", "baseline", "for", "severity"}, what);
     AlertConfig alert;
@@ -260,10 +280,7 @@ class ConfigReader {
         check_duration(n, *value, key);
       }
     }
-    if (auto n = node["severity"]) {
-      alert.severity = yaml_.printable_text(n, "severity");
-      if (alert.severity.empty()) yaml_.fail(n, "severity must not be empty");
-    }
+    if (auto n = node["severity"]) alert.severity = non_empty_printable(n, "severity");
     if (auto problem = alert_config_problem(alert)) yaml_.fail(node, *problem);
     return alert;
   }

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "cos_exporter/counting/metric_names.hpp"
 #include "cos_exporter/daemon/log.hpp"
 
 namespace cos_exporter {
@@ -44,7 +45,10 @@ FileInput::FileInput(boost::asio::io_context& io, FileInputConfig config, Counti
       positions_(positions),
       max_line_bytes_(max_line_bytes),
       processor_(LineParser(config_.format, config_.regex, max_line_bytes),
-                 InputCounters(hub.store(), config_.name), hub) {}
+                 InputCounters(hub.store(), config_.name), hub),
+      files_followed_(&hub.store()
+                           .gauge(metric::kFileInputFiles, metric::kFileInputFilesHelp, {"input"})
+                           .series({config_.name})) {}
 
 FileInput::~FileInput() {
   stop();
@@ -345,6 +349,7 @@ void FileInput::full_pass(bool starting) {
     if (by_path_.contains(path)) continue;
     attach(add_tailer(path, identity, starting), identity, followed);
   }
+  files_followed_->set(static_cast<double>(followed.size()));
 
   std::erase_if(tailers_, [&](std::unique_ptr<FileTailer> const& tailer) {
     if (tailer->reader() != nullptr || !tailer->missing_since ||

@@ -115,9 +115,12 @@ class RulesCommand(unittest.TestCase):
             check = run(["promtool", "check", "rules", out])
             self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
             rules = load(out)
-            alerts = [r for g in rules["groups"] for r in g["rules"] if "alert" in r]
+            alerts = [r for g in rules["groups"] for r in g["rules"]
+                      if r.get("alert", "").startswith("CosError") and "Exporter" not in r["alert"]]
+            # A code's spike per group it is in (for routing and inhibition), and in none.
             self.assertEqual([(a["alert"], a["labels"].get("group")) for a in alerts],
-                             [("CosErrorGroupSpike", "storage"), ("CosErrorCodeSpike", None)])
+                             [("CosErrorGroupSpike", "storage"), ("CosErrorCodeSpike", "storage"),
+                              ("CosErrorCodeSpike", "quiet"), ("CosErrorCodeSpike", None)])
             self.assertEqual(alerts[0]["for"], "1m30s")
             self.assertEqual(alerts[0]["labels"]["severity"], "page")
             self.assertIn("cos:group_errors:rate15m{group=\"storage\"} > 2 * "
@@ -194,12 +197,33 @@ class Promtool(unittest.TestCase):
             for case in ("fires on a spike",
                          "quiet on a steady high rate below the spike factor",
                          "quiet on a spike under the rate threshold",
-                         "quiet on no traffic"):
+                         "quiet on no traffic",
+                         "quiet on a steady rate from the first scrape",
+                         "quiet on a steady rate after an exporter restart",
+                         "quiet on a steady rate after a Prometheus restart"):
                 self.assertIn(f"{group}: {case}", names)
         self.assertTrue(any(n.startswith("code_alert: fires on one code spiking") for n in names))
         self.assertIn("code_alert: quiet on no traffic", names)
+        self_alerts = {r["alert"] for g in load(RULES)["groups"] for r in g["rules"]
+                       if r.get("alert", "").startswith("CosErrorExporter")}
+        self.assertEqual(len(self_alerts), 7)
+        tested = {t["alertname"] for test in load(RULE_TESTS)["tests"]
+                  if test["name"].startswith("exporter:") for t in test["alert_rule_test"]
+                  if t["exp_alerts"]}
+        self.assertEqual(tested, self_alerts)
         self.assertEqual(rule_tests_text(), RULE_TESTS.read_text(encoding="utf-8"),
                          "rules.test.yml is stale: python3 tests/e2e/test_rules.py --update")
+
+    def test_every_alert_links_a_runbook_section(self):
+        anchors = set(re.findall(r'<a id="([^"]+)"></a>',
+                                 (SOURCE / "docs/runbooks.md").read_text(encoding="utf-8")))
+        alerts = [r for g in load(RULES)["groups"] for r in g["rules"] if "alert" in r]
+        self.assertGreater(len(alerts), 10)
+        for alert in alerts:
+            url = alert["annotations"]["runbook_url"]
+            base, _, section = url.partition("#")
+            self.assertEqual(base, "docs/runbooks.md", url)
+            self.assertIn(section, anchors, f"{alert['alert']} {alert['labels']}")
 
     def test_check_scrape_config(self):
         result = run(["promtool", "check", "config", DEPLOY / "prometheus/prometheus.yml"])

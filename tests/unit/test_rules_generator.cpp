@@ -50,6 +50,7 @@ Config sample_config() {
   config.groups.push_back(group("integrity", alert(0.1, "10m", 2, "6h", "1m", "critical")));
   config.groups.push_back(group("quiet", std::nullopt));
   config.code_alert = alert(0.5, "5m", 5, "1h", "5m", "warning");
+  config.runbook_url = "runbooks.md";
   return config;
 }
 
@@ -148,9 +149,10 @@ TEST_CASE("alert settings that could never fire are rejected", "[rules]") {
 
 TEST_CASE("the rule file has recording rules summed across instances", "[rules]") {
   YAML::Node file = YAML::Load(generate_rules(sample_config()));
-  REQUIRE(file["groups"].size() == 2);
+  REQUIRE(file["groups"].size() == 3);
   CHECK(file["groups"][0]["name"].as<std::string>() == "cos_error_exporter.recording");
   CHECK(file["groups"][1]["name"].as<std::string>() == "cos_error_exporter.alerts");
+  CHECK(file["groups"][2]["name"].as<std::string>() == "cos_error_exporter.self");
 
   // Every window and baseline an alert uses, plus 5m for dashboards, each once.
   std::set<std::string> const expected{
@@ -192,7 +194,11 @@ TEST_CASE("each group with alert: gets a spike alert with its own settings", "[r
   CHECK(auth["expr"].as<std::string>() ==
         "cos:group_errors:rate5m{group=\"auth\"} > 1\n"
         "and\n"
-        "cos:group_errors:rate5m{group=\"auth\"} > 3 * cos:group_errors:rate1h{group=\"auth\"}");
+        "cos:group_errors:rate5m{group=\"auth\"} > 3 * cos:group_errors:rate1h{group=\"auth\"}\n"
+        "and\n"
+        "sum without (instance, pod, node, container) (cos_group_errors_total{group=\"auth\"} "
+        "offset 1h)");
+  CHECK(auth["annotations"]["runbook_url"].as<std::string>() == "runbooks.md#group-auth");
   CHECK_THAT(auth["annotations"]["summary"].as<std::string>(),
              Catch::Contains("auth") && Catch::Contains("{{ $value | humanize }}"));
   std::string const description = auth["annotations"]["description"].as<std::string>();
@@ -210,7 +216,10 @@ TEST_CASE("each group with alert: gets a spike alert with its own settings", "[r
         "cos:group_errors:rate10m{group=\"integrity\"} > 0.1\n"
         "and\n"
         "cos:group_errors:rate10m{group=\"integrity\"} > 2 * "
-        "cos:group_errors:rate6h{group=\"integrity\"}");
+        "cos:group_errors:rate6h{group=\"integrity\"}\n"
+        "and\n"
+        "sum without (instance, pod, node, container) (cos_group_errors_total{group=\"integrity\"} "
+        "offset 6h)");
   CHECK_THAT(integrity["annotations"]["description"].as<std::string>(),
              Catch::Contains("cos:code_errors:rate10m"));
 
@@ -227,17 +236,35 @@ TEST_CASE("each group with alert: gets a spike alert with its own settings", "[r
   }
 }
 
-TEST_CASE("code_alert: gives one alert for any single code", "[rules]") {
+TEST_CASE("code_alert: gives one alert for any single code, labelled by group", "[rules]") {
   YAML::Node file = YAML::Load(generate_rules(sample_config()));
   std::vector<YAML::Node> alerts = alerts_named(file, "CosErrorCodeSpike");
-  REQUIRE(alerts.size() == 1);
+  // One per group (auth, integrity, quiet), one for codes in no group.
+  REQUIRE(alerts.size() == 4);
+  std::string const condition =
+      "(\n"
+      "cos:code_errors:rate5m > 0.5\n"
+      "and\n"
+      "cos:code_errors:rate5m > 5 * cos:code_errors:rate1h\n"
+      "and\n"
+      "sum without (instance, pod, node, container) (cos_errors_total offset 1h)\n"
+      ")\n";
   CHECK(alerts[0]["expr"].as<std::string>() ==
-        "cos:code_errors:rate5m > 0.5\nand\ncos:code_errors:rate5m > 5 * cos:code_errors:rate1h");
-  CHECK(alerts[0]["for"].as<std::string>() == "5m");
-  CHECK(alerts[0]["labels"]["severity"].as<std::string>() == "warning");
-  CHECK_FALSE(alerts[0]["labels"]["group"]);  // per code, whatever its groups
-  CHECK_THAT(alerts[0]["annotations"]["summary"].as<std::string>(),
-             Catch::Contains("{{ $labels.code }} {{ $labels.name }}"));
+        condition +
+            "and on (category, code, name)\ncos_error_code_info{groups=~\"(.*,)?auth(,.*)?\"}");
+  CHECK(alerts[0]["labels"]["group"].as<std::string>() == "auth");
+  CHECK(alerts[0]["annotations"]["runbook_url"].as<std::string>() == "runbooks.md#group-auth");
+  CHECK(alerts[2]["labels"]["group"].as<std::string>() == "quiet");
+  CHECK(alerts[3]["expr"].as<std::string>() ==
+        condition + "unless on (category, code, name)\ncos_error_code_info{groups!=\"\"}");
+  CHECK_FALSE(alerts[3]["labels"]["group"]);
+  CHECK(alerts[3]["annotations"]["runbook_url"].as<std::string>() == "runbooks.md#code-spike");
+  for (YAML::Node const& alert : alerts) {
+    CHECK(alert["for"].as<std::string>() == "5m");
+    CHECK(alert["labels"]["severity"].as<std::string>() == "warning");
+    CHECK_THAT(alert["annotations"]["summary"].as<std::string>(),
+               Catch::Contains("{{ $labels.code }} {{ $labels.name }}"));
+  }
 
   Config config = sample_config();
   config.code_alert.reset();
@@ -246,11 +273,46 @@ TEST_CASE("code_alert: gives one alert for any single code", "[rules]") {
   CHECK(alerts_named(file, "CosErrorGroupSpike").size() == 2);
 }
 
-TEST_CASE("without any alert setting only recording rules are written", "[rules]") {
+TEST_CASE("code_alert: off in the config leaves the code alert out", "[rules]") {
+  Config const off = parse_config("code_alert: off\n", "c.yaml");
+  CHECK_FALSE(off.code_alert);
+  CHECK_FALSE(parse_config("code_alert:\n", "c.yaml").code_alert);
+  CHECK(alerts_named(YAML::Load(generate_rules(off)), "CosErrorCodeSpike").empty());
+  CHECK(builtin_config().code_alert);
+}
+
+TEST_CASE("the exporter's own alerts are printed, each with a runbook", "[rules]") {
+  Config config;  // no groups, no code alert
+  config.runbook_url = "https://wiki/runbooks";
+  YAML::Node file = YAML::Load(generate_rules(config));
+  REQUIRE(file["groups"].size() == 2);
+  std::set<std::string> names;
+  for (auto const& rule : rule_group(file, "cos_error_exporter.self")["rules"]) {
+    std::string const name = rule["alert"].as<std::string>();
+    names.insert(name);
+    INFO(name);
+    CHECK_THAT(rule["annotations"]["runbook_url"].as<std::string>(),
+               Catch::StartsWith("https://wiki/runbooks#exporter-"));
+    CHECK(rule["labels"]["severity"]);
+    CHECK(rule["annotations"]["summary"]);
+    CHECK(rule["annotations"]["description"]);
+  }
+  CHECK(names == std::set<std::string>{
+                     "CosErrorExporterDown", "CosErrorExporterAbsent",
+                     "CosErrorExporterReloadFailed", "CosErrorExporterMalformedLines",
+                     "CosErrorExporterUdpKernelDrops", "CosErrorExporterUnknownCodesOverflow",
+                     "CosErrorExporterFileInputIdle"});
+  config.runbook_url.clear();
+  file = YAML::Load(generate_rules(config));
+  CHECK_FALSE(
+      rule_group(file, "cos_error_exporter.self")["rules"][0]["annotations"]["runbook_url"]);
+}
+
+TEST_CASE("without any alert setting only recording rules and self alerts are written", "[rules]") {
   Config config;
   config.groups.push_back(group("auth", std::nullopt));
   YAML::Node file = YAML::Load(generate_rules(config));
-  REQUIRE(file["groups"].size() == 1);
+  REQUIRE(file["groups"].size() == 2);  // and the exporter's own alerts
   CHECK(recorded(file) == std::set<std::string>{"cos:group_errors:rate5m", "cos:code_errors:rate5m",
                                                 "cos:events:rate5m", "cos:error_ratio:rate5m"});
 }
@@ -357,5 +419,5 @@ TEST_CASE("deploy/prometheus/rules.yml is the rule file of the shipped config", 
   // Every group of the shipped config alerts.
   YAML::Node file = YAML::Load(shipped);
   CHECK(alerts_named(file, "CosErrorGroupSpike").size() == config.groups.size());
-  CHECK(alerts_named(file, "CosErrorCodeSpike").size() == 1);
+  CHECK(alerts_named(file, "CosErrorCodeSpike").size() == config.groups.size() + 1);
 }

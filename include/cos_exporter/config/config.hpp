@@ -81,8 +81,10 @@ struct Config {
   std::optional<std::string> state_file;
   std::optional<std::string> catalog_file;
   std::vector<CatalogEntry> catalog_extra;
-  std::vector<GroupConfig> groups;  // in file order
-  std::optional<AlertConfig> code_alert;
+  std::vector<GroupConfig> groups;        // in file order
+  std::optional<AlertConfig> code_alert;  // `code_alert: off` (or null) leaves it out
+  // Where docs/runbooks.md is published; every generated alert links a section of it.
+  std::string runbook_url;
   Limits limits;
 };
 

@@ -38,6 +38,9 @@ inline constexpr char kFileOffset[] = "cos_error_exporter_file_offset_bytes";
 inline constexpr char kFileOffsetHelp[] = "Read position in each tailed file.";
 inline constexpr char kFileSize[] = "cos_error_exporter_file_size_bytes";
 inline constexpr char kFileSizeHelp[] = "Size of each tailed file; minus the offset, the lag.";
+inline constexpr char kFileInputFiles[] = "cos_error_exporter_file_input_files";
+inline constexpr char kFileInputFilesHelp[] =
+    "Files each file input is reading now; 0 while its glob matches no readable file.";
 inline constexpr char kUnknownOverflow[] = "cos_error_exporter_unknown_codes_overflow_total";
 inline constexpr char kUnknownOverflowHelp[] =
     "Events of unknown codes counted under code=\"other\" because max_unknown_codes was reached.";

@@ -115,6 +115,7 @@ class FileInput {
   std::size_t max_line_bytes_;
   LineProcessor processor_;
   Sink sink_{processor_};
+  GaugeCell* files_followed_;
 
   std::vector<std::unique_ptr<FileTailer>> tailers_;
   std::unordered_map<std::string, FileTailer*> by_path_;
