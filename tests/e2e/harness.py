@@ -8,6 +8,7 @@ logfmt lines on stderr; the ports it bound are read from them:
 """
 
 import gzip
+import json
 import os
 import re
 import shlex
@@ -19,7 +20,9 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
+from pathlib import Path
 
 BINARY = os.environ.get("COS_EXPORTER_BINARY", "")
 SOURCE_DIR = os.environ.get(
@@ -291,3 +294,89 @@ class Exporter:
 def run_cli(*args, timeout=30):
     """Runs the binary with arguments; returns CompletedProcess (text)."""
     return subprocess.run([BINARY, *args], capture_output=True, text=True, timeout=timeout)
+
+
+class Prometheus:
+    """A real Prometheus on a free port with its own storage, scraping one target
+    and evaluating rules every second; with `alertmanager` (host:port) it sends
+    its alerts there."""
+
+    def __init__(self, workdir, target, job, rule_files, alertmanager=None):
+        self.dir = Path(workdir)
+        self.port = free_port()
+        config = self.dir / "prometheus.yml"
+        text = ("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
+                "rule_files:\n" + "".join(f"  - {path}\n" for path in rule_files) +
+                f"scrape_configs:\n  - job_name: {job}\n"
+                f"    static_configs:\n      - targets: ['{target}']\n")
+        if alertmanager:
+            text += ("alerting:\n  alertmanagers:\n    - static_configs:\n"
+                     f"        - targets: ['{alertmanager}']\n")
+        config.write_text(text)
+        self.log = open(self.dir / "prometheus.log", "w")
+        self.process = subprocess.Popen(
+            ["prometheus", f"--config.file={config}",
+             f"--storage.tsdb.path={self.dir / 'data'}",
+             f"--web.listen-address=127.0.0.1:{self.port}", "--log.level=warn"],
+            stdout=self.log, stderr=subprocess.STDOUT)
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def wait_ready(self, timeout=60):
+        wait_http_ready(self.url("/-/ready"), self.process, self.log_text, "prometheus", timeout)
+
+    def query(self, expr):
+        url = self.url("/api/v1/query?" + urllib.parse.urlencode({"query": expr}))
+        try:
+            with urllib.request.urlopen(url, timeout=10) as r:
+                body = json.load(r)
+        except urllib.error.HTTPError as e:
+            raise AssertionError(f"query failed ({e.code}): {e.read().decode()}\n{expr}")
+        assert body["status"] == "success", body
+        if body["data"]["resultType"] == "scalar":
+            return [({}, float(body["data"]["result"][1]))]
+        return [(s["metric"], float(s["value"][1])) for s in body["data"]["result"]]
+
+    def wait_value(self, expr, value, timeout=30):
+        deadline = time.monotonic() + timeout
+        got = None
+        while time.monotonic() < deadline:
+            got = self.query(expr)
+            if len(got) == 1 and got[0][1] == value:
+                return
+            time.sleep(0.25)
+        raise AssertionError(f"{expr} is {got}, want {value}")
+
+    def log_text(self):
+        self.log.flush()
+        return (self.dir / "prometheus.log").read_text()[-3000:]
+
+    def stop(self):
+        stop_process(self.process)
+        self.log.close()
+
+
+def wait_http_ready(url, process, log_text, what, timeout):
+    """Polls `url` until it answers 200; fails early when `process` exits."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"{what} exited: {log_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError):
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{what} not ready: {log_text()}")
+
+
+def stop_process(process, timeout=20):
+    process.terminate()
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -16,15 +16,10 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import harness
@@ -64,82 +59,8 @@ MALFORMED_REASONS = {"invalid_json", "invalid_code"}
 VARIABLES = {"$job": ".+", "$instance": ".+", "$__rate_interval": "1m", "$__range": "10m"}
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Prometheus:
-    """A real Prometheus on a free port with its own storage, scraping one target."""
-
-    def __init__(self, workdir, target):
-        self.dir = Path(workdir)
-        self.port = free_port()
-        config = self.dir / "prometheus.yml"
-        config.write_text(
-            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
-            f"rule_files:\n  - {RULES}\n"
-            f"scrape_configs:\n  - job_name: {JOB}\n"
-            f"    static_configs:\n      - targets: ['{target}']\n")
-        self.log = open(self.dir / "prometheus.log", "w")
-        self.process = subprocess.Popen(
-            ["prometheus", f"--config.file={config}",
-             f"--storage.tsdb.path={self.dir / 'data'}",
-             f"--web.listen-address=127.0.0.1:{self.port}", "--log.level=warn"],
-            stdout=self.log, stderr=subprocess.STDOUT)
-
-    def url(self, path):
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def wait_ready(self, timeout=60):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"prometheus exited: {self.log_text()}")
-            try:
-                with urllib.request.urlopen(self.url("/-/ready"), timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError):
-                pass
-            time.sleep(0.2)
-        raise AssertionError(f"prometheus not ready: {self.log_text()}")
-
-    def query(self, expr):
-        url = self.url("/api/v1/query?" + urllib.parse.urlencode({"query": expr}))
-        try:
-            with urllib.request.urlopen(url, timeout=10) as r:
-                body = json.load(r)
-        except urllib.error.HTTPError as e:
-            raise AssertionError(f"query failed ({e.code}): {e.read().decode()}\n{expr}")
-        assert body["status"] == "success", body
-        if body["data"]["resultType"] == "scalar":
-            return [({}, float(body["data"]["result"][1]))]
-        return [(s["metric"], float(s["value"][1])) for s in body["data"]["result"]]
-
-    def wait_value(self, expr, value, timeout=30):
-        deadline = time.monotonic() + timeout
-        got = None
-        while time.monotonic() < deadline:
-            got = self.query(expr)
-            if len(got) == 1 and got[0][1] == value:
-                return
-            time.sleep(0.25)
-        raise AssertionError(f"{expr} is {got}, want {value}")
-
-    def log_text(self):
-        self.log.flush()
-        return (self.dir / "prometheus.log").read_text()[-3000:]
-
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
+def Prometheus(workdir, target):
+    return harness.Prometheus(workdir, target, JOB, [RULES])
 
 
 def panels(dashboard):
