@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cos_exporter/build_info.hpp"
+#include "cos_exporter/classification/group_warnings.hpp"
 #include "cos_exporter/cli/commands.hpp"
 #include "cos_exporter/daemon/classifier_factory.hpp"
 #include "cos_exporter/daemon/daemon.hpp"
@@ -42,6 +43,10 @@ int check_config(po::variables_map const& vm) {
             << config.udp_inputs.size() + config.unixgram_inputs.size() + config.file_inputs.size()
             << " inputs, " << config.groups.size() << " groups, "
             << classifier->catalog().entries().size() << " catalog entries)\n";
+  // Valid, so not fatal; but most likely a typo that would leave an alert blind.
+  for (std::string const& warning : group_warnings(config.groups, classifier->catalog())) {
+    std::cerr << "warning: " << config.source << ": " << warning << '\n';
+  }
   return 0;
 }
 

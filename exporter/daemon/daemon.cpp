@@ -52,6 +52,7 @@ struct Daemon::State {
   HttpServerCollector http_stats{[this] { return http ? http->stats() : HttpServerStats{}; }};
   GaugeCell* reload_successful = nullptr;
   GaugeCell* reload_timestamp = nullptr;
+  std::string reload_error;  // of the last reload, until one succeeds
   bool ready = false;
   bool stopping = false;
 
@@ -138,6 +139,7 @@ struct Daemon::State {
         bool ok = error.empty() && apply(*prepared, error);
         if (!ok) {
           reload_successful->set(0);
+          reload_error = error;
           log_error("reload failed; the running configuration stays in force", {{"error", error}});
         }
         done(ok, error);
@@ -157,6 +159,7 @@ struct Daemon::State {
       config = std::move(prepared.config);
       reload_successful->set(1);
       reload_timestamp->set(unix_now());
+      reload_error.clear();
       log_info("configuration reloaded", {{"config", config.source}});
       return true;
     } catch (std::exception const& e) {
@@ -190,7 +193,8 @@ struct Daemon::State {
                            ready,
                            inputs->status(),
                            top_error_codes(hub->store(), 10),
-                           group_counts(hub->store(), config.groups)};
+                           group_counts(hub->store(), config.groups),
+                           reload_error};
   }
 
   WebEndpoints endpoints{{[this] { return render_metrics(); },

@@ -82,6 +82,12 @@ th,td{border:1px solid #ccc;padding:.3em .7em;text-align:left}td.n{text-align:ri
           html_escape(data.revision) + ")</p>\n";
   html += "<p id=\"config\">Configuration: " + html_escape(data.config_source) + "</p>\n";
   html += std::string("<p id=\"state\">State: ") + (data.ready ? "ready" : "not ready") + "</p>\n";
+  if (!data.reload_error.empty()) {
+    html +=
+        "<p id=\"reload-error\" style=\"color:#b00000\"><strong>The last reload failed; the "
+        "configuration before it stays in force:</strong> " +
+        html_escape(data.reload_error) + "</p>\n";
+  }
   html +=
       R"(<ul><li><a href="/metrics">Metrics</a></li><li><a href="/-/healthy">Health</a></li><li><a href="/-/ready">Readiness</a></li></ul>
 )";

@@ -21,7 +21,7 @@ BAD_CONFIGS = [
     ("unknown top-level key",
      "groups: {}\nlisten: 127.0.0.1:1\n",
      2, 1, 'unknown key "listen" in the config '
-           '(known: inputs, state_file, catalog, groups, code_alert, limits)'),
+           '(known: inputs, state_file, catalog, groups, code_alert, runbook_url, limits)'),
     ("wrong type: a word for an integer",
      "limits:\n  max_unknown_codes: lots\n",
      2, 22, "max_unknown_codes must be a non-negative integer"),
@@ -132,6 +132,30 @@ class CheckConfigTest(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(result.stdout,
                          "config OK: %s (2 inputs, 1 groups, 2 catalog entries)\n" % path)
+
+    def test_warnings_for_groups_that_match_nothing(self):
+        path = self.write("typo.yaml", (
+            "groups:\n"
+            "  auth:\n"
+            "    names: ['ERROR_PROXY_AUHT_*', 'ERROR_PROXY_AUTH_*']\n"
+            "  storage:\n"
+            "    codes: [123456]\n"
+            "    names: ['NO_SUCH_*']\n"
+            "  strange:\n"
+            "    categories: [unknown]\n"))
+        result = harness.run_cli("check-config", "--config.file=" + path)
+        # Valid: exit 0, listed on stderr.
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout,
+                         "config OK: %s (1 inputs, 3 groups, 201 catalog entries)\n" % path)
+        self.assertEqual(result.stderr.splitlines(), [
+            'warning: %s: group "auth": name glob "ERROR_PROXY_AUHT_*" matches no error name '
+            "of the catalog" % path,
+            'warning: %s: group "storage" matches no error of the catalog: its counter stays '
+            "at 0 and its alert can never fire" % path,
+            'warning: %s: group "storage": name glob "NO_SUCH_*" matches no error name of the '
+            "catalog" % path,
+        ])
 
     def test_each_kind_of_bad_config(self):
         for i, (kind, text, line, column, message) in enumerate(BAD_CONFIGS):

@@ -227,6 +227,32 @@ class LandingPageTest(unittest.TestCase):
             self.assertIn("auth", [row[0] for row in groups])
             self.assertEqual({row[2] for row in groups}, {"0"})
 
+    def test_a_failed_reload_shows_until_a_good_one(self):
+        good = "inputs: {udp: [{name: u, listen: '127.0.0.1:0'}]}\n"
+        with harness.Exporter(good) as exporter:
+            dom = Dom()
+            dom.feed(chromium_dom(exporter.url("/"), exporter.workdir))
+            self.assertNotIn("reload-error", dom.texts)
+
+            with open(exporter.config_path, "w") as f:
+                f.write(good + "groups:\n  auth:\n    codes: [x1]\n")
+            status, _, body = exporter.get("/-/reload", method="POST")
+            self.assertEqual(status, 500, body)
+            dom = Dom()
+            dom.feed(chromium_dom(exporter.url("/"), exporter.workdir))
+            self.assertEqual(
+                " ".join(dom.texts["reload-error"].split()),
+                "The last reload failed; the configuration before it stays in force: "
+                f'{exporter.config_path}:4:13: code must be an integer, got "x1"')
+            self.assertEqual(dom.texts["state"].strip(), "State: ready")
+
+            with open(exporter.config_path, "w") as f:
+                f.write(good)
+            self.assertEqual(exporter.get("/-/reload", method="POST")[0], 200)
+            dom = Dom()
+            dom.feed(chromium_dom(exporter.url("/"), exporter.workdir))
+            self.assertNotIn("reload-error", dom.texts)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "cos_exporter/classification/classifier.hpp"
+#include "cos_exporter/classification/group_warnings.hpp"
 
 using namespace cos_exporter;
 
@@ -81,4 +82,22 @@ TEST_CASE("for_each_group visits every set bit in order", "[classifier]") {
   std::vector<unsigned> seen;
   for_each_group((GroupMask{1} << 63) | 0b101, [&](unsigned i) { seen.push_back(i); });
   CHECK(seen == std::vector<unsigned>{0, 2, 63});
+}
+
+TEST_CASE("group_warnings lists groups and name globs that match no catalogued error",
+          "[classifier]") {
+  Catalog const catalog = Catalog::builtin();
+  CHECK(group_warnings(builtin_config().groups, catalog).empty());
+  std::vector<GroupConfig> const groups{
+      group("auth", {}, {"ERROR_PROXY_AUHT_*", "ERROR_PROXY_AUTH_*"}),
+      group("successes", {0, -200}, {}),  // success codes are never grouped
+      group("strange", {}, {}, {Category::unknown}),
+      group("by_category", {}, {}, {Category::http}),
+  };
+  CHECK(group_warnings(groups, catalog) ==
+        std::vector<std::string>{
+            "group \"auth\": name glob \"ERROR_PROXY_AUHT_*\" matches no error name of the "
+            "catalog",
+            "group \"successes\" matches no error of the catalog: its counter stays at 0 and its "
+            "alert can never fire"});
 }

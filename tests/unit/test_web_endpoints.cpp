@@ -15,7 +15,7 @@ struct Fixture {
   WebEndpoints::ReloadDone pending_reload;  // a reload still running
   WebEndpoints endpoints{
       {[] { return std::string("cos_events_total 1\n"); },
-       [] { return LandingPageData{"1.2.3", "abc", "c.yaml", true, {}, {}, {}}; },
+       [] { return LandingPageData{"1.2.3", "abc", "c.yaml", true, {}, {}, {}, {}}; },
        [this] { return ready; },
        [this](WebEndpoints::ReloadDone done) {
          ++reloads;

@@ -26,6 +26,8 @@ struct LandingPageData {
   std::vector<InputStatus> inputs;
   std::vector<CodeCount> top_codes;  // at most 10, largest first
   std::vector<GroupCount> groups;    // config order
+  // Why the last reload failed, until one succeeds; empty when the last one did.
+  std::string reload_error;
 };
 
 // The error codes counted most, largest first (ties in label order).
