@@ -113,9 +113,35 @@ std::string groups_regex(std::string const& group) {
   return "(.*,)?" + regex_escape(group) + "(,.*)?";
 }
 
+// Only a series that Prometheus has seen for a whole baseline can spike: before
+// that, rate() over the baseline extrapolates from a short stretch and comes
+// out far below the real rate, so a flat line would look like a spike.
+std::string with_history(std::string_view counter_selector, std::int64_t baseline_ms) {
+  return "sum without (" + std::string(kInstanceLabels) + ") (" + std::string(counter_selector) +
+         " offset " + format_prometheus_duration(baseline_ms) + ")";
+}
+
+// "rate > threshold and rate > factor x baseline rate and a baseline of history".
+std::string spike_condition(std::string const& current, std::string const& baseline_rate,
+                            std::string const& counter_selector, AlertConfig const& alert) {
+  std::int64_t const baseline = duration_ms(alert.baseline);
+  return current + " > " + format_prometheus_number(alert.rate) + "\nand\n" + current + " > " +
+         format_prometheus_number(alert.spike_factor) + " * " + baseline_rate + "\nand\n" +
+         with_history(counter_selector, baseline);
+}
+
+// Read by the code alerts: which codes spike now, at their window rate.
+constexpr char kCodeSpiking[] = "cos:code_errors:spiking";
+
+std::string code_spike_condition(AlertConfig const& alert) {
+  return spike_condition(code_rate(duration_ms(alert.window)),
+                         code_rate(duration_ms(alert.baseline)), metric::kErrors, alert);
+}
+
 void emit_recording_rules(std::ostringstream& out, std::set<std::int64_t> const& group_windows,
                           std::set<std::int64_t> const& code_windows,
-                          std::set<std::int64_t> const& event_windows) {
+                          std::set<std::int64_t> const& event_windows,
+                          std::optional<AlertConfig> const& code_alert) {
   std::string const sum = "sum without (" + std::string(kInstanceLabels) + ")";
   std::string const sum_outcome = "sum without (" + std::string(kInstanceLabels) + ", outcome)";
   out << "  - name: cos_error_exporter.recording\n"
@@ -132,6 +158,13 @@ void emit_recording_rules(std::ostringstream& out, std::set<std::int64_t> const&
     out << "      - record: " << code_rate(w) << '\n';
     emit_expr(out, sum + " (rate(" + metric::kErrors + "[" + format_prometheus_duration(w) + "]))");
   }
+  if (code_alert) {
+    out << "      # The codes that spike by the test of code_alert, at their rate; the\n"
+           "      # CosErrorCodeSpike alerts of every group read it.\n"
+           "      - record: "
+        << kCodeSpiking << '\n';
+    emit_expr(out, code_spike_condition(*code_alert));
+  }
   out << "      # Valid events by outcome, and the share of them that are errors.\n";
   for (std::int64_t w : event_windows) {
     std::string const window = format_prometheus_duration(w);
@@ -142,23 +175,6 @@ void emit_recording_rules(std::ostringstream& out, std::set<std::int64_t> const&
                        "]))\n/\n" + sum_outcome + " (rate(" + metric::kEvents + "[" + window +
                        "]))");
   }
-}
-
-// Only a series that Prometheus has seen for a whole baseline can spike: before
-// that, rate() over the baseline extrapolates from a short stretch and comes
-// out far below the real rate, so a flat line would look like a spike.
-std::string with_history(std::string_view counter_selector, std::int64_t baseline_ms) {
-  return "sum without (" + std::string(kInstanceLabels) + ") (" + std::string(counter_selector) +
-         " offset " + format_prometheus_duration(baseline_ms) + ")";
-}
-
-// "rate > threshold and rate > factor x baseline rate and a baseline of history".
-std::string spike_condition(std::string const& current, std::string const& baseline_rate,
-                            std::string const& counter_selector, AlertConfig const& alert) {
-  std::int64_t const baseline = duration_ms(alert.baseline);
-  return current + " > " + format_prometheus_number(alert.rate) + "\nand\n" + current + " > " +
-         format_prometheus_number(alert.spike_factor) + " * " + baseline_rate + "\nand\n" +
-         with_history(counter_selector, baseline);
 }
 
 AlertRule group_alert(GroupConfig const& group, std::string const& runbook_url) {
@@ -203,8 +219,6 @@ std::vector<AlertRule> code_alerts(Config const& config) {
   AlertConfig const& alert = *config.code_alert;
   std::int64_t const window = duration_ms(alert.window);
   std::int64_t const baseline = duration_ms(alert.baseline);
-  std::string const condition =
-      spike_condition(code_rate(window), code_rate(baseline), metric::kErrors, alert);
 
   AlertRule rule;
   rule.name = "CosErrorCodeSpike";
@@ -223,14 +237,14 @@ std::vector<AlertRule> code_alerts(Config const& config) {
 
   std::vector<AlertRule> rules;
   for (GroupConfig const& group : config.groups) {
-    rule.expr = "(\n" + condition + "\n)\nand on (category, code, name)\n" + metric::kCodeInfo +
-                "{groups=~" + promql_string(groups_regex(group.name)) + "}";
+    rule.expr = std::string(kCodeSpiking) + "\nand on (category, code, name)\n" +
+                metric::kCodeInfo + "{groups=~" + promql_string(groups_regex(group.name)) + "}";
     rule.labels = {{"severity", alert.severity}, {"group", group.name}};
     rule.runbook_url = runbook_link(config.runbook_url, "group-" + group.name);
     rules.push_back(rule);
   }
-  rule.expr = "(\n" + condition + "\n)\nunless on (category, code, name)\n" + metric::kCodeInfo +
-              "{groups!=\"\"}";
+  rule.expr = std::string(kCodeSpiking) + "\nunless on (category, code, name)\n" +
+              metric::kCodeInfo + "{groups!=\"\"}";
   rule.labels = {{"severity", alert.severity}};
   rule.runbook_url = runbook_link(config.runbook_url, "code-spike");
   rules.push_back(std::move(rule));
@@ -270,7 +284,7 @@ std::string generate_rules(Config const& config) {
          "# exporter itself. Regenerate them after changing those settings rather than editing\n"
          "# this file.\n"
          "groups:\n";
-  emit_recording_rules(out, group_windows, code_windows, event_windows);
+  emit_recording_rules(out, group_windows, code_windows, event_windows, config.code_alert);
 
   bool const any_alert =
       config.code_alert.has_value() ||

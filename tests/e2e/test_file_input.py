@@ -214,6 +214,18 @@ class FileInputTest(unittest.TestCase):
         total = writer.finish()
         self.assert_counted(e, total, settle=0.5)
 
+    def test_files_followed_per_input(self):
+        later = os.path.join(self.tmp, "later")
+        e = self.exporter(glob=os.path.join(later, "*.log"), start_at="end")
+        # Nothing matches yet: the input follows no file, and says so.
+        e.wait_metric("cos_error_exporter_file_input_files", 0, input=INPUT)
+        os.mkdir(later)
+        for name in ("a.log", "b.log", "c.txt"):
+            open(os.path.join(later, name), "w").close()
+        e.wait_metric("cos_error_exporter_file_input_files", 2, input=INPUT, timeout=15)
+        os.unlink(os.path.join(later, "a.log"))
+        e.wait_metric("cos_error_exporter_file_input_files", 1, input=INPUT, timeout=15)
+
     def saved_offset(self, state):
         with open(state) as f:
             saved = json.load(f)["inputs"][INPUT]

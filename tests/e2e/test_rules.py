@@ -46,9 +46,9 @@ spec:
 """
 
 
-def run(args, **kwargs):
-    return subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=120,
-                          **kwargs)
+def run(args, timeout=120, **kwargs):
+    return subprocess.run([str(a) for a in args], capture_output=True, text=True,
+                          timeout=timeout, **kwargs)
 
 
 def rules_output(*flags):
@@ -182,7 +182,8 @@ class Promtool(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
 
     def test_rule_unit_tests(self):
-        result = run(["promtool", "test", "rules", RULE_TESTS])
+        # Hundreds of simulated hours: slow on a loaded machine.
+        result = run(["promtool", "test", "rules", RULE_TESTS], timeout=600)
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         self.assertIn("SUCCESS", result.stdout)
 
@@ -196,10 +197,10 @@ class Promtool(unittest.TestCase):
                          "quiet on a steady high rate below the spike factor",
                          "quiet on a spike under the rate threshold",
                          "quiet on no traffic",
-                         "quiet on a steady rate from the first scrape",
-                         "quiet on a steady rate after an exporter restart",
-                         "quiet on a steady rate after a Prometheus restart"):
+                         "quiet on a steady rate from the first scrape"):
                 self.assertIn(f"{group}: {case}", names)
+        for case in ("after an exporter restart", "after a Prometheus restart"):
+            self.assertIn(f"{groups[0]}: quiet on a steady rate {case}", names)
         self.assertTrue(any(n.startswith("code_alert: fires on one code spiking") for n in names))
         self.assertIn("code_alert: quiet on no traffic", names)
         self_alerts = {r["alert"] for g in load(RULES)["groups"] for r in g["rules"]
