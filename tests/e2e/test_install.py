@@ -15,6 +15,8 @@ BUILD_DIR = os.environ.get("COS_BUILD_DIR", "")
 COMMON = ["share/man/man1/cos_error_exporter.1.gz",
           "share/doc/cos-error-exporter/copyright",
           "share/doc/cos-error-exporter/changelog.gz",
+          "share/doc/cos-error-exporter/runbooks.md",
+          "share/doc/cos-error-exporter/examples/alertmanager.yml",
           "share/doc/cos-error-exporter/examples/web-config.example.yml",
           "share/doc/cos-error-exporter/examples/rules.yml",
           "share/doc/cos-error-exporter/examples/prometheus.yml",

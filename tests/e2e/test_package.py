@@ -66,6 +66,8 @@ class DebianPackage(unittest.TestCase):
                      "usr/share/doc/%s/copyright" % PACKAGE,
                      "usr/share/doc/%s/changelog.gz" % PACKAGE,
                      "usr/share/doc/%s/examples/rules.yml" % PACKAGE,
+                     "usr/share/doc/%s/runbooks.md" % PACKAGE,
+                     "usr/share/doc/%s/examples/alertmanager.yml" % PACKAGE,
                      "usr/share/doc/%s/examples/cos-errors.json" % PACKAGE,
                      "usr/share/doc/%s/examples/web-config.example.yml" % PACKAGE):
             self.assertIn(path, paths)
