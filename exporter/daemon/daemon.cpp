@@ -10,6 +10,7 @@
 #include <csignal>
 
 #include "cos_exporter/build_info.hpp"
+#include "cos_exporter/classification/group_warnings.hpp"
 #include "cos_exporter/counting/metric_names.hpp"
 #include "cos_exporter/daemon/classifier_factory.hpp"
 #include "cos_exporter/daemon/input_set.hpp"
@@ -60,9 +61,16 @@ struct Daemon::State {
     return options.config_file ? load_config_file(*options.config_file) : builtin_config();
   }
 
+  // What check-config warns about, in the log too: valid, but most likely a typo.
+  void log_group_warnings(Classifier const& classifier) const {
+    for (std::string const& warning : group_warnings(config.groups, classifier.catalog()))
+      log_warn("config warning", {{"config", config.source}, {"warning", warning}});
+  }
+
   void start() {
     config = load_config();
     auto classifier = make_classifier(config);
+    log_group_warnings(*classifier);
     hub = std::make_unique<CountingHub>(classifier, config.limits.max_unknown_codes);
     code_info = std::make_unique<CodeInfoCollector>(*hub);
     auto& store = hub->store();
@@ -153,6 +161,7 @@ struct Daemon::State {
       return false;
     }
     try {
+      auto const classifier = prepared.classifier;
       inputs->apply(prepared.config);
       hub->install(std::move(prepared.classifier), prepared.config.limits.max_unknown_codes);
       if (prepared.install_web_config) prepared.install_web_config();
@@ -161,6 +170,7 @@ struct Daemon::State {
       reload_timestamp->set(unix_now());
       reload_error.clear();
       log_info("configuration reloaded", {{"config", config.source}});
+      log_group_warnings(*classifier);
       return true;
     } catch (std::exception const& e) {
       error = e.what();

@@ -157,6 +157,18 @@ class CheckConfigTest(unittest.TestCase):
             "catalog" % path,
         ])
 
+    def test_the_daemon_logs_the_same_warnings(self):
+        config = ("inputs: {udp: [{name: u, listen: '127.0.0.1:0'}]}\n"
+                  "groups:\n  auth:\n    names: ['ERROR_PROXY_AUHT_*']\n")
+        with harness.Exporter(config) as exporter:
+            want = ('group \\"auth\\" matches no error of the catalog',
+                    'name glob \\"ERROR_PROXY_AUHT_*\\" matches no error name of the catalog')
+            exporter.wait_for(lambda: all(w in exporter.log_text() for w in want), 10,
+                              "the warnings in the log")
+            line = next(line for line in exporter.lines if "AUHT" in line)
+            self.assertIn("level=warn", line)
+            self.assertIn('msg="config warning"', line)
+
     def test_each_kind_of_bad_config(self):
         for i, (kind, text, line, column, message) in enumerate(BAD_CONFIGS):
             with self.subTest(kind):
