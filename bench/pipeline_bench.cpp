@@ -5,7 +5,7 @@
 #include "cos_exporter/config/config.hpp"
 #include "cos_exporter/counting/counting_hub.hpp"
 #include "cos_exporter/daemon/classifier_factory.hpp"
-#include "cos_exporter/parsing/line_processor.hpp"
+#include "cos_exporter/intake/line_processor.hpp"
 
 using namespace cos_exporter;
 

@@ -5,9 +5,9 @@
 #include "cos_exporter/build_info.hpp"
 #include "cos_exporter/classification/group_warnings.hpp"
 #include "cos_exporter/cli/commands.hpp"
+#include "cos_exporter/common/log.hpp"
 #include "cos_exporter/daemon/classifier_factory.hpp"
 #include "cos_exporter/daemon/daemon.hpp"
-#include "cos_exporter/daemon/log.hpp"
 #include "cos_exporter/exposition/web_config.hpp"
 #include "cos_exporter/parsing/line_parser.hpp"
 

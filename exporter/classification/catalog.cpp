@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "cos_exporter/classification/catalog_yaml.hpp"
-#include "cos_exporter/config/config_error.hpp"
+#include "cos_exporter/common/config_error.hpp"
 #include "cos_exporter/embedded.hpp"
 
 namespace cos_exporter {

@@ -5,11 +5,11 @@
 #include <set>
 
 #include "cos_exporter/classification/catalog_yaml.hpp"
+#include "cos_exporter/common/config_error.hpp"
 #include "cos_exporter/common/regular_file.hpp"
+#include "cos_exporter/common/yaml_reader.hpp"
 #include "cos_exporter/config/alert_settings.hpp"
-#include "cos_exporter/config/config_error.hpp"
 #include "cos_exporter/config/listen_address.hpp"
-#include "cos_exporter/config/yaml_reader.hpp"
 #include "cos_exporter/embedded.hpp"
 #include "cos_exporter/parsing/line_parser.hpp"
 

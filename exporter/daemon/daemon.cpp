@@ -11,10 +11,10 @@
 
 #include "cos_exporter/build_info.hpp"
 #include "cos_exporter/classification/group_warnings.hpp"
+#include "cos_exporter/common/log.hpp"
 #include "cos_exporter/counting/metric_names.hpp"
 #include "cos_exporter/daemon/classifier_factory.hpp"
 #include "cos_exporter/daemon/input_set.hpp"
-#include "cos_exporter/daemon/log.hpp"
 #include "cos_exporter/exposition/code_info_collector.hpp"
 #include "cos_exporter/exposition/http_server.hpp"
 #include "cos_exporter/exposition/http_server_collector.hpp"

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <stdexcept>
 
-#include "cos_exporter/daemon/log.hpp"
+#include "cos_exporter/common/log.hpp"
 #include "cos_exporter/inputs/file_input.hpp"
 #include "cos_exporter/inputs/position_store.hpp"
 #include "cos_exporter/inputs/udp_input.hpp"

@@ -1,4 +1,4 @@
-#include "cos_exporter/exposition/gzip.hpp"
+#include "gzip.hpp"
 
 #include <zlib.h>
 

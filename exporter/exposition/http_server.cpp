@@ -8,8 +8,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "cos_exporter/common/log.hpp"
 #include "cos_exporter/config/listen_address.hpp"
-#include "cos_exporter/daemon/log.hpp"
 #include "cos_exporter/exposition/basic_auth.hpp"
 #include "cos_exporter/exposition/http_connection.hpp"
 

@@ -10,8 +10,8 @@
 #include <utility>
 
 #include "cos_exporter/exposition/basic_auth.hpp"
-#include "cos_exporter/exposition/gzip.hpp"
 #include "cos_exporter/exposition/http_connection.hpp"
+#include "gzip.hpp"
 
 namespace cos_exporter::http_detail {
 namespace {

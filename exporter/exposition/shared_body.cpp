@@ -1,6 +1,6 @@
 #include "cos_exporter/exposition/shared_body.hpp"
 
-#include "cos_exporter/exposition/gzip.hpp"
+#include "gzip.hpp"
 
 namespace cos_exporter {
 

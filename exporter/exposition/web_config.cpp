@@ -12,9 +12,9 @@
 #include <initializer_list>
 #include <set>
 
+#include "cos_exporter/common/config_error.hpp"
 #include "cos_exporter/common/regular_file.hpp"
-#include "cos_exporter/config/config_error.hpp"
-#include "cos_exporter/config/yaml_reader.hpp"
+#include "cos_exporter/common/yaml_reader.hpp"
 #include "cos_exporter/exposition/basic_auth.hpp"
 
 namespace cos_exporter {

@@ -5,8 +5,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "cos_exporter/common/log.hpp"
 #include "cos_exporter/counting/metric_names.hpp"
-#include "cos_exporter/daemon/log.hpp"
 
 namespace cos_exporter {
 namespace {

@@ -9,8 +9,8 @@
 #include <cstring>
 #include <vector>
 
+#include "cos_exporter/common/log.hpp"
 #include "cos_exporter/counting/metric_names.hpp"
-#include "cos_exporter/daemon/log.hpp"
 
 namespace cos_exporter {
 namespace {

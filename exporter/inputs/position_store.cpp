@@ -11,8 +11,8 @@
 #include <filesystem>
 
 #include "cos_exporter/common/json_string.hpp"
+#include "cos_exporter/common/log.hpp"
 #include "cos_exporter/common/regular_file.hpp"
-#include "cos_exporter/daemon/log.hpp"
 
 namespace cos_exporter {
 namespace {

@@ -1,4 +1,4 @@
-#include "cos_exporter/inputs/socket_options.hpp"
+#include "socket_options.hpp"
 
 #include <linux/filter.h>
 #include <sys/socket.h>
@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "cos_exporter/daemon/log.hpp"
+#include "cos_exporter/common/log.hpp"
 
 namespace cos_exporter {
 

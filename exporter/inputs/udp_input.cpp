@@ -6,10 +6,10 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "cos_exporter/common/log.hpp"
 #include "cos_exporter/config/listen_address.hpp"
 #include "cos_exporter/counting/metric_names.hpp"
-#include "cos_exporter/daemon/log.hpp"
-#include "cos_exporter/inputs/socket_options.hpp"
+#include "socket_options.hpp"
 
 namespace cos_exporter {
 

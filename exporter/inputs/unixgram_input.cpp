@@ -10,10 +10,10 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "cos_exporter/common/log.hpp"
 #include "cos_exporter/counting/metric_names.hpp"
-#include "cos_exporter/daemon/log.hpp"
-#include "cos_exporter/inputs/socket_options.hpp"
 #include "cos_exporter/parsing/malformed_reason.hpp"
+#include "socket_options.hpp"
 
 namespace cos_exporter {
 

@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "cos_exporter/classification/catalog.hpp"
-#include "cos_exporter/config/config_error.hpp"
+#include "cos_exporter/common/config_error.hpp"
 #include "fuzz_support.hpp"
 
 using namespace cos_exporter;

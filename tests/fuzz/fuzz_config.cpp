@@ -7,8 +7,8 @@
 #include <string_view>
 
 #include "cos_exporter/classification/classifier.hpp"
+#include "cos_exporter/common/config_error.hpp"
 #include "cos_exporter/config/config.hpp"
-#include "cos_exporter/config/config_error.hpp"
 #include "cos_exporter/parsing/line_parser.hpp"
 #include "fuzz_support.hpp"
 

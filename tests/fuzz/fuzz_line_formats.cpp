@@ -17,7 +17,7 @@
 #include "cos_exporter/counting/counting_hub.hpp"
 #include "cos_exporter/counting/metric_names.hpp"
 #include "cos_exporter/daemon/classifier_factory.hpp"
-#include "cos_exporter/parsing/line_processor.hpp"
+#include "cos_exporter/intake/line_processor.hpp"
 #include "fuzz_support.hpp"
 
 using namespace cos_exporter;

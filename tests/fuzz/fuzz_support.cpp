@@ -1,5 +1,5 @@
 // What every fuzz target shares: libFuzzer calls this once before the first input.
-#include "cos_exporter/daemon/log.hpp"
+#include "cos_exporter/common/log.hpp"
 
 // Rejected input is logged by the code under test; at error level only what
 // would surprise an operator reaches the fuzzer's output.

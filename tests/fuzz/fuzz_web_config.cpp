@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "cos_exporter/config/config_error.hpp"
+#include "cos_exporter/common/config_error.hpp"
 #include "cos_exporter/exposition/web_config.hpp"
 #include "fuzz_support.hpp"
 

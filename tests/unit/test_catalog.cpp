@@ -3,7 +3,7 @@
 #include <set>
 
 #include "cos_exporter/classification/catalog.hpp"
-#include "cos_exporter/config/config_error.hpp"
+#include "cos_exporter/common/config_error.hpp"
 
 using namespace cos_exporter;
 

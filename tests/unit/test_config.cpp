@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "cos_exporter/common/config_error.hpp"
 #include "cos_exporter/config/config.hpp"
-#include "cos_exporter/config/config_error.hpp"
 #include "cos_exporter/config/listen_address.hpp"
 
 using namespace cos_exporter;

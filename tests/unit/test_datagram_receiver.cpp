@@ -11,7 +11,7 @@
 
 #include "cos_exporter/counting/metric_names.hpp"
 #include "cos_exporter/inputs/datagram_receiver.hpp"
-#include "cos_exporter/inputs/socket_options.hpp"
+#include "inputs/socket_options.hpp"
 
 using namespace cos_exporter;
 

@@ -3,7 +3,7 @@
 #include "cos_exporter/counting/counting_hub.hpp"
 #include "cos_exporter/counting/input_counters.hpp"
 #include "cos_exporter/counting/metric_names.hpp"
-#include "cos_exporter/parsing/line_processor.hpp"
+#include "cos_exporter/intake/line_processor.hpp"
 
 using namespace cos_exporter;
 

@@ -2,7 +2,7 @@
 #include <random>
 #include <string>
 
-#include "cos_exporter/exposition/gzip.hpp"
+#include "exposition/gzip.hpp"
 
 using namespace cos_exporter;
 

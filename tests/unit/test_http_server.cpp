@@ -19,9 +19,9 @@
 #include <string>
 #include <thread>
 
-#include "cos_exporter/exposition/gzip.hpp"
 #include "cos_exporter/exposition/http_server.hpp"
 #include "cos_exporter/exposition/web_config.hpp"
+#include "exposition/gzip.hpp"
 #include "http_test_client.hpp"
 
 using namespace cos_exporter;

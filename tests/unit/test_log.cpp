@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "cos_exporter/daemon/log.hpp"
+#include "cos_exporter/common/log.hpp"
 
 using namespace cos_exporter;
 

@@ -5,9 +5,9 @@
 
 #include <catch2/catch.hpp>
 
+#include "cos_exporter/common/config_error.hpp"
 #include "cos_exporter/common/regular_file.hpp"
-#include "cos_exporter/config/config_error.hpp"
-#include "cos_exporter/config/yaml_reader.hpp"
+#include "cos_exporter/common/yaml_reader.hpp"
 #include "http_test_support.hpp"
 
 using namespace cos_exporter;

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "cos_exporter/config/config_error.hpp"
+#include "cos_exporter/common/config_error.hpp"
 #include "cos_exporter/exposition/basic_auth.hpp"
 #include "cos_exporter/exposition/web_config.hpp"
 #include "http_test_support.hpp"

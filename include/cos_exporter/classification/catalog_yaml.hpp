@@ -3,7 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "cos_exporter/classification/catalog.hpp"
-#include "cos_exporter/config/yaml_reader.hpp"
+#include "cos_exporter/common/yaml_reader.hpp"
 
 namespace cos_exporter {
 

@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "cos_exporter/daemon/log.hpp"
+#include "cos_exporter/common/log.hpp"
 #include "cos_exporter/exposition/auth_queue.hpp"
 #include "cos_exporter/exposition/basic_auth.hpp"
 #include "cos_exporter/exposition/http_server.hpp"

@@ -17,7 +17,7 @@
 #include "cos_exporter/counting/counting_hub.hpp"
 #include "cos_exporter/inputs/file_tailer.hpp"
 #include "cos_exporter/inputs/position_store.hpp"
-#include "cos_exporter/parsing/line_processor.hpp"
+#include "cos_exporter/intake/line_processor.hpp"
 
 namespace cos_exporter {
 

@@ -8,7 +8,7 @@
 #include "cos_exporter/config/config.hpp"
 #include "cos_exporter/counting/counting_hub.hpp"
 #include "cos_exporter/inputs/datagram_receiver.hpp"
-#include "cos_exporter/parsing/line_processor.hpp"
+#include "cos_exporter/intake/line_processor.hpp"
 
 namespace cos_exporter {
 

@@ -1,4 +1,4 @@
-#include "cos_exporter/config/config_error.hpp"
+#include "cos_exporter/common/config_error.hpp"
 
 #include <cstdio>
 

@@ -1,10 +1,10 @@
-#include "cos_exporter/config/yaml_reader.hpp"
+#include "cos_exporter/common/yaml_reader.hpp"
 
 #include <charconv>
 
+#include "cos_exporter/common/config_error.hpp"
 #include "cos_exporter/common/regular_file.hpp"
 #include "cos_exporter/common/yaml_text.hpp"
-#include "cos_exporter/config/config_error.hpp"
 #include "cos_exporter/parsing/line_parser.hpp"
 
 namespace cos_exporter {

@@ -2,9 +2,9 @@
 
 #include <string_view>
 
+#include "cos_exporter/common/log.hpp"
 #include "cos_exporter/counting/counting_hub.hpp"
 #include "cos_exporter/counting/input_counters.hpp"
-#include "cos_exporter/daemon/log.hpp"
 #include "cos_exporter/parsing/line_parser.hpp"
 
 namespace cos_exporter {

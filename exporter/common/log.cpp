@@ -1,4 +1,4 @@
-#include "cos_exporter/daemon/log.hpp"
+#include "cos_exporter/common/log.hpp"
 
 #include <cstdio>
 #include <ctime>

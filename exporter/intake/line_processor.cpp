@@ -1,4 +1,4 @@
-#include "cos_exporter/parsing/line_processor.hpp"
+#include "cos_exporter/intake/line_processor.hpp"
 
 #include "cos_exporter/common/utf8.hpp"
 
