@@ -3,9 +3,9 @@
 #include <charconv>
 
 #include "cos_exporter/common/config_error.hpp"
+#include "cos_exporter/common/integer_text.hpp"
 #include "cos_exporter/common/regular_file.hpp"
 #include "cos_exporter/common/yaml_text.hpp"
-#include "cos_exporter/parsing/line_parser.hpp"
 
 namespace cos_exporter {
 
@@ -66,7 +66,7 @@ std::string YamlReader::printable_text(YAML::Node const& node, std::string_view 
 
 std::int64_t YamlReader::integer(YAML::Node const& node, std::string_view what) const {
   std::int64_t value = 0;
-  if (!node.IsScalar() || !parse_code(node.Scalar(), value))
+  if (!node.IsScalar() || !parse_integer(node.Scalar(), value))
     fail(node, std::string(what) + " must be an integer, got \"" +
                    (node.IsScalar() ? node.Scalar() : std::string("a non-scalar")) + "\"");
   return value;
@@ -76,8 +76,7 @@ std::uint64_t YamlReader::unsigned_integer(YAML::Node const& node, std::string_v
                                            std::uint64_t min, std::uint64_t max) const {
   std::uint64_t value = 0;
   std::string_view text = node.IsScalar() ? std::string_view(node.Scalar()) : std::string_view();
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (!node.IsScalar() || text.empty() || ec != std::errc() || end != text.data() + text.size())
+  if (!node.IsScalar() || !parse_integer(text, value))
     fail(node, std::string(what) + " must be a non-negative integer");
   if (value < min || value > max)
     fail(node, std::string(what) + " must be between " + std::to_string(min) + " and " +

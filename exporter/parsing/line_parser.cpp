@@ -4,6 +4,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "cos_exporter/common/integer_text.hpp"
+
 namespace cos_exporter {
 namespace {
 
@@ -48,15 +50,11 @@ RE2::Options regex_options() {
 }  // namespace
 
 bool parse_code(std::string_view text, std::int64_t& out) noexcept {
-  if (text.empty() || text.front() == '+') return false;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && end == text.data() + text.size();
+  return parse_integer(text, out);
 }
 
 bool parse_count(std::string_view text, std::uint64_t& out) noexcept {
-  if (text.empty() || text.front() == '+' || text.front() == '-') return false;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && end == text.data() + text.size() && out >= 1 && out <= kMaxCount;
+  return parse_integer(text, out) && out >= 1 && out <= kMaxCount;
 }
 
 std::string LineParser::check_regex(std::string const& regex) {
