@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "cos_exporter/classification/category.hpp"
-#include "cos_exporter/config/config.hpp"
+#include "cos_exporter/classification/group_config.hpp"
 
 namespace cos_exporter {
 

@@ -7,6 +7,7 @@
 
 #include "cos_exporter/classification/catalog.hpp"
 #include "cos_exporter/classification/category.hpp"
+#include "cos_exporter/classification/group_config.hpp"
 #include "cos_exporter/config/cidr.hpp"
 #include "cos_exporter/parsing/event_format.hpp"
 
@@ -47,26 +48,6 @@ struct FileInputConfig {
   bool operator==(FileInputConfig const&) const = default;
 };
 
-struct AlertConfig {
-  double rate = 1;            // errors per second over `window`
-  std::string window = "5m";  // Prometheus durations, validated on load
-  double spike_factor = 3;    // times the `baseline` rate
-  std::string baseline = "1h";
-  std::string for_duration = "2m";  // the YAML key is `for`
-  std::string severity = "warning";
-  bool operator==(AlertConfig const&) const = default;
-};
-
-struct GroupConfig {
-  std::string name;
-  std::string description;
-  std::vector<std::int64_t> codes;
-  std::vector<std::string> names;  // globs over names: `*` and `?`
-  std::vector<Category> categories;
-  std::optional<AlertConfig> alert;
-  bool operator==(GroupConfig const&) const = default;
-};
-
 struct Limits {
   std::uint32_t max_unknown_codes = 64;
   std::uint32_t max_line_bytes = 16384;
@@ -87,8 +68,6 @@ struct Config {
   std::string runbook_url;
   Limits limits;
 };
-
-inline constexpr std::size_t kMaxGroups = 64;
 
 // Parses and validates a config. Throws ConfigError ("source:line:column: ...")
 // for unknown keys, wrong types, bad globs, regexes, CIDRs and durations,
