@@ -7,6 +7,7 @@
 
 #include "cos_exporter/config/config.hpp"
 #include "cos_exporter/counting/counting_hub.hpp"
+#include "cos_exporter/inputs/input_status.hpp"
 
 namespace cos_exporter {
 
@@ -14,16 +15,6 @@ class UdpInput;
 class UnixgramInput;
 class FileInput;
 class PositionStore;
-
-// What the landing page shows of an input.
-struct InputStatus {
-  std::string name;
-  std::string kind;     // udp, unixgram, file
-  std::string address;  // bound address, socket path, or glob with the files followed
-  std::string state;    // "listening", "following 2 files", "waiting for files"
-  std::uint64_t received = 0;
-  std::uint64_t malformed = 0;
-};
 
 // The running inputs of a config. apply() moves from one config to the
 // next, whole or not at all. An input whose socket or files are the same (the

@@ -6,7 +6,7 @@
 
 #include "cos_exporter/config/config.hpp"
 #include "cos_exporter/counting/metric_store.hpp"
-#include "cos_exporter/daemon/input_set.hpp"
+#include "cos_exporter/inputs/input_status.hpp"
 
 namespace cos_exporter {
 
