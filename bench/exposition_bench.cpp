@@ -24,11 +24,11 @@ MetricStore const& store() {
     MetricStore s;
     for (int i = 0; i < kFiles; ++i) {
       std::vector<std::string> labels{"/var/log/cos/client-" + std::to_string(i) + ".log"};
-      s.counter(metric::kFileLines, metric::kFileLinesHelp, {"path"}).series(labels).add(i);
-      s.counter(metric::kFileRotations, metric::kFileRotationsHelp, {"path"}).series(labels);
-      s.counter(metric::kFileTruncations, metric::kFileTruncationsHelp, {"path"}).series(labels);
-      s.gauge(metric::kFileOffset, metric::kFileOffsetHelp, {"path"}).series(labels).set(i);
-      s.gauge(metric::kFileSize, metric::kFileSizeHelp, {"path"}).series(labels).set(i);
+      s.counter(metric::kFileLinesFamily).series(labels).add(i);
+      s.counter(metric::kFileRotationsFamily).series(labels);
+      s.counter(metric::kFileTruncationsFamily).series(labels);
+      s.gauge(metric::kFileOffsetFamily).series(labels).set(i);
+      s.gauge(metric::kFileSizeFamily).series(labels).set(i);
     }
     return s;
   }();

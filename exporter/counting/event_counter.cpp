@@ -7,13 +7,12 @@ namespace cos_exporter {
 EventCounter::EventCounter(std::shared_ptr<Classifier const> classifier, MetricStore& store,
                            UnknownCodes& unknown)
     : classifier_(std::move(classifier)), unknown_(unknown) {
-  auto& errors = store.counter(metric::kErrors, metric::kErrorsHelp, {"category", "code", "name"});
-  auto& groups = store.counter(metric::kGroupErrors, metric::kGroupErrorsHelp, {"group"});
-  auto& events = store.counter(metric::kEvents, metric::kEventsHelp, {"outcome"});
+  auto& errors = store.counter(metric::kErrorsFamily);
+  auto& groups = store.counter(metric::kGroupErrorsFamily);
+  auto& events = store.counter(metric::kEventsFamily);
   success_events_ = &events.series({"success"});
   error_events_ = &events.series({"error"});
-  unknown_overflow_ =
-      &store.counter(metric::kUnknownOverflow, metric::kUnknownOverflowHelp, {}).series({});
+  unknown_overflow_ = &store.counter(metric::kUnknownOverflowFamily).series({});
 
   auto group_configs = classifier_->group_matcher().groups();
   for (std::size_t i = 0; i < group_configs.size() && i < kMaxGroups; ++i)

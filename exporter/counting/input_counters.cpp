@@ -5,9 +5,8 @@
 namespace cos_exporter {
 
 InputCounters::InputCounters(MetricStore& store, std::string const& name)
-    : input_name(name),
-      received(&store.counter(metric::kReceived, metric::kReceivedHelp, {"input"}).series({name})) {
-  auto& family = store.counter(metric::kMalformed, metric::kMalformedHelp, {"input", "reason"});
+    : input_name(name), received(&store.counter(metric::kReceivedFamily).series({name})) {
+  auto& family = store.counter(metric::kMalformedFamily);
   for (std::size_t i = 0; i < kMalformedReasonCount; ++i)
     malformed[i] = &family.series({name, std::string(kMalformedReasonLabels[i])});
 }

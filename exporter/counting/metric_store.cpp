@@ -26,17 +26,19 @@ prometheus::MetricFamily to_prometheus(Family const& family, prometheus::MetricT
 
 }  // namespace
 
-CounterFamily& MetricStore::counter(std::string const& name, std::string const& help,
-                                    std::vector<std::string> label_names) {
-  auto& slot = counters_[name];
-  if (!slot) slot = std::make_unique<CounterFamily>(name, help, std::move(label_names));
+CounterFamily& MetricStore::counter(metric::Definition const& definition) {
+  auto& slot = counters_[definition.name];
+  if (!slot)
+    slot =
+        std::make_unique<CounterFamily>(definition.name, definition.help, definition.label_names());
   return *slot;
 }
 
-GaugeFamily& MetricStore::gauge(std::string const& name, std::string const& help,
-                                std::vector<std::string> label_names) {
-  auto& slot = gauges_[name];
-  if (!slot) slot = std::make_unique<GaugeFamily>(name, help, std::move(label_names));
+GaugeFamily& MetricStore::gauge(metric::Definition const& definition) {
+  auto& slot = gauges_[definition.name];
+  if (!slot)
+    slot =
+        std::make_unique<GaugeFamily>(definition.name, definition.help, definition.label_names());
   return *slot;
 }
 

@@ -21,9 +21,7 @@ std::uint64_t hash_code(std::int64_t code) {
 }  // namespace
 
 UnknownCodes::UnknownCodes(MetricStore& store, std::uint32_t limit)
-    : errors_(store.counter(metric::kErrors, metric::kErrorsHelp, {"category", "code", "name"})),
-      slots_(table_size_for(limit)),
-      limit_(limit) {
+    : errors_(store.counter(metric::kErrorsFamily)), slots_(table_size_for(limit)), limit_(limit) {
   other_.errors = &errors_.series(
       {std::string(to_string(Category::unknown)), "other", std::string(kUnknownName)});
 }

@@ -74,10 +74,8 @@ struct Daemon::State {
     hub = std::make_unique<CountingHub>(classifier, config.limits.max_unknown_codes);
     code_info = std::make_unique<CodeInfoCollector>(*hub);
     auto& store = hub->store();
-    reload_successful =
-        &store.gauge(metric::kReloadSuccessful, metric::kReloadSuccessfulHelp, {}).series({});
-    reload_timestamp =
-        &store.gauge(metric::kReloadTimestamp, metric::kReloadTimestampHelp, {}).series({});
+    reload_successful = &store.gauge(metric::kReloadSuccessfulFamily).series({});
+    reload_timestamp = &store.gauge(metric::kReloadTimestampFamily).series({});
 
     std::optional<WebConfig> web_config;
     if (options.web_config_file) web_config = load_web_config(*options.web_config_file);

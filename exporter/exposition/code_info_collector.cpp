@@ -22,7 +22,7 @@ std::string group_label(Classifier const& classifier, GroupMask mask) {
 std::vector<prometheus::MetricFamily> CodeInfoCollector::Collect() const {
   Classifier const& classifier = hub_.classifier();
   prometheus::MetricFamily info{
-      metric::kCodeInfo, metric::kCodeInfoHelp, prometheus::MetricType::Gauge, {}};
+      metric::kCodeInfo, metric::kCodeInfoFamily.help, prometheus::MetricType::Gauge, {}};
   for (auto const& code_class : classifier.classes()) {
     if (code_class.kind != Kind::error) continue;
     prometheus::ClientMetric series;
@@ -34,7 +34,7 @@ std::vector<prometheus::MetricFamily> CodeInfoCollector::Collect() const {
     info.metric.push_back(std::move(series));
   }
   prometheus::MetricFamily build{
-      metric::kBuildInfo, metric::kBuildInfoHelp, prometheus::MetricType::Gauge, {}};
+      metric::kBuildInfo, metric::kBuildInfoFamily.help, prometheus::MetricType::Gauge, {}};
   prometheus::ClientMetric build_series;
   build_series.label = {{"revision", std::string(build_revision())},
                         {"version", std::string(build_version())}};

@@ -26,10 +26,8 @@ DatagramReceiver::DatagramReceiver(MetricStore& store, std::string input_name)
 
 void DatagramReceiver::rename(MetricStore& store, std::string input_name) {
   input_name_ = std::move(input_name);
-  packets_ =
-      &store.counter(metric::kUdpPackets, metric::kUdpPacketsHelp, {"input"}).series({input_name_});
-  kernel_drops_ = &store.counter(metric::kUdpKernelDrops, metric::kUdpKernelDropsHelp, {"input"})
-                       .series({input_name_});
+  packets_ = &store.counter(metric::kUdpPacketsFamily).series({input_name_});
+  kernel_drops_ = &store.counter(metric::kUdpKernelDropsFamily).series({input_name_});
 }
 
 void DatagramReceiver::drain_before_close(int fd) {

@@ -46,9 +46,7 @@ FileInput::FileInput(boost::asio::io_context& io, FileInputConfig config, Counti
       max_line_bytes_(max_line_bytes),
       processor_(LineParser(config_.format, config_.regex, max_line_bytes),
                  InputCounters(hub.store(), config_.name), hub),
-      files_followed_(&hub.store()
-                           .gauge(metric::kFileInputFiles, metric::kFileInputFilesHelp, {"input"})
-                           .series({config_.name})) {}
+      files_followed_(&hub.store().gauge(metric::kFileInputFilesFamily).series({config_.name})) {}
 
 FileInput::~FileInput() {
   stop();

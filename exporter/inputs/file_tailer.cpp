@@ -26,15 +26,11 @@ std::string errno_text(int error) {
 FileCells FileCells::create(MetricStore& store, std::string const& path) {
   std::vector<std::string> labels{path};
   FileCells cells;
-  cells.lines = &store.counter(metric::kFileLines, metric::kFileLinesHelp, {"path"}).series(labels);
-  cells.rotations =
-      &store.counter(metric::kFileRotations, metric::kFileRotationsHelp, {"path"}).series(labels);
-  cells.truncations =
-      &store.counter(metric::kFileTruncations, metric::kFileTruncationsHelp, {"path"})
-           .series(labels);
-  cells.offset =
-      &store.gauge(metric::kFileOffset, metric::kFileOffsetHelp, {"path"}).series(labels);
-  cells.size = &store.gauge(metric::kFileSize, metric::kFileSizeHelp, {"path"}).series(labels);
+  cells.lines = &store.counter(metric::kFileLinesFamily).series(labels);
+  cells.rotations = &store.counter(metric::kFileRotationsFamily).series(labels);
+  cells.truncations = &store.counter(metric::kFileTruncationsFamily).series(labels);
+  cells.offset = &store.gauge(metric::kFileOffsetFamily).series(labels);
+  cells.size = &store.gauge(metric::kFileSizeFamily).series(labels);
   return cells;
 }
 

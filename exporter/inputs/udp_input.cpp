@@ -45,9 +45,7 @@ UdpInput::UdpInput(asio::io_context& io, UdpInputConfig config, CountingHub& hub
       processor_(LineParser(config_.format, config_.regex, max_line_bytes),
                  InputCounters(hub.store(), config_.name), hub),
       receiver_(hub.store(), config_.name) {
-  denied_ = &hub.store()
-                 .counter(metric::kUdpDenied, metric::kUdpDeniedHelp, {"input"})
-                 .series({config_.name});
+  denied_ = &hub.store().counter(metric::kUdpDeniedFamily).series({config_.name});
 }
 
 void UdpInput::start() {
@@ -86,8 +84,7 @@ void UdpInput::reconfigure(UdpInputConfig config, LineParser parser) {
   auto& store = hub_.store();
   if (config.name != config_.name) {
     receiver_.rename(store, config.name);
-    denied_ =
-        &store.counter(metric::kUdpDenied, metric::kUdpDeniedHelp, {"input"}).series({config.name});
+    denied_ = &store.counter(metric::kUdpDeniedFamily).series({config.name});
   }
   if (config.read_buffer_bytes != config_.read_buffer_bytes && socket_.is_open())
     apply_receive_buffer(socket_.native_handle(), config.read_buffer_bytes, config.name);

@@ -1,54 +1,103 @@
 #pragma once
 
-// Metric names and their HELP texts: the contract of SPEC §6, in one place.
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+// Every metric family the exporter exposes: name, help text and label names,
+// declared once here and used by every registration, the rules and the tests.
 namespace cos_exporter::metric {
 
+struct Definition {
+  static constexpr std::size_t kMaxLabels = 4;
+  constexpr Definition(char const* name, char const* help,
+                       std::initializer_list<char const*> labels)
+      : name(name), help(help), label_count(labels.size()) {
+    std::copy(labels.begin(), labels.end(), this->labels.begin());
+  }
+  std::vector<std::string> label_names() const {
+    return {labels.begin(), labels.begin() + label_count};
+  }
+  char const* name;
+  char const* help;
+  std::array<char const*, kMaxLabels> labels{};
+  std::size_t label_count;
+};
+
 inline constexpr char kErrors[] = "cos_errors_total";
-inline constexpr char kErrorsHelp[] = "COS v4 error events by category, code and name.";
+inline constexpr Definition kErrorsFamily{
+    kErrors, "COS v4 error events by category, code and name.", {"category", "code", "name"}};
 inline constexpr char kEvents[] = "cos_events_total";
-inline constexpr char kEventsHelp[] = "Every valid COS v4 event, by outcome (success or error).";
+inline constexpr Definition kEventsFamily{
+    kEvents, "Every valid COS v4 event, by outcome (success or error).", {"outcome"}};
 inline constexpr char kGroupErrors[] = "cos_group_errors_total";
-inline constexpr char kGroupErrorsHelp[] =
-    "COS v4 error events of each alert group; an event counts in every group it belongs to.";
+inline constexpr Definition kGroupErrorsFamily{
+    kGroupErrors,
+    "COS v4 error events of each alert group; an event counts in every group it belongs to.",
+    {"group"}};
 inline constexpr char kCodeInfo[] = "cos_error_code_info";
-inline constexpr char kCodeInfoHelp[] =
-    "One series per catalogued error code with its alert groups, for joins.";
+inline constexpr Definition kCodeInfoFamily{
+    kCodeInfo,
+    "One series per catalogued error code with its alert groups, for joins.",
+    {"category", "code", "name", "groups"}};
 inline constexpr char kBuildInfo[] = "cos_error_exporter_build_info";
-inline constexpr char kBuildInfoHelp[] = "Version and revision of the running exporter.";
+inline constexpr Definition kBuildInfoFamily{
+    kBuildInfo, "Version and revision of the running exporter.", {"version", "revision"}};
 inline constexpr char kReceived[] = "cos_error_exporter_events_received_total";
-inline constexpr char kReceivedHelp[] = "Event lines seen per input, malformed ones included.";
+inline constexpr Definition kReceivedFamily{
+    kReceived, "Event lines seen per input, malformed ones included.", {"input"}};
 inline constexpr char kMalformed[] = "cos_error_exporter_events_malformed_total";
-inline constexpr char kMalformedHelp[] = "Event lines skipped as malformed, per input and reason.";
+inline constexpr Definition kMalformedFamily{
+    kMalformed, "Event lines skipped as malformed, per input and reason.", {"input", "reason"}};
 inline constexpr char kUdpPackets[] = "cos_error_exporter_udp_packets_total";
-inline constexpr char kUdpPacketsHelp[] = "Datagrams received per input.";
+inline constexpr Definition kUdpPacketsFamily{
+    kUdpPackets, "Datagrams received per input.", {"input"}};
 inline constexpr char kUdpKernelDrops[] = "cos_error_exporter_udp_kernel_drops_total";
-inline constexpr char kUdpKernelDropsHelp[] =
+inline constexpr Definition kUdpKernelDropsFamily{
+    kUdpKernelDrops,
     "Datagrams the kernel dropped: the socket buffer was full (SO_RXQ_OVFL), or they arrived "
-    "while the input closed its socket.";
+    "while the input closed its socket.",
+    {"input"}};
 inline constexpr char kUdpDenied[] = "cos_error_exporter_udp_denied_packets_total";
-inline constexpr char kUdpDeniedHelp[] =
-    "Datagrams dropped because their source is not in the input's allow list.";
+inline constexpr Definition kUdpDeniedFamily{
+    kUdpDenied,
+    "Datagrams dropped because their source is not in the input's allow list.",
+    {"input"}};
 inline constexpr char kFileLines[] = "cos_error_exporter_file_lines_total";
-inline constexpr char kFileLinesHelp[] = "Lines read from each tailed file.";
+inline constexpr Definition kFileLinesFamily{
+    kFileLines, "Lines read from each tailed file.", {"path"}};
 inline constexpr char kFileRotations[] = "cos_error_exporter_file_rotations_total";
-inline constexpr char kFileRotationsHelp[] = "Renames or re-creations of a tailed file seen.";
+inline constexpr Definition kFileRotationsFamily{
+    kFileRotations, "Renames or re-creations of a tailed file seen.", {"path"}};
 inline constexpr char kFileTruncations[] = "cos_error_exporter_file_truncations_total";
-inline constexpr char kFileTruncationsHelp[] = "Truncations (copytruncate) of a tailed file seen.";
+inline constexpr Definition kFileTruncationsFamily{
+    kFileTruncations, "Truncations (copytruncate) of a tailed file seen.", {"path"}};
 inline constexpr char kFileOffset[] = "cos_error_exporter_file_offset_bytes";
-inline constexpr char kFileOffsetHelp[] = "Read position in each tailed file.";
+inline constexpr Definition kFileOffsetFamily{
+    kFileOffset, "Read position in each tailed file.", {"path"}};
 inline constexpr char kFileSize[] = "cos_error_exporter_file_size_bytes";
-inline constexpr char kFileSizeHelp[] = "Size of each tailed file; minus the offset, the lag.";
+inline constexpr Definition kFileSizeFamily{
+    kFileSize, "Size of each tailed file; minus the offset, the lag.", {"path"}};
 inline constexpr char kFileInputFiles[] = "cos_error_exporter_file_input_files";
-inline constexpr char kFileInputFilesHelp[] =
-    "Files each file input is reading now; 0 while its glob matches no readable file.";
+inline constexpr Definition kFileInputFilesFamily{
+    kFileInputFiles,
+    "Files each file input is reading now; 0 while its glob matches no readable file.",
+    {"input"}};
 inline constexpr char kUnknownOverflow[] = "cos_error_exporter_unknown_codes_overflow_total";
-inline constexpr char kUnknownOverflowHelp[] =
-    "Events of unknown codes counted under code=\"other\" because max_unknown_codes was reached.";
+inline constexpr Definition kUnknownOverflowFamily{
+    kUnknownOverflow,
+    "Events of unknown codes counted under code=\"other\" because max_unknown_codes was reached.",
+    {}};
 inline constexpr char kReloadSuccessful[] = "cos_error_exporter_config_last_reload_successful";
-inline constexpr char kReloadSuccessfulHelp[] = "Whether the last configuration reload succeeded.";
+inline constexpr Definition kReloadSuccessfulFamily{
+    kReloadSuccessful, "Whether the last configuration reload succeeded.", {}};
 inline constexpr char kReloadTimestamp[] =
     "cos_error_exporter_config_last_reload_success_timestamp_seconds";
-inline constexpr char kReloadTimestampHelp[] = "Time of the last successful configuration reload.";
+inline constexpr Definition kReloadTimestampFamily{
+    kReloadTimestamp, "Time of the last successful configuration reload.", {}};
 
 inline constexpr char kHttpShed[] = "cos_error_exporter_http_connections_shed_total";
 inline constexpr char kHttpShedHelp[] =

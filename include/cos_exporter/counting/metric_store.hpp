@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cos_exporter/counting/counter_cell.hpp"
+#include "cos_exporter/counting/metric_names.hpp"
 
 namespace cos_exporter {
 
@@ -23,9 +24,6 @@ class CellFamily {
   // Get or create the series with these label values (in label_names order).
   // The reference stays valid for the store's lifetime.
   Cell& series(std::vector<std::string> const& label_values);
-  bool has_series(std::vector<std::string> const& label_values) const {
-    return index_.contains(label_values);
-  }
 
   std::string const& name() const { return name_; }
   std::string const& help() const { return help_; }
@@ -47,10 +45,9 @@ using GaugeFamily = CellFamily<GaugeCell>;
 // Every counter and stored gauge of the exporter, by family name.
 class MetricStore : public prometheus::Collectable {
  public:
-  CounterFamily& counter(std::string const& name, std::string const& help,
-                         std::vector<std::string> label_names);
-  GaugeFamily& gauge(std::string const& name, std::string const& help,
-                     std::vector<std::string> label_names);
+  // Get or create the family a definition (metric_names.hpp) declares.
+  CounterFamily& counter(metric::Definition const& definition);
+  GaugeFamily& gauge(metric::Definition const& definition);
 
   CounterFamily const* find_counter(std::string const& name) const;
   GaugeFamily const* find_gauge(std::string const& name) const;
