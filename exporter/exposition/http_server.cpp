@@ -48,7 +48,7 @@ void on_accept(std::shared_ptr<ServerState> const& state, error_code ec, tcp::so
   if (ec) {
     // Out of file descriptors and the like: wait a little instead of spinning.
     log_limited(state->accept_log, log_warn, "HTTP accept failed", "address",
-                format_endpoint(state->acceptor.local_endpoint(ec)), "err", ec.message());
+                format_endpoint(state->acceptor.local_endpoint(ec)), "error", ec.message());
     state->retry_timer.expires_after(std::chrono::milliseconds(100));
     state->retry_timer.async_wait([state](error_code wait_ec) {
       if (!wait_ec) accept_next(state);

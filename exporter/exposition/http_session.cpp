@@ -107,7 +107,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     if (ec) {
       if (ec == beast::error::timeout) ++state_->stats.request_head_timeouts;
       log_limited(state_->handshake_log, log_debug, "TLS handshake failed", "remote", remote_,
-                  "err", ec.message());
+                  "error", ec.message());
       return close();
     }
     buffer_.consume(used);
@@ -231,7 +231,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
       error = "unknown exception";
     }
     if (!error.empty()) {
-      log_error("HTTP handler failed", {{"target", request.target}, {"err", error}});
+      log_error("HTTP handler failed", {{"target", request.target}, {"error", error}});
       respond(text_response(500, "internal server error\n"));
     }
   }
@@ -374,7 +374,7 @@ class Detector : public Connection, public std::enable_shared_from_this<Detector
       return;
     }
     log_limited(state_->handshake_log, log_debug, "plain HTTP request on the TLS port", "remote",
-                remote_, "err", "not a TLS handshake");
+                remote_, "error", "not a TLS handshake");
     set_idle(false);
     asio::async_write(stream_, asio::buffer(kPlainToTlsResponse, sizeof kPlainToTlsResponse - 1),
                       [self = shared_from_this()](error_code, std::size_t) {

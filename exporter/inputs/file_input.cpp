@@ -157,7 +157,7 @@ void FileInput::open_inotify() {
   int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (fd < 0) {
     log_warn("inotify unavailable; polling files only",
-             {{"component", "file"}, {"input", config_.name}, {"err", std::strerror(errno)}});
+             {{"component", "file"}, {"input", config_.name}, {"error", std::strerror(errno)}});
     return;
   }
   inotify_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, fd);
@@ -243,7 +243,7 @@ void FileInput::update_watches() {
         log_warn("cannot watch directory; polling it", {{"component", "file"},
                                                         {"input", config_.name},
                                                         {"directory", directory},
-                                                        {"err", std::strerror(errno)}});
+                                                        {"error", std::strerror(errno)}});
       }
       continue;
     }

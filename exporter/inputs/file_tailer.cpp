@@ -246,7 +246,7 @@ FileTailer::OpenResult FileTailer::open(std::string_view input) {
       log_warn("cannot open file; retrying", {{"component", "file"},
                                               {"input", std::string(input)},
                                               {"path", path_},
-                                              {"err", errno_text(error)}});
+                                              {"error", errno_text(error)}});
     }
     return OpenResult::unreadable;
   }
@@ -320,7 +320,7 @@ bool FileTailer::read(LineSink& sink, std::size_t budget, std::string_view input
       log_warn("cannot read file; retrying", {{"component", "file"},
                                               {"input", std::string(input)},
                                               {"path", path_},
-                                              {"err", errno_text(result.error)}});
+                                              {"error", errno_text(result.error)}});
     }
   } else {
     logged_read_error_ = false;

@@ -122,13 +122,13 @@ PositionStore::PositionStore(std::string path) : path_(std::move(path)) {
   std::string content, error;
   if (!read_regular_file(path_, content, error)) {
     log_warn("cannot read the position file; starting without saved positions",
-             {{"component", "positions"}, {"path", path_}, {"err", error}});
+             {{"component", "positions"}, {"path", path_}, {"error", error}});
     return;
   }
   std::map<std::string, std::vector<FilePosition>> loaded;
   if (!parse(content, loaded, error)) {
     log_warn("invalid position file; starting without saved positions",
-             {{"component", "positions"}, {"path", path_}, {"err", error}});
+             {{"component", "positions"}, {"path", path_}, {"error", error}});
     return;
   }
   inputs_ = std::move(loaded);
@@ -226,9 +226,10 @@ bool PositionStore::save() {
   fs::create_directories(directory, ec);  // best effort; open() reports what matters
   std::string tmp = path_ + ".tmp";
   auto fail = [&](char const* what, int error) {
-    log_error(
-        "cannot save file positions",
-        {{"component", "positions"}, {"path", path_}, {"step", what}, {"err", errno_text(error)}});
+    log_error("cannot save file positions", {{"component", "positions"},
+                                             {"path", path_},
+                                             {"step", what},
+                                             {"error", errno_text(error)}});
     return false;
   };
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

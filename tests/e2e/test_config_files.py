@@ -78,7 +78,7 @@ class ConfigFilesTest(unittest.TestCase):
                               "the warning")
             line = [harness.parse_logfmt(l) for l in exporter.lines
                     if "cannot read the position file" in l][0]
-            self.assertEqual(line["err"], FIFO)
+            self.assertEqual(line["error"], FIFO)
             self.assertEqual(exporter.get("/-/ready")[0], 200)
 
     def test_reload_with_a_fifo_catalog_fails_and_intake_goes_on(self):
