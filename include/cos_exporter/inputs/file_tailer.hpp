@@ -145,8 +145,6 @@ class FileTailer {
   // Updates the lines, truncations, offset and size series.
   bool read(LineSink& sink, std::size_t budget, std::string_view input);
 
-  bool has_followed() const { return followed_; }
-
   // Scratch state of the owning input.
   bool dirty = false;
   std::optional<std::chrono::steady_clock::time_point> missing_since;
