@@ -9,6 +9,8 @@
 #include <cstring>
 #include <utility>
 
+#include "cos_exporter/common/errno_text.hpp"
+
 namespace cos_exporter {
 namespace {
 
@@ -49,12 +51,12 @@ class FileDescriptor {
 FileDescriptor open_regular(std::string const& path, std::size_t max_bytes, std::string& error) {
   FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
   if (fd.get() < 0) {
-    error = std::strerror(errno);
+    error = errno_text(errno);
     return fd;
   }
   struct stat info {};
   if (::fstat(fd.get(), &info) != 0)
-    error = std::strerror(errno);
+    error = errno_text(errno);
   else if (!S_ISREG(info.st_mode))
     error = not_regular(info.st_mode);
   else if (static_cast<std::uint64_t>(info.st_size) > max_bytes)
@@ -83,7 +85,7 @@ bool read_regular_file(std::string const& path, std::string& content, std::strin
     ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      error = std::strerror(errno);
+      error = errno_text(errno);
       break;
     }
     if (n == 0) return true;

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "cos_exporter/common/errno_text.hpp"
 #include "cos_exporter/common/log.hpp"
 #include "cos_exporter/counting/metric_names.hpp"
 
@@ -61,7 +62,7 @@ bool DatagramReceiver::drain(int fd, OnDatagram const& on_datagram) {
       if (errno == EINTR) continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK)
         log_warn("receiving failed; waiting for the next datagram",
-                 {{"input", input_name_}, {"error", std::strerror(errno)}});
+                 {{"input", input_name_}, {"error", errno_text(errno)}});
       drained = true;
       break;
     }

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "cos_exporter/common/errno_text.hpp"
 #include "cos_exporter/common/log.hpp"
 #include "cos_exporter/counting/metric_names.hpp"
 
@@ -157,7 +158,7 @@ void FileInput::open_inotify() {
   int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (fd < 0) {
     log_warn("inotify unavailable; polling files only",
-             {{"component", "file"}, {"input", config_.name}, {"error", std::strerror(errno)}});
+             {{"component", "file"}, {"input", config_.name}, {"error", errno_text(errno)}});
     return;
   }
   inotify_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, fd);
@@ -243,7 +244,7 @@ void FileInput::update_watches() {
         log_warn("cannot watch directory; polling it", {{"component", "file"},
                                                         {"input", config_.name},
                                                         {"directory", directory},
-                                                        {"error", std::strerror(errno)}});
+                                                        {"error", errno_text(errno)}});
       }
       continue;
     }

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <vector>
 
+#include "cos_exporter/common/errno_text.hpp"
 #include "cos_exporter/common/log.hpp"
 #include "cos_exporter/counting/metric_names.hpp"
 
@@ -16,10 +17,6 @@ namespace cos_exporter {
 namespace {
 
 constexpr std::size_t kReadChunk = 128 * 1024;
-
-std::string errno_text(int error) {
-  return std::strerror(error);
-}
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "cos_exporter/common/errno_text.hpp"
 #include "cos_exporter/common/json_string.hpp"
 #include "cos_exporter/common/log.hpp"
 #include "cos_exporter/common/regular_file.hpp"
@@ -47,10 +48,6 @@ bool from_hex(std::string_view hex, std::string& out) {
     out += static_cast<char>(value);
   }
   return true;
-}
-
-std::string errno_text(int error) {
-  return std::strerror(error);
 }
 
 bool write_all(int fd, std::string_view data) {

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "cos_exporter/common/errno_text.hpp"
 #include "cos_exporter/common/log.hpp"
 
 namespace cos_exporter {
@@ -30,7 +31,7 @@ void enable_drop_counting(int fd, std::string const& input_name) {
   int one = 1;
   if (::setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one) != 0)
     log_warn("cannot count kernel drops (SO_RXQ_OVFL)",
-             {{"input", input_name}, {"error", std::strerror(errno)}});
+             {{"input", input_name}, {"error", errno_text(errno)}});
 }
 
 void refuse_new_datagrams(int fd, std::string const& input_name) {
@@ -38,13 +39,13 @@ void refuse_new_datagrams(int fd, std::string const& input_name) {
   sock_fprog program{1, accept_nothing};
   if (::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) != 0)
     log_warn("cannot hold back datagrams before closing; those arriving meanwhile are not counted",
-             {{"input", input_name}, {"error", std::strerror(errno)}});
+             {{"input", input_name}, {"error", errno_text(errno)}});
 }
 
 void refuse_new_unix_datagrams(int fd, std::string const& input_name) {
   if (::shutdown(fd, SHUT_RD) != 0)
     log_warn("cannot hold back datagrams before closing; those arriving meanwhile are not counted",
-             {{"input", input_name}, {"error", std::strerror(errno)}});
+             {{"input", input_name}, {"error", errno_text(errno)}});
 }
 
 }  // namespace cos_exporter

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "cos_exporter/common/errno_text.hpp"
 #include "cos_exporter/common/log.hpp"
 #include "cos_exporter/counting/metric_names.hpp"
 #include "cos_exporter/parsing/malformed_reason.hpp"
@@ -115,7 +116,7 @@ void UnixgramInput::reconfigure(UnixgramInputConfig config, LineParser parser) {
 void UnixgramInput::apply_mode() {
   if (::chmod(config_.path.c_str(), static_cast<mode_t>(config_.mode)) != 0)
     log_warn("cannot set the socket's permissions",
-             {{"input", config_.name}, {"path", config_.path}, {"error", std::strerror(errno)}});
+             {{"input", config_.name}, {"path", config_.path}, {"error", errno_text(errno)}});
 }
 
 }  // namespace cos_exporter
