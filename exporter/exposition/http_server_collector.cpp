@@ -29,18 +29,20 @@ prometheus::MetricFamily by_reason(
 std::vector<prometheus::MetricFamily> HttpServerCollector::Collect() const {
   HttpServerStats stats = stats_();
   std::vector<prometheus::MetricFamily> families;
-  families.push_back(by_reason(metric::kHttpShed, metric::kHttpShedHelp,
+  families.push_back(by_reason(metric::kHttpShed, metric::kHttpShedFamily.help,
                                {{"idle_at_limit", stats.shed_idle_at_limit},
                                 {"limit_all_busy", stats.refused_at_limit},
                                 {"request_head_timeout", stats.request_head_timeouts}}));
-  families.push_back(by_reason(metric::kHttpRefused, metric::kHttpRefusedHelp,
+  families.push_back(by_reason(metric::kHttpRefused, metric::kHttpRefusedFamily.help,
                                {{"auth_busy", stats.refused_auth_busy},
                                 {"transfer_encoding", stats.refused_transfer_encoding},
                                 {"unsent_bytes", stats.refused_unsent_bytes}}));
   prometheus::ClientMetric unsent;
   unsent.gauge.value = static_cast<double>(stats.unsent_bytes);
-  families.push_back(prometheus::MetricFamily{
-      metric::kHttpUnsent, metric::kHttpUnsentHelp, prometheus::MetricType::Gauge, {unsent}});
+  families.push_back(prometheus::MetricFamily{metric::kHttpUnsent,
+                                              metric::kHttpUnsentFamily.help,
+                                              prometheus::MetricType::Gauge,
+                                              {unsent}});
   return families;
 }
 

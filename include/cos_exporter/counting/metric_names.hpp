@@ -100,17 +100,23 @@ inline constexpr Definition kReloadTimestampFamily{
     kReloadTimestamp, "Time of the last successful configuration reload.", {}};
 
 inline constexpr char kHttpShed[] = "cos_error_exporter_http_connections_shed_total";
-inline constexpr char kHttpShedHelp[] =
+inline constexpr Definition kHttpShedFamily{
+    kHttpShed,
     "HTTP connections closed before an answer, by reason (idle_at_limit: the oldest idle one, to "
     "make room; limit_all_busy: a new one, every other being served; request_head_timeout: no "
-    "complete request head in time).";
+    "complete request head in time).",
+    {"reason"}};
 inline constexpr char kHttpRefused[] = "cos_error_exporter_http_requests_refused_total";
-inline constexpr char kHttpRefusedHelp[] =
+inline constexpr Definition kHttpRefusedFamily{
+    kHttpRefused,
     "HTTP requests refused, by reason (unsent_bytes: 503, too many response bytes waiting for "
     "slow clients; auth_busy: 503, too many password checks waiting; transfer_encoding: 400, "
-    "body length unknown).";
+    "body length unknown).",
+    {"reason"}};
 inline constexpr char kHttpUnsent[] = "cos_error_exporter_http_unsent_response_bytes";
-inline constexpr char kHttpUnsentHelp[] =
-    "Bytes of HTTP response bodies not yet sent; a page shared by several scrapers counts once.";
+inline constexpr Definition kHttpUnsentFamily{
+    kHttpUnsent,
+    "Bytes of HTTP response bodies not yet sent; a page shared by several scrapers counts once.",
+    {}};
 
 }  // namespace cos_exporter::metric
