@@ -2,6 +2,7 @@
 
 #include "cos_exporter/classification/classifier.hpp"
 #include "cos_exporter/classification/group_warnings.hpp"
+#include "cos_exporter/config/config.hpp"
 
 using namespace cos_exporter;
 

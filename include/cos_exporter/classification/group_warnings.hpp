@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "cos_exporter/classification/catalog.hpp"
-#include "cos_exporter/config/config.hpp"
+#include "cos_exporter/classification/group_config.hpp"
 
 namespace cos_exporter {
 
