@@ -189,9 +189,9 @@ struct Daemon::State {
     asio::post(io, [this] { io.stop(); });
   }
 
-  std::string render_metrics() {
+  std::string render_metrics(ExpositionFormat format) {
     inputs->sync_kernel_drops();
-    return render_exposition({&hub->store(), code_info.get(), &process, &http_stats});
+    return render_exposition({&hub->store(), code_info.get(), &process, &http_stats}, format);
   }
 
   LandingPageData landing_page_data() const {
@@ -205,7 +205,7 @@ struct Daemon::State {
                            reload_error};
   }
 
-  WebEndpoints endpoints{{[this] { return render_metrics(); },
+  WebEndpoints endpoints{{[this](ExpositionFormat format) { return render_metrics(format); },
                           [this] { return landing_page_data(); }, [this] { return ready; },
                           [this](WebEndpoints::ReloadDone done) { reload(std::move(done)); }}};
   // Last: destroyed first, so a reload still reading finishes before the

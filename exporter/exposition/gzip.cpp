@@ -3,69 +3,24 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <cctype>
-#include <charconv>
 #include <limits>
 #include <stdexcept>
 
+#include "cos_exporter/exposition/header_list.hpp"
+
 namespace cos_exporter {
-namespace {
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
-
-// The q-value of one "coding;param;q=0.5" element: 1 when absent, 0 when it
-// does not parse (a malformed weight must not turn compression on).
-double q_value(std::string_view params) {
-  while (!params.empty()) {
-    auto semicolon = params.find(';');
-    std::string_view param = trim(params.substr(0, semicolon));
-    params =
-        semicolon == std::string_view::npos ? std::string_view() : params.substr(semicolon + 1);
-    auto equals = param.find('=');
-    if (equals == std::string_view::npos || !iequals(trim(param.substr(0, equals)), "q")) continue;
-    std::string_view value = trim(param.substr(equals + 1));
-    double q = 0;
-    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), q);
-    if (value.empty() || ec != std::errc() || end != value.data() + value.size()) return 0;
-    return q;
-  }
-  return 1;
-}
-
-}  // namespace
 
 bool accepts_gzip(std::string_view accept_encoding) {
   std::optional<double> gzip_q;
   std::optional<double> star_q;
-  while (!accept_encoding.empty()) {
-    auto comma = accept_encoding.find(',');
-    std::string_view element = accept_encoding.substr(0, comma);
-    accept_encoding =
-        comma == std::string_view::npos ? std::string_view() : accept_encoding.substr(comma + 1);
-    auto semicolon = element.find(';');
-    std::string_view coding = trim(element.substr(0, semicolon));
-    std::string_view params =
-        semicolon == std::string_view::npos ? std::string_view() : element.substr(semicolon + 1);
-    if (iequals(coding, "gzip") || iequals(coding, "x-gzip")) {
-      double q = q_value(params);
+  for_each_header_element(accept_encoding, [&](std::string_view coding, std::string_view params) {
+    if (iequals_ascii(coding, "gzip") || iequals_ascii(coding, "x-gzip")) {
+      double q = header_q_value(params);
       gzip_q = gzip_q ? std::max(*gzip_q, q) : q;
     } else if (coding == "*") {
-      star_q = q_value(params);
+      star_q = header_q_value(params);
     }
-  }
+  });
   if (gzip_q) return *gzip_q > 0;
   return star_q && *star_q > 0;
 }

@@ -10,7 +10,8 @@
 
 namespace cos_exporter {
 
-std::string render_exposition(std::initializer_list<prometheus::Collectable const*> sources) {
+std::string render_exposition(std::initializer_list<prometheus::Collectable const*> sources,
+                              ExpositionFormat format, ExemplarLookup const& exemplars) {
   std::vector<prometheus::MetricFamily> families;
   for (auto const* source : sources) {
     auto more = source->Collect();
@@ -24,7 +25,9 @@ std::string render_exposition(std::initializer_list<prometheus::Collectable cons
         if (!is_valid_utf8(label.value)) label.value = sanitize_utf8(label.value);
   std::sort(families.begin(), families.end(),
             [](auto const& a, auto const& b) { return a.name < b.name; });
-  return prometheus::TextSerializer().Serialize(families);
+  if (format == ExpositionFormat::text_0_0_4)
+    return prometheus::TextSerializer().Serialize(families);
+  return serialize_openmetrics(families, exemplars);
 }
 
 }  // namespace cos_exporter

@@ -15,15 +15,17 @@ HttpResponse method_not_allowed(char const* allow, char const* body) {
 
 }  // namespace
 
-std::shared_ptr<SharedBody const> WebEndpoints::metrics_page() const {
+std::shared_ptr<SharedBody const> WebEndpoints::metrics_page(ExpositionFormat format) const {
   constexpr int kRenderTimesShared = 4;
   auto now = std::chrono::steady_clock::now();
   auto age = now - last_rendered_;
   bool being_sent = last_page_.use_count() > 1;
-  if (last_page_ && age < share_window_ && (being_sent || age < kRenderTimesShared * render_time_))
+  if (last_page_ && last_format_ == format && age < share_window_ &&
+      (being_sent || age < kRenderTimesShared * render_time_))
     return last_page_;
   last_page_.reset();  // before rendering: never two pages held here
-  last_page_ = std::make_shared<SharedBody const>(sources_.metrics());
+  last_page_ = std::make_shared<SharedBody const>(sources_.metrics(format));
+  last_format_ = format;
   last_rendered_ = std::chrono::steady_clock::now();
   render_time_ = last_rendered_ - now;
   return last_page_;
@@ -51,8 +53,10 @@ HttpResponse WebEndpoints::answer(std::string const& path, HttpRequest const& re
   HttpResponse response;
   if (request.method != "GET") return method_not_allowed("GET, HEAD", "Method not allowed.\n");
   if (path == "/metrics") {
-    response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    response.shared_body = metrics_page();
+    ExpositionFormat format = negotiate_exposition_format(request.accept);
+    response.content_type = std::string(content_type_of(format));
+    response.shared_body = metrics_page(format);
+    response.headers.push_back({"Vary", "Accept"});
     response.compressible = true;
   } else if (path == "/-/healthy") {
     response.body = "Healthy.\n";

@@ -56,7 +56,7 @@ def parse_metrics(text):
             raise AssertionError("unparsable exposition line: %r" % line)
         labels = []
         for key, value in _LABEL.findall(m.group(3) or ""):
-            value = value.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
+            value = re.sub(r'\\(.)', lambda e: "\n" if e.group(1) == "n" else e.group(1), value)
             labels.append((key, value))
         samples[(m.group(1), tuple(sorted(labels)))] = float(m.group(4))
     return samples

@@ -24,6 +24,7 @@ struct HttpRequest {
   std::string target;  // as sent: path and query, e.g. "/metrics?x=1"
   std::string accept_encoding;
   std::string body;
+  std::string accept;  // the Accept header, for content negotiation
 };
 
 struct HttpResponse {

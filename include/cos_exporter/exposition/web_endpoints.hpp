@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "cos_exporter/exposition/exposition_format.hpp"
 #include "cos_exporter/exposition/http_server.hpp"
 #include "cos_exporter/exposition/landing_page.hpp"
 
@@ -18,9 +19,9 @@ class WebEndpoints {
   using ReloadDone = std::function<void(bool ok, std::string const& error)>;
 
   struct Sources {
-    std::function<std::string()> metrics;           // the exposition text
-    std::function<LandingPageData()> landing_page;  // what / shows
-    std::function<bool()> ready;                    // config loaded, inputs bound
+    std::function<std::string(ExpositionFormat)> metrics;  // the exposition
+    std::function<LandingPageData()> landing_page;         // what / shows
+    std::function<bool()> ready;                           // config loaded, inputs bound
     // As SIGHUP does; calls `done` once, on the loop, when the reload ended.
     std::function<void(ReloadDone done)> reload;
   };
@@ -40,11 +41,13 @@ class WebEndpoints {
 
  private:
   HttpResponse answer(std::string const& path, HttpRequest const& request) const;
-  std::shared_ptr<SharedBody const> metrics_page() const;
+  // The page shared is one of the format asked for.
+  std::shared_ptr<SharedBody const> metrics_page(ExpositionFormat format) const;
 
   Sources sources_;
   std::chrono::milliseconds share_window_;
   mutable std::shared_ptr<SharedBody const> last_page_;
+  mutable ExpositionFormat last_format_ = ExpositionFormat::text_0_0_4;
   mutable std::chrono::steady_clock::time_point last_rendered_{};
   mutable std::chrono::steady_clock::duration render_time_{};
 };
