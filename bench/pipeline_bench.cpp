@@ -13,14 +13,18 @@ namespace {
 
 // The shipped config: 201 catalog entries, its alert groups.
 struct Pipeline {
+  explicit Pipeline(std::vector<std::string> exemplar_fields = {})
+      : hub{make_classifier(config), config.limits.max_unknown_codes, std::move(exemplar_fields)} {}
+
   Config config = builtin_config();
-  CountingHub hub{make_classifier(config), config.limits.max_unknown_codes};
+  CountingHub hub;
   LineProcessor processor{LineParser(EventFormat::auto_detect, "", config.limits.max_line_bytes),
                           InputCounters(hub.store(), "bench"), hub};
 };
 
-void run_lines(benchmark::State& state, std::vector<std::string> const& lines) {
-  Pipeline pipeline;
+void run_lines(benchmark::State& state, std::vector<std::string> const& lines,
+               std::vector<std::string> exemplar_fields = {}) {
+  Pipeline pipeline(std::move(exemplar_fields));
   std::size_t i = 0;
   for (auto _ : state) {
     pipeline.processor.process_line(lines[i]);
@@ -33,6 +37,18 @@ void BM_Json(benchmark::State& state) {
   run_lines(state, {R"({"code":-96,"message":"ERROR_PROXY_AUTH_EXPIRED","request_id":"NTk0ZGY3"})",
                     R"({"code":-4016,"message":"ErrNotSameSHA"})",
                     R"({"code":-5997,"message":"ERROR_CGI_NETWORK","count":2})"});
+}
+// JSON lines with request_id and trace_id: read and kept as exemplars, or
+// ignored as the exporter did before it had exemplars (the same-run baseline).
+std::vector<std::string> const kJsonWithIds{
+    R"({"code":-96,"message":"ERROR_PROXY_AUTH_EXPIRED","request_id":"NTk0ZGY3"})",
+    R"({"code":-4016,"message":"ErrNotSameSHA","request_id":"NTk0ZGY4","trace_id":"4bf92f"})",
+    R"({"code":-5997,"message":"ERROR_CGI_NETWORK","count":2,"request_id":"NTk0ZGY5"})"};
+void BM_JsonIdsIgnored(benchmark::State& state) {
+  run_lines(state, kJsonWithIds);
+}
+void BM_JsonExemplar(benchmark::State& state) {
+  run_lines(state, kJsonWithIds, {"request_id", "trace_id"});
 }
 void BM_Logfmt(benchmark::State& state) {
   run_lines(state, {"code=-96 message=ERROR_PROXY_AUTH_EXPIRED",
@@ -80,6 +96,8 @@ void BM_JsonDatagram32(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(BM_Json);
+BENCHMARK(BM_JsonIdsIgnored);
+BENCHMARK(BM_JsonExemplar);
 BENCHMARK(BM_Logfmt);
 BENCHMARK(BM_BareInteger);
 BENCHMARK(BM_SharedCode);

@@ -9,6 +9,7 @@
 #include "cos_exporter/common/regular_file.hpp"
 #include "cos_exporter/common/yaml_reader.hpp"
 #include "cos_exporter/config/alert_settings.hpp"
+#include "cos_exporter/config/label_settings.hpp"
 #include "cos_exporter/config/listen_address.hpp"
 #include "cos_exporter/embedded.hpp"
 #include "cos_exporter/parsing/line_parser.hpp"
@@ -25,9 +26,10 @@ class ConfigReader {
   void read(std::string_view text, Config& config) {
     YAML::Node root = yaml_.parse(text);
     check_duplicate_keys(root);
-    yaml_.check_keys(
-        root, {"inputs", "state_file", "catalog", "groups", "code_alert", "runbook_url", "limits"},
-        "the config");
+    yaml_.check_keys(root,
+                     {"inputs", "state_file", "catalog", "groups", "code_alert", "runbook_url",
+                      "limits", "exemplar_fields"},
+                     "the config");
     if (auto limits = root["limits"]) read_limits(limits, config.limits);
     if (auto inputs = root["inputs"]) read_inputs(inputs, config);
     if (auto state = root["state_file"]) config.state_file = non_empty_string(state, "state_file");
@@ -36,6 +38,8 @@ class ConfigReader {
     if (auto alert = root["code_alert"]) read_code_alert(alert, config);
     if (auto url = root["runbook_url"])
       config.runbook_url = non_empty_printable(url, "runbook_url");
+    if (auto fields = root["exemplar_fields"])
+      config.exemplar_fields = read_exemplar_fields(yaml_, fields);
   }
 
  private:

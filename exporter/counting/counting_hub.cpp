@@ -3,15 +3,17 @@
 namespace cos_exporter {
 
 CountingHub::CountingHub(std::shared_ptr<Classifier const> classifier,
-                         std::uint32_t max_unknown_codes)
-    : unknown_(store_, max_unknown_codes) {
-  install(std::move(classifier), max_unknown_codes);
+                         std::uint32_t max_unknown_codes, std::vector<std::string> exemplar_fields)
+    : unknown_(store_, exemplars_, max_unknown_codes) {
+  install(std::move(classifier), max_unknown_codes, std::move(exemplar_fields));
 }
 
 void CountingHub::install(std::shared_ptr<Classifier const> classifier,
-                          std::uint32_t max_unknown_codes) {
+                          std::uint32_t max_unknown_codes,
+                          std::vector<std::string> exemplar_fields) {
   unknown_.set_limit(max_unknown_codes);
-  counter_ = std::make_unique<EventCounter>(std::move(classifier), store_, unknown_);
+  counter_ = std::make_unique<EventCounter>(std::move(classifier), store_, unknown_, exemplars_,
+                                            EventFieldNames(std::move(exemplar_fields)));
 }
 
 }  // namespace cos_exporter

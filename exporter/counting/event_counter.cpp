@@ -5,8 +5,8 @@
 namespace cos_exporter {
 
 EventCounter::EventCounter(std::shared_ptr<Classifier const> classifier, MetricStore& store,
-                           UnknownCodes& unknown)
-    : classifier_(std::move(classifier)), unknown_(unknown) {
+                           UnknownCodes& unknown, ExemplarStore& exemplars, EventFieldNames fields)
+    : classifier_(std::move(classifier)), unknown_(unknown), fields_(std::move(fields)) {
   auto& errors = store.counter(metric::kErrorsFamily);
   auto& groups = store.counter(metric::kGroupErrorsFamily);
   auto& events = store.counter(metric::kEventsFamily);
@@ -25,6 +25,7 @@ EventCounter::EventCounter(std::shared_ptr<Classifier const> classifier, MetricS
     if (code_class.kind == Kind::error) {
       cells.errors = &errors.series(
           {std::string(to_string(code_class.category)), code_class.code_label, code_class.name});
+      cells.exemplar = &exemplars.of(*cells.errors);
       cells.groups = code_class.groups;
     }
     classes_.push_back(cells);
@@ -33,13 +34,16 @@ EventCounter::EventCounter(std::shared_ptr<Classifier const> classifier, MetricS
                    classifier_->group_matcher().match_any_code(kUnknownName, Category::unknown));
 }
 
-void EventCounter::count_error(CounterCell* errors, GroupMask groups, std::uint64_t n) noexcept {
+void EventCounter::count_error(CounterCell* errors, ExemplarCell* exemplar, GroupMask groups,
+                               std::uint64_t n, EventFields const& fields) noexcept {
   error_events_->add(n);
   errors->add(n);
+  if (!fields_.empty()) exemplar->record(fields_.names(), fields, n);
   for_each_group(groups, [&](unsigned i) { group_cells_[i]->add(n); });
 }
 
-void EventCounter::count(std::int64_t code, std::string_view message, std::uint64_t n) noexcept {
+void EventCounter::count(std::int64_t code, std::string_view message, std::uint64_t n,
+                         EventFields const& fields) noexcept {
   std::uint32_t index = classifier_->classify(code, message);
   if (index != Classifier::kUnknown) {
     ClassCells const& cells = classes_[index];
@@ -47,7 +51,7 @@ void EventCounter::count(std::int64_t code, std::string_view message, std::uint6
       success_events_->add(n);
       return;
     }
-    count_error(cells.errors, cells.groups, n);
+    count_error(cells.errors, cells.exemplar, cells.groups, n, fields);
     return;
   }
   // A new unknown code gets its series and groups here, at most
@@ -56,7 +60,7 @@ void EventCounter::count(std::int64_t code, std::string_view message, std::uint6
   UnknownCodes::Slot const& slot = unknown_.resolve(
       code, [&](std::int64_t c) { return classifier_->unknown_code_groups(c); }, overflowed);
   if (overflowed) unknown_overflow_->add(n);
-  count_error(slot.errors, slot.groups, n);
+  count_error(slot.errors, slot.exemplar, slot.groups, n, fields);
 }
 
 }  // namespace cos_exporter

@@ -20,10 +20,14 @@ std::uint64_t hash_code(std::int64_t code) {
 
 }  // namespace
 
-UnknownCodes::UnknownCodes(MetricStore& store, std::uint32_t limit)
-    : errors_(store.counter(metric::kErrorsFamily)), slots_(table_size_for(limit)), limit_(limit) {
+UnknownCodes::UnknownCodes(MetricStore& store, ExemplarStore& exemplars, std::uint32_t limit)
+    : errors_(store.counter(metric::kErrorsFamily)),
+      exemplars_(exemplars),
+      slots_(table_size_for(limit)),
+      limit_(limit) {
   other_.errors = &errors_.series(
       {std::string(to_string(Category::unknown)), "other", std::string(kUnknownName)});
+  other_.exemplar = &exemplars_.of(*other_.errors);
 }
 
 UnknownCodes::Slot* UnknownCodes::find(std::int64_t code) noexcept {
@@ -39,6 +43,7 @@ void UnknownCodes::create(Slot& slot, std::int64_t code, GroupMask groups) {
   slot.groups = groups;
   slot.errors = &errors_.series(
       {std::string(to_string(Category::unknown)), std::to_string(code), std::string(kUnknownName)});
+  slot.exemplar = &exemplars_.of(*slot.errors);
   ++used_;
 }
 

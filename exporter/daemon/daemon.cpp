@@ -16,6 +16,7 @@
 #include "cos_exporter/daemon/classifier_factory.hpp"
 #include "cos_exporter/daemon/input_set.hpp"
 #include "cos_exporter/exposition/code_info_collector.hpp"
+#include "cos_exporter/exposition/error_exemplars.hpp"
 #include "cos_exporter/exposition/http_server.hpp"
 #include "cos_exporter/exposition/http_server_collector.hpp"
 #include "cos_exporter/exposition/landing_page.hpp"
@@ -71,7 +72,8 @@ struct Daemon::State {
     config = load_config();
     auto classifier = make_classifier(config);
     log_group_warnings(*classifier);
-    hub = std::make_unique<CountingHub>(classifier, config.limits.max_unknown_codes);
+    hub = std::make_unique<CountingHub>(classifier, config.limits.max_unknown_codes,
+                                        config.exemplar_fields);
     code_info = std::make_unique<CodeInfoCollector>(*hub);
     auto& store = hub->store();
     reload_successful = &store.gauge(metric::kReloadSuccessfulFamily).series({});
@@ -161,7 +163,8 @@ struct Daemon::State {
     try {
       auto const classifier = prepared.classifier;
       inputs->apply(prepared.config);
-      hub->install(std::move(prepared.classifier), prepared.config.limits.max_unknown_codes);
+      hub->install(std::move(prepared.classifier), prepared.config.limits.max_unknown_codes,
+                   prepared.config.exemplar_fields);
       if (prepared.install_web_config) prepared.install_web_config();
       config = std::move(prepared.config);
       reload_successful->set(1);
@@ -191,7 +194,8 @@ struct Daemon::State {
 
   std::string render_metrics(ExpositionFormat format) {
     inputs->sync_kernel_drops();
-    return render_exposition({&hub->store(), code_info.get(), &process, &http_stats}, format);
+    return render_exposition({&hub->store(), code_info.get(), &process, &http_stats}, format,
+                             error_exemplars(*hub));
   }
 
   LandingPageData landing_page_data() const {

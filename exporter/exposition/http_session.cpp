@@ -209,6 +209,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     request.method = head ? std::string("GET") : std::string(to_std(request_.method_string()));
     request.target = std::string(to_std(request_.target()));
     request.accept_encoding = std::string(to_std(request_[http::field::accept_encoding]));
+    request.accept = std::string(to_std(request_[http::field::accept]));
     request.body = std::move(request_.body());
     // Only the first answer counts: one given before the handler throws wins
     // over the 500.
@@ -271,7 +272,12 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     response_.set(http::field::content_type, response.content_type);
     for (auto const& [name, value] : state_->extra_headers) response_.set(name, value);
     for (auto const& [name, value] : response.headers) response_.insert(name, value);
-    if (response.compressible) response_.set(http::field::vary, "Accept-Encoding");
+    if (response.compressible) {
+      // A handler's own Vary (Accept, for content negotiation) is kept.
+      std::string vary(to_std(response_[http::field::vary]));
+      response_.set(http::field::vary,
+                    vary.empty() ? "Accept-Encoding" : vary + ", Accept-Encoding");
+    }
     if (gzip) response_.set(http::field::content_encoding, "gzip");
     response_.keep_alive(keep_alive);
     if (head) {

@@ -14,13 +14,14 @@ void LineProcessor::reconfigure(LineParser parser, InputCounters counters) noexc
 
 void LineProcessor::process_line(std::string_view line) noexcept {
   counters_.received->add(1);
-  ParseResult result = parser_.parse(line);
+  EventCounter& counter = hub_.counter();
+  ParseResult result = parser_.parse(line, counter.field_names());
   if (!result.ok) {
     counters_.malformed[static_cast<std::size_t>(result.reason)]->add(1);
     report_malformed(result.reason, line);
     return;
   }
-  hub_.counter().count(result.event.code, result.event.message, result.event.count);
+  counter.count(result.event.code, result.event.message, result.event.count, result.event.fields);
 }
 
 void LineProcessor::process_lines(std::string_view payload) noexcept {

@@ -29,6 +29,7 @@ ParseResult malformed(MalformedReason reason) {
 struct RawFields {
   std::string_view code, message, count;
   bool has_code = false, has_count = false;
+  EventFields fields;
 };
 
 ParseResult finish(RawFields const& raw) {
@@ -38,6 +39,7 @@ ParseResult finish(RawFields const& raw) {
   if (raw.has_count && !parse_count(raw.count, result.event.count))
     return malformed(MalformedReason::invalid_count);
   result.event.message = raw.message;
+  result.event.fields = raw.fields;
   return result;
 }
 
@@ -85,7 +87,7 @@ LineParser::LineParser(EventFormat format, std::string const& regex, std::size_t
   unescaped_.reset(new char[max_line_bytes + 1]);
 }
 
-ParseResult LineParser::parse(std::string_view line) noexcept {
+ParseResult LineParser::parse(std::string_view line, EventFieldNames const& fields) noexcept {
   if (line.size() > max_line_bytes_) return malformed(MalformedReason::too_long);
   line = trim(line);
   if (line.empty()) return malformed(MalformedReason::empty);
@@ -93,23 +95,23 @@ ParseResult LineParser::parse(std::string_view line) noexcept {
     return malformed(MalformedReason::invalid_utf8);
   switch (format_) {
     case EventFormat::json:
-      return parse_json(line);
+      return parse_json(line, fields);
     case EventFormat::logfmt:
-      return parse_logfmt(line);
+      return parse_logfmt(line, fields);
     case EventFormat::regex:
-      return parse_regex(line);
+      return parse_regex(line, fields);
     case EventFormat::auto_detect:
       break;
   }
-  if (line.front() == '{') return parse_json(line);
-  if (line.find('=') != std::string_view::npos) return parse_logfmt(line);
+  if (line.front() == '{') return parse_json(line, fields);
+  if (line.find('=') != std::string_view::npos) return parse_logfmt(line, fields);
   ParseResult bare{true, MalformedReason::empty, {}};
   if (parse_code(line, bare.event.code)) return bare;
   bool integer_shaped = line.find_first_not_of("-0123456789") == std::string_view::npos;
   return malformed(integer_shaped ? MalformedReason::invalid_code : MalformedReason::unrecognized);
 }
 
-ParseResult LineParser::parse_json(std::string_view line) noexcept {
+ParseResult LineParser::parse_json(std::string_view line, EventFieldNames const& fields) noexcept {
   // The DOM parser dispatches to the best SIMD kernel at run time and
   // validates the whole line; its buffers were allocated once, up front.
   std::memcpy(padded_.get(), line.data(), line.size());
@@ -124,6 +126,7 @@ ParseResult LineParser::parse_json(std::string_view line) noexcept {
   // ones the line has.
   simdjson::dom::element code, message, count;
   bool has_code = false, has_message = false, has_count = false;
+  EventFields extra;
   for (auto [key, value] : object) {
     if (key == "code") {
       code = value;
@@ -134,6 +137,8 @@ ParseResult LineParser::parse_json(std::string_view line) noexcept {
     } else if (key == "count") {
       count = value;
       has_count = true;
+    } else if (int field = fields.find(key); field >= 0 && value.is_string()) {
+      extra.values[field] = value.get_string().value_unsafe();
     }
   }
   if (!has_code) return malformed(MalformedReason::missing_code);
@@ -155,10 +160,12 @@ ParseResult LineParser::parse_json(std::string_view line) noexcept {
   }
   if (has_message && message.is_string())
     result.event.message = message.get_string().value_unsafe();
+  result.event.fields = extra;
   return result;
 }
 
-ParseResult LineParser::parse_logfmt(std::string_view line) noexcept {
+ParseResult LineParser::parse_logfmt(std::string_view line,
+                                     EventFieldNames const& fields) noexcept {
   std::int64_t bare_code = 0;
   if (parse_code(line, bare_code))
     return ParseResult{true, MalformedReason::empty, {bare_code, {}, 1}};
@@ -220,12 +227,23 @@ ParseResult LineParser::parse_logfmt(std::string_view line) noexcept {
     } else if (key == "count") {
       raw.count = value;
       raw.has_count = true;
+    } else if (int field = fields.find(key); field >= 0) {
+      raw.fields.values[field] = value;
     }
   }
   return finish(raw);
 }
 
-ParseResult LineParser::parse_regex(std::string_view line) noexcept {
+void LineParser::resolve_field_groups(EventFieldNames const& fields) noexcept {
+  field_groups_.fill(-1);
+  auto const& groups = regex_->NamedCapturingGroups();
+  for (std::size_t i = 0; i < fields.names().size(); ++i)
+    for (auto const& [name, index] : groups)
+      if (name == fields.names()[i]) field_groups_[i] = index;
+  field_groups_of_ = fields.id();
+}
+
+ParseResult LineParser::parse_regex(std::string_view line, EventFieldNames const& fields) noexcept {
   if (!regex_->Match(re2::StringPiece(line.data(), line.size()), 0, line.size(), RE2::UNANCHORED,
                      captures_.get(), capture_count_))
     return malformed(MalformedReason::no_match);
@@ -240,6 +258,9 @@ ParseResult LineParser::parse_regex(std::string_view line) noexcept {
     raw.has_count = true;
     raw.count = view(captures_[count_group_]);
   }
+  if (field_groups_of_ != fields.id()) resolve_field_groups(fields);
+  for (std::size_t i = 0; i < fields.names().size(); ++i)
+    if (field_groups_[i] >= 0) raw.fields.values[i] = view(captures_[field_groups_[i]]);
   return finish(raw);
 }
 

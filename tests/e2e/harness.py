@@ -301,7 +301,7 @@ class Prometheus:
     and evaluating rules every second; with `alertmanager` (host:port) it sends
     its alerts there."""
 
-    def __init__(self, workdir, target, job, rule_files, alertmanager=None):
+    def __init__(self, workdir, target, job, rule_files, alertmanager=None, args=()):
         self.dir = Path(workdir)
         self.port = free_port()
         config = self.dir / "prometheus.yml"
@@ -317,7 +317,7 @@ class Prometheus:
         self.process = subprocess.Popen(
             ["prometheus", f"--config.file={config}",
              f"--storage.tsdb.path={self.dir / 'data'}",
-             f"--web.listen-address=127.0.0.1:{self.port}", "--log.level=warn"],
+             f"--web.listen-address=127.0.0.1:{self.port}", "--log.level=warn", *args],
             stdout=self.log, stderr=subprocess.STDOUT)
 
     def url(self, path):
@@ -325,6 +325,17 @@ class Prometheus:
 
     def wait_ready(self, timeout=60):
         wait_http_ready(self.url("/-/ready"), self.process, self.log_text, "prometheus", timeout)
+
+    def api(self, path, **params):
+        """The `data` of a successful /api/v1 answer."""
+        url = self.url(f"/api/v1/{path}?" + urllib.parse.urlencode(params))
+        try:
+            with urllib.request.urlopen(url, timeout=10) as r:
+                body = json.load(r)
+        except urllib.error.HTTPError as e:
+            raise AssertionError(f"{path} failed ({e.code}): {e.read().decode()}\n{params}")
+        assert body["status"] == "success", body
+        return body["data"]
 
     def query(self, expr):
         url = self.url("/api/v1/query?" + urllib.parse.urlencode({"query": expr}))

@@ -20,8 +20,8 @@ BAD_CONFIGS = [
      3, 3, 'unknown key "max_lines" in limits (known: max_unknown_codes, max_line_bytes)'),
     ("unknown top-level key",
      "groups: {}\nlisten: 127.0.0.1:1\n",
-     2, 1, 'unknown key "listen" in the config '
-           '(known: inputs, state_file, catalog, groups, code_alert, runbook_url, limits)'),
+     2, 1, 'unknown key "listen" in the config (known: inputs, state_file, catalog, '
+           'groups, code_alert, runbook_url, limits, exemplar_fields)'),
     ("wrong type: a word for an integer",
      "limits:\n  max_unknown_codes: lots\n",
      2, 22, "max_unknown_codes must be a non-negative integer"),

@@ -149,3 +149,26 @@ TEST_CASE("a description or severity with a control character is refused where i
   // Tabs, line breaks and any language are text.
   CHECK(error_of("groups:\n  g:\n    description: \"tab\\there\\nnext \u4e2d\u6587\"\n") == "");
 }
+
+TEST_CASE("exemplar_fields: request_id and trace_id by default, checked as label names",
+          "[config]") {
+  CHECK(builtin_config().exemplar_fields == std::vector<std::string>{"request_id", "trace_id"});
+  CHECK(parse_config("exemplar_fields: [rid]\n", "c.yaml").exemplar_fields ==
+        std::vector<std::string>{"rid"});
+  CHECK(parse_config("exemplar_fields: []\n", "c.yaml").exemplar_fields.empty());
+  CHECK(error_of("exemplar_fields: [ok, 9lives]\n") ==
+        "c.yaml:1:23: exemplar field: \"9lives\" is not a valid label name "
+        "([a-zA-Z_][a-zA-Z0-9_]*)");
+  CHECK(error_of("exemplar_fields:\n  - __id\n") ==
+        "c.yaml:2:5: exemplar field: \"__id\" is reserved: names starting with __ are "
+        "Prometheus'");
+  CHECK(error_of("exemplar_fields: [code]\n") ==
+        "c.yaml:1:19: exemplar field: \"code\" is reserved: the event series already have that "
+        "label");
+  CHECK(error_of("exemplar_fields: [a, a]\n") ==
+        "c.yaml:1:22: exemplar field \"a\" is listed twice");
+  CHECK(error_of("exemplar_fields: [a, b, c, d, e]\n") ==
+        "c.yaml:1:18: exemplar_fields holds at most 4 fields (an exemplar has room for 128 "
+        "characters)");
+  CHECK(error_of("exemplar_fields: request_id\n").starts_with("c.yaml:1:18: "));
+}

@@ -43,9 +43,10 @@ void operator delete[](void* p, std::size_t) noexcept {
 
 using namespace cos_exporter;
 
-TEST_CASE("parsing, classifying and counting an event allocates nothing", "[hot-path]") {
+TEST_CASE("parsing, classifying and counting an event, exemplar included, allocates nothing",
+          "[hot-path]") {
   Config config = builtin_config();
-  CountingHub hub(make_classifier(config), config.limits.max_unknown_codes);
+  CountingHub hub(make_classifier(config), config.limits.max_unknown_codes, config.exemplar_fields);
   LineProcessor processor(LineParser(EventFormat::auto_detect, "", config.limits.max_line_bytes),
                           InputCounters(hub.store(), "test"), hub);
   LineProcessor regex_processor(
@@ -61,6 +62,9 @@ TEST_CASE("parsing, classifying and counting an event allocates nothing", "[hot-
 
   std::string const datagram =
       "{\"code\":-96,\"message\":\"ERROR_PROXY_AUTH_EXPIRED\",\"request_id\":\"NTk\"}\n"
+      "{\"code\":-4016,\"request_id\":\"NTk0ZGY3XzQ2ZTMwYjA5XzEyMzQ1Njc4XzE\",\"trace_id\":"
+      "\"4bf92f\"}\n"
+      "code=-4016 request_id=NTk0 trace_id=\"a b\"\n"
       "{\"code\":\"-4016\",\"count\":3}\n"
       "code=-61 message=\"ERROR_PROXY_INVALID_CMD_REQ\"\n"
       "code=-61 message=\"escaped \\\"name\\\"\"\n"
@@ -86,5 +90,5 @@ TEST_CASE("parsing, classifying and counting an event allocates nothing", "[hot-
 #ifdef COS_COUNT_ALLOCATIONS
   CHECK(g_allocations == 0);
 #endif
-  CHECK(processor.counters().received->value() == 2 + 200 * 12);
+  CHECK(processor.counters().received->value() == 2 + 200 * 14);
 }

@@ -85,9 +85,10 @@ TEST_CASE("/-/reload takes POST and reports failures", "[web]") {
         "Reload failed; the running configuration stays in force: c.yaml:3:5: bad \\xff\n");
 }
 
-      {[](ExpositionFormat format) {
-         return format == ExpositionFormat::text_0_0_4 ? std::string("cos_events_total 1\n")
-                                                       : std::string("# EOF\n");
-       },
-       [] { return LandingPageData{"1.2.3", "abc", "c.yaml", true, {}, {}, {}, {}}; },
+{
+  [](ExpositionFormat format) {
+    return format == ExpositionFormat::text_0_0_4 ? std::string("cos_events_total 1\n")
+                                                  : std::string("# EOF\n");
+  },
+      [] { return LandingPageData{"1.2.3", "abc", "c.yaml", true, {}, {}, {}, {}}; },
 }

@@ -67,6 +67,9 @@ struct Config {
   // Where docs/runbooks.md is published; every generated alert links a section of it.
   std::string runbook_url;
   Limits limits;
+  // Event fields each cos_errors_total series shows, from its last event, as
+  // its exemplar's labels.
+  std::vector<std::string> exemplar_fields{"request_id", "trace_id"};
 };
 
 // Parses and validates a config. Throws ConfigError ("source:line:column: ...")

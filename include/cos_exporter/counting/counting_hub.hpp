@@ -1,9 +1,12 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "cos_exporter/classification/classifier.hpp"
 #include "cos_exporter/counting/event_counter.hpp"
+#include "cos_exporter/counting/exemplar_cell.hpp"
 #include "cos_exporter/counting/metric_store.hpp"
 #include "cos_exporter/counting/unknown_codes.hpp"
 
@@ -14,16 +17,23 @@ namespace cos_exporter {
 // installs a new classifier; the store and its counters stay.
 class CountingHub {
  public:
-  CountingHub(std::shared_ptr<Classifier const> classifier, std::uint32_t max_unknown_codes);
+  // `exemplar_fields`: the event fields each cos_errors_total series shows
+  // from its last event as its exemplar.
+  CountingHub(std::shared_ptr<Classifier const> classifier, std::uint32_t max_unknown_codes,
+              std::vector<std::string> exemplar_fields = {});
 
-  void install(std::shared_ptr<Classifier const> classifier, std::uint32_t max_unknown_codes);
+  void install(std::shared_ptr<Classifier const> classifier, std::uint32_t max_unknown_codes,
+               std::vector<std::string> exemplar_fields = {});
 
   EventCounter& counter() noexcept { return *counter_; }
   Classifier const& classifier() const { return counter_->classifier(); }
   MetricStore& store() noexcept { return store_; }
+  MetricStore const& store() const noexcept { return store_; }
+  ExemplarStore const& exemplars() const noexcept { return exemplars_; }
 
  private:
   MetricStore store_;
+  ExemplarStore exemplars_;
   UnknownCodes unknown_;
   std::unique_ptr<EventCounter> counter_;
 };

@@ -7,8 +7,10 @@
 #include <vector>
 
 #include "cos_exporter/classification/classifier.hpp"
+#include "cos_exporter/counting/exemplar_cell.hpp"
 #include "cos_exporter/counting/metric_store.hpp"
 #include "cos_exporter/counting/unknown_codes.hpp"
+#include "cos_exporter/parsing/event_fields.hpp"
 
 namespace cos_exporter {
 
@@ -16,19 +18,25 @@ namespace cos_exporter {
 // counter cells. count() takes no lock, allocates nothing and hashes no label.
 class EventCounter {
  public:
+  // `fields`: the exemplar fields, which the parsers read for count().
   EventCounter(std::shared_ptr<Classifier const> classifier, MetricStore& store,
-               UnknownCodes& unknown);
+               UnknownCodes& unknown, ExemplarStore& exemplars, EventFieldNames fields = {});
 
-  void count(std::int64_t code, std::string_view message, std::uint64_t n) noexcept;
+  // `fields` as the parser read them for field_names().
+  void count(std::int64_t code, std::string_view message, std::uint64_t n,
+             EventFields const& fields = {}) noexcept;
 
   Classifier const& classifier() const { return *classifier_; }
+  EventFieldNames const& field_names() const { return fields_; }
 
  private:
   struct ClassCells {
     CounterCell* errors = nullptr;  // null for success classes
+    ExemplarCell* exemplar = nullptr;
     GroupMask groups = 0;
   };
-  void count_error(CounterCell* errors, GroupMask groups, std::uint64_t n) noexcept;
+  void count_error(CounterCell* errors, ExemplarCell* exemplar, GroupMask groups, std::uint64_t n,
+                   EventFields const& fields) noexcept;
 
   std::shared_ptr<Classifier const> classifier_;
   std::vector<ClassCells> classes_;
@@ -37,6 +45,7 @@ class EventCounter {
   CounterCell* error_events_;
   CounterCell* unknown_overflow_;
   UnknownCodes& unknown_;
+  EventFieldNames fields_;
 };
 
 }  // namespace cos_exporter

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cos_exporter/classification/group_matcher.hpp"
+#include "cos_exporter/counting/exemplar_cell.hpp"
 #include "cos_exporter/counting/metric_store.hpp"
 
 namespace cos_exporter {
@@ -17,10 +18,11 @@ class UnknownCodes {
   struct Slot {
     std::int64_t code = 0;
     CounterCell* errors = nullptr;  // null: empty slot
+    ExemplarCell* exemplar = nullptr;
     GroupMask groups = 0;
   };
 
-  UnknownCodes(MetricStore& store, std::uint32_t limit);
+  UnknownCodes(MetricStore& store, ExemplarStore& exemplars, std::uint32_t limit);
 
   // The slot of `code`, creating it when there is room; the shared `other`
   // slot when there is none. Allocates only the first time a code is seen.
@@ -53,6 +55,7 @@ class UnknownCodes {
   void create(Slot& slot, std::int64_t code, GroupMask groups);
 
   CounterFamily& errors_;
+  ExemplarStore& exemplars_;
   std::vector<Slot> slots_;  // open addressing, power-of-two size >= 2 * limit
   std::uint32_t limit_;
   std::uint32_t used_ = 0;

@@ -3,11 +3,13 @@
 #include <re2/re2.h>
 #include <simdjson.h>
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 
+#include "cos_exporter/parsing/event_fields.hpp"
 #include "cos_exporter/parsing/event_format.hpp"
 #include "cos_exporter/parsing/malformed_reason.hpp"
 
@@ -19,6 +21,7 @@ struct Event {
   std::int64_t code = 0;
   std::string_view message;
   std::uint64_t count = 1;
+  EventFields fields;  // the ones parse() was asked for
 };
 
 struct ParseResult {
@@ -37,16 +40,20 @@ class LineParser {
   // std::invalid_argument when it does not compile or lacks `code`.
   LineParser(EventFormat format, std::string const& regex, std::size_t max_line_bytes);
 
-  ParseResult parse(std::string_view line) noexcept;
+  // `fields` names the extra fields to read; it must outlive the call only.
+  ParseResult parse(std::string_view line,
+                    EventFieldNames const& fields = EventFieldNames::none()) noexcept;
 
   // Checks a regex as the config loader needs: empty string when usable,
   // otherwise why not.
   static std::string check_regex(std::string const& regex);
 
  private:
-  ParseResult parse_json(std::string_view line) noexcept;
-  ParseResult parse_logfmt(std::string_view line) noexcept;
-  ParseResult parse_regex(std::string_view line) noexcept;
+  ParseResult parse_json(std::string_view line, EventFieldNames const& fields) noexcept;
+  ParseResult parse_logfmt(std::string_view line, EventFieldNames const& fields) noexcept;
+  ParseResult parse_regex(std::string_view line, EventFieldNames const& fields) noexcept;
+  // The regex group of each field, looked up once per set of names.
+  void resolve_field_groups(EventFieldNames const& fields) noexcept;
 
   EventFormat format_;
   std::size_t max_line_bytes_;
@@ -54,6 +61,8 @@ class LineParser {
   int code_group_ = -1, message_group_ = -1, count_group_ = -1;
   std::unique_ptr<re2::StringPiece[]> captures_;
   int capture_count_ = 0;
+  std::array<int, kMaxEventFields> field_groups_{};
+  std::uint64_t field_groups_of_ = 0;  // EventFieldNames::id() they were resolved for
   simdjson::dom::parser json_;
   std::unique_ptr<char[]> padded_;     // max_line_bytes + SIMDJSON_PADDING
   std::unique_ptr<char[]> unescaped_;  // a logfmt message with escapes
