@@ -13,8 +13,9 @@ namespace {
 
 // The shipped config: 201 catalog entries, its alert groups.
 struct Pipeline {
-  explicit Pipeline(std::vector<std::string> exemplar_fields = {})
-      : hub{make_classifier(config), config.limits.max_unknown_codes, std::move(exemplar_fields)} {}
+  explicit Pipeline(std::vector<std::string> exemplar_fields = {}, LabelPlan const& labels = {})
+      : hub{make_classifier(config), config.limits.max_unknown_codes, std::move(exemplar_fields),
+            labels} {}
 
   Config config = builtin_config();
   CountingHub hub;
@@ -23,8 +24,8 @@ struct Pipeline {
 };
 
 void run_lines(benchmark::State& state, std::vector<std::string> const& lines,
-               std::vector<std::string> exemplar_fields = {}) {
-  Pipeline pipeline(std::move(exemplar_fields));
+               std::vector<std::string> exemplar_fields = {}, LabelPlan const& labels = {}) {
+  Pipeline pipeline(std::move(exemplar_fields), labels);
   std::size_t i = 0;
   for (auto _ : state) {
     pipeline.processor.process_line(lines[i]);
@@ -49,6 +50,21 @@ void BM_JsonIdsIgnored(benchmark::State& state) {
 }
 void BM_JsonExemplar(benchmark::State& state) {
   run_lines(state, kJsonWithIds, {"request_id", "trace_id"});
+}
+// The same lines with two event labels (bucket, region) besides the exemplar.
+std::vector<std::string> const kJsonWithLabels{
+    R"({"code":-96,"message":"ERROR_PROXY_AUTH_EXPIRED","bucket":"photos","region":"ap-guangzhou","request_id":"NTk0ZGY3"})",
+    R"({"code":-4016,"message":"ErrNotSameSHA","bucket":"docs","region":"ap-beijing","request_id":"NTk0ZGY4","trace_id":"4bf92f"})",
+    R"({"code":-5997,"message":"ERROR_CGI_NETWORK","count":2,"bucket":"photos","region":"ap-beijing","request_id":"NTk0ZGY5"})"};
+void BM_JsonLabelsIgnored(benchmark::State& state) {
+  run_lines(state, kJsonWithLabels);
+}
+void BM_JsonLabelsExemplar(benchmark::State& state) {
+  LabelPlan labels;
+  labels.names = {"bucket", "region"};
+  labels.max_values = {100, 100};
+  labels.event_fields = {"bucket", "region"};
+  run_lines(state, kJsonWithLabels, {"request_id", "trace_id"}, labels);
 }
 void BM_Logfmt(benchmark::State& state) {
   run_lines(state, {"code=-96 message=ERROR_PROXY_AUTH_EXPIRED",
@@ -98,6 +114,8 @@ void BM_JsonDatagram32(benchmark::State& state) {
 BENCHMARK(BM_Json);
 BENCHMARK(BM_JsonIdsIgnored);
 BENCHMARK(BM_JsonExemplar);
+BENCHMARK(BM_JsonLabelsIgnored);
+BENCHMARK(BM_JsonLabelsExemplar);
 BENCHMARK(BM_Logfmt);
 BENCHMARK(BM_BareInteger);
 BENCHMARK(BM_SharedCode);

@@ -28,9 +28,11 @@ class ConfigReader {
     check_duplicate_keys(root);
     yaml_.check_keys(root,
                      {"inputs", "state_file", "catalog", "groups", "code_alert", "runbook_url",
-                      "limits", "exemplar_fields"},
+                      "limits", "exemplar_fields", "event_labels"},
                      "the config");
     if (auto limits = root["limits"]) read_limits(limits, config.limits);
+    if (auto labels = root["event_labels"]) config.event_labels = read_event_labels(yaml_, labels);
+    for (auto const& label : config.event_labels) extra_label_names_.insert(label.name);
     if (auto inputs = root["inputs"]) read_inputs(inputs, config);
     if (auto state = root["state_file"]) config.state_file = non_empty_string(state, "state_file");
     if (auto catalog = root["catalog"]) read_catalog(catalog, config);
@@ -40,6 +42,9 @@ class ConfigReader {
       config.runbook_url = non_empty_printable(url, "runbook_url");
     if (auto fields = root["exemplar_fields"])
       config.exemplar_fields = read_exemplar_fields(yaml_, fields);
+    if (extra_label_names(config).size() > kMaxExtraLabels)
+      yaml_.fail(root, "at most " + std::to_string(kMaxExtraLabels) +
+                           " extra label names in all (labels, event_labels, path_labels)");
   }
 
  private:
@@ -64,7 +69,13 @@ class ConfigReader {
   }
 
   void read_limits(YAML::Node const& node, Limits& limits) {
-    yaml_.check_keys(node, {"max_unknown_codes", "max_line_bytes"}, "limits");
+    yaml_.check_keys(
+        node, {"max_unknown_codes", "max_line_bytes", "max_label_values", "max_series"}, "limits");
+    if (auto n = node["max_label_values"])
+      limits.max_label_values =
+          static_cast<std::uint32_t>(yaml_.unsigned_integer(n, "max_label_values", 1, 100000));
+    if (auto n = node["max_series"])
+      limits.max_series = yaml_.unsigned_integer(n, "max_series", 0, 10000000);
     if (auto n = node["max_unknown_codes"])
       limits.max_unknown_codes =
           static_cast<std::uint32_t>(yaml_.unsigned_integer(n, "max_unknown_codes", 0, 100000));
@@ -128,7 +139,8 @@ class ConfigReader {
   }
 
   UdpInputConfig read_udp(YAML::Node const& node) {
-    yaml_.check_keys(node, {"name", "listen", "format", "regex", "read_buffer_bytes", "allow"},
+    yaml_.check_keys(node,
+                     {"name", "listen", "format", "regex", "read_buffer_bytes", "allow", "labels"},
                      "a udp input");
     UdpInputConfig input;
     read_name(node, input);
@@ -139,6 +151,7 @@ class ConfigReader {
                           "\" (want host:port, [v6-host]:port or :port)");
     }
     read_format_and_regex(node, input);
+    if (auto n = node["labels"]) input.labels = read_static_labels(yaml_, n, extra_label_names_);
     if (auto n = node["read_buffer_bytes"])
       input.read_buffer_bytes = yaml_.unsigned_integer(n, "read_buffer_bytes", 0, 1ull << 31);
     if (auto list = node["allow"]) {
@@ -155,13 +168,15 @@ class ConfigReader {
   }
 
   UnixgramInputConfig read_unixgram(YAML::Node const& node) {
-    yaml_.check_keys(node, {"name", "path", "format", "regex", "read_buffer_bytes", "mode"},
+    yaml_.check_keys(node,
+                     {"name", "path", "format", "regex", "read_buffer_bytes", "mode", "labels"},
                      "a unixgram input");
     UnixgramInputConfig input;
     read_name(node, input);
     if (auto n = node["path"]) input.path = non_empty_string(n, "path");
     if (input.path.size() >= 108) yaml_.fail(node, "unix socket path is longer than 107 bytes");
     read_format_and_regex(node, input);
+    if (auto n = node["labels"]) input.labels = read_static_labels(yaml_, n, extra_label_names_);
     if (auto n = node["read_buffer_bytes"])
       input.read_buffer_bytes = yaml_.unsigned_integer(n, "read_buffer_bytes", 0, 1ull << 31);
     if (auto n = node["mode"]) {
@@ -181,13 +196,15 @@ class ConfigReader {
   }
 
   FileInputConfig read_file(YAML::Node const& node) {
-    yaml_.check_keys(node, {"name", "path", "format", "regex", "start_at"}, "a file input");
+    yaml_.check_keys(node, {"name", "path", "format", "regex", "start_at", "labels", "path_labels"},
+                     "a file input");
     FileInputConfig input;
     read_name(node, input);
     if (!node["path"]) yaml_.fail(node, "file input \"" + input.name + "\" needs a path");
     input.path = non_empty_string(node["path"], "path");
     check_glob(node["path"], input.path, true);
     read_format_and_regex(node, input);
+    if (auto n = node["labels"]) input.labels = read_static_labels(yaml_, n, extra_label_names_);
     if (auto n = node["start_at"]) {
       std::string text = yaml_.string(n, "start_at");
       if (text == "end")
@@ -196,6 +213,10 @@ class ConfigReader {
         input.start_at = StartAt::beginning;
       else
         yaml_.fail(n, "start_at must be end or beginning, got \"" + text + "\"");
+    }
+    if (auto n = node["path_labels"]) {
+      input.path_labels = yaml_.string(n, "path_labels");
+      check_path_labels(yaml_, n, input.path_labels, input.labels, extra_label_names_);
     }
     return input;
   }
@@ -338,6 +359,7 @@ class ConfigReader {
 
   YamlReader yaml_;
   std::set<std::string> input_names_;
+  std::set<std::string> extra_label_names_;  // of event labels
 };
 
 }  // namespace

@@ -1,7 +1,11 @@
 #include "cos_exporter/config/label_settings.hpp"
 
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <array>
+
+#include "cos_exporter/common/utf8.hpp"
 
 namespace cos_exporter {
 namespace {
@@ -49,6 +53,86 @@ std::vector<std::string> read_exemplar_fields(YamlReader const& yaml, YAML::Node
     fields.push_back(std::move(field));
   }
   return fields;
+}
+
+std::vector<EventLabelConfig> read_event_labels(YamlReader const& yaml, YAML::Node const& node) {
+  yaml.require_sequence(node, "event_labels");
+  std::vector<EventLabelConfig> labels;
+  for (auto const& item : node) {
+    yaml.require_map(item, "an event label");
+    yaml.check_keys(item, {"name", "field", "max_values"}, "an event label");
+    EventLabelConfig label;
+    if (!item["name"] || !item["field"]) yaml.fail(item, "an event label needs a name and a field");
+    label.name = yaml.string(item["name"], "name");
+    if (auto problem = label_name_problem(label.name); !problem.empty())
+      yaml.fail(item["name"], "event label: " + problem);
+    for (auto const& other : labels)
+      if (other.name == label.name)
+        yaml.fail(item["name"], "event label " + quoted(label.name) + " is listed twice");
+    label.field = yaml.string(item["field"], "field");
+    if (label.field.empty()) yaml.fail(item["field"], "an event label's field must not be empty");
+    if (auto n = item["max_values"])
+      label.max_values =
+          static_cast<std::uint32_t>(yaml.unsigned_integer(n, "max_values", 1, 100000));
+    labels.push_back(std::move(label));
+  }
+  if (labels.size() > kMaxExtraLabels)
+    yaml.fail(node, "at most " + std::to_string(kMaxExtraLabels) + " extra labels in all");
+  return labels;
+}
+
+StaticLabels read_static_labels(YamlReader const& yaml, YAML::Node const& node,
+                                std::set<std::string> const& event_label_names) {
+  yaml.require_map(node, "labels");
+  StaticLabels labels;
+  for (auto const& item : node) {
+    std::string name = yaml.string(item.first, "label name");
+    if (auto problem = label_name_problem(name); !problem.empty())
+      yaml.fail(item.first, "labels: " + problem);
+    if (event_label_names.contains(name))
+      yaml.fail(item.first, "labels: " + quoted(name) + " is already an event label");
+    std::string value = yaml.string(item.second, "label value");
+    if (!is_valid_utf8(value)) yaml.fail(item.second, "a label value must be UTF-8");
+    if (value.size() > kMaxLabelValueBytes)
+      yaml.fail(item.second,
+                "a label value holds at most " + std::to_string(kMaxLabelValueBytes) + " bytes");
+    labels.emplace(std::move(name), std::move(value));
+  }
+  return labels;
+}
+
+void check_path_labels(YamlReader const& yaml, YAML::Node const& node, std::string const& regex,
+                       StaticLabels const& labels, std::set<std::string> const& event_label_names) {
+  RE2::Options options;
+  options.set_log_errors(false);
+  RE2 compiled(regex, options);
+  if (!compiled.ok()) yaml.fail(node, "invalid path_labels regex: " + compiled.error());
+  if (compiled.NamedCapturingGroups().empty())
+    yaml.fail(node, "path_labels needs named groups, e.g. (?P<namespace>[^_]+)");
+  for (auto const& [name, index] : compiled.NamedCapturingGroups()) {
+    if (auto problem = label_name_problem(name); !problem.empty())
+      yaml.fail(node, "path_labels: " + problem);
+    if (event_label_names.contains(name) || labels.contains(name))
+      yaml.fail(node, "path_labels: " + quoted(name) + " is already a label of this input");
+  }
+}
+
+std::vector<std::string> extra_label_names(Config const& config) {
+  std::set<std::string> names;
+  auto add_static = [&](auto const& inputs) {
+    for (auto const& input : inputs)
+      for (auto const& [name, value] : input.labels) names.insert(name);
+  };
+  add_static(config.udp_inputs);
+  add_static(config.unixgram_inputs);
+  add_static(config.file_inputs);
+  for (auto const& label : config.event_labels) names.insert(label.name);
+  for (auto const& input : config.file_inputs) {
+    if (input.path_labels.empty()) continue;
+    RE2 compiled(input.path_labels);
+    for (auto const& [name, index] : compiled.NamedCapturingGroups()) names.insert(name);
+  }
+  return {names.begin(), names.end()};
 }
 
 }  // namespace cos_exporter

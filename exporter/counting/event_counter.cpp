@@ -1,15 +1,50 @@
 #include "cos_exporter/counting/event_counter.hpp"
 
+#include <algorithm>
+#include <atomic>
+
 #include "cos_exporter/counting/metric_names.hpp"
 
 namespace cos_exporter {
 
+namespace {
+
+std::atomic<std::uint64_t> next_counter_id{1};
+
+// The fields the parsers read: the exemplar fields, then those of event
+// labels not among them; and where each label's field is.
+std::pair<std::vector<std::string>, std::vector<int>> fields_to_read(
+    std::vector<std::string> const& exemplar_fields, LabelPlan const& plan) {
+  std::vector<std::string> names = exemplar_fields;
+  std::vector<int> index(plan.names.size(), -1);
+  for (std::size_t i = 0; i < plan.event_fields.size(); ++i) {
+    if (plan.event_fields[i].empty()) continue;
+    auto it = std::find(names.begin(), names.end(), plan.event_fields[i]);
+    index[i] = static_cast<int>(it - names.begin());
+    if (it == names.end()) names.push_back(plan.event_fields[i]);
+  }
+  return {std::move(names), std::move(index)};
+}
+
+}  // namespace
+
 EventCounter::EventCounter(std::shared_ptr<Classifier const> classifier, MetricStore& store,
-                           UnknownCodes& unknown, ExemplarStore& exemplars, EventFieldNames fields)
-    : classifier_(std::move(classifier)), unknown_(unknown), fields_(std::move(fields)) {
-  auto& errors = store.counter(metric::kErrorsFamily);
-  auto& groups = store.counter(metric::kGroupErrorsFamily);
-  auto& events = store.counter(metric::kEventsFamily);
+                           UnknownCodes& unknown, ExemplarStore& exemplars, LabeledSeries& labeled,
+                           std::vector<std::string> exemplar_fields, LabelPlan const& labels)
+    : classifier_(std::move(classifier)),
+      unknown_(unknown),
+      exemplar_names_(std::move(exemplar_fields)),
+      fields_(fields_to_read(exemplar_names_, labels).first),
+      labeled_(labeled),
+      resolver_((labeled.configure(labels.names, labels.max_values, labels.max_series), labels),
+                labeled, fields_to_read(exemplar_names_, labels).second),
+      errors_family_(&store.counter(metric::kErrorsFamily)),
+      events_family_(&store.counter(metric::kEventsFamily)),
+      groups_family_(&store.counter(metric::kGroupErrorsFamily)),
+      id_(next_counter_id.fetch_add(1, std::memory_order_relaxed)) {
+  auto& errors = *errors_family_;
+  auto& groups = *groups_family_;
+  auto& events = *events_family_;
   success_events_ = &events.series({"success"});
   error_events_ = &events.series({"error"});
   unknown_overflow_ = &store.counter(metric::kUnknownOverflowFamily).series({});
@@ -38,20 +73,41 @@ void EventCounter::count_error(CounterCell* errors, ExemplarCell* exemplar, Grou
                                std::uint64_t n, EventFields const& fields) noexcept {
   error_events_->add(n);
   errors->add(n);
-  if (!fields_.empty()) exemplar->record(fields_.names(), fields, n);
+  if (!exemplar_names_.empty()) exemplar->record(exemplar_names_, fields, n);
   for_each_group(groups, [&](unsigned i) { group_cells_[i]->add(n); });
 }
 
+void EventCounter::count_labeled_error(CounterCell* errors, GroupMask groups, std::uint64_t n,
+                                       EventFields const& fields,
+                                       LabeledSeries::ValueIds const& ids) noexcept {
+  labeled_.series(*events_family_, *error_events_, ids, n).counter->add(n);
+  auto cells = labeled_.series(*errors_family_, *errors, ids, n);
+  cells.counter->add(n);
+  if (!exemplar_names_.empty() && cells.exemplar != nullptr)
+    cells.exemplar->record(exemplar_names_, fields, n);
+  for_each_group(groups, [&](unsigned i) {
+    labeled_.series(*groups_family_, *group_cells_[i], ids, n).counter->add(n);
+  });
+}
+
 void EventCounter::count(std::int64_t code, std::string_view message, std::uint64_t n,
-                         EventFields const& fields) noexcept {
+                         EventFields const& fields,
+                         LabeledSeries::ValueIds const* labels) noexcept {
+  if (labels != nullptr && *labels == LabeledSeries::ValueIds{}) labels = nullptr;
   std::uint32_t index = classifier_->classify(code, message);
   if (index != Classifier::kUnknown) {
     ClassCells const& cells = classes_[index];
     if (cells.errors == nullptr) {
-      success_events_->add(n);
+      if (labels != nullptr)
+        labeled_.series(*events_family_, *success_events_, *labels, n).counter->add(n);
+      else
+        success_events_->add(n);
       return;
     }
-    count_error(cells.errors, cells.exemplar, cells.groups, n, fields);
+    if (labels != nullptr)
+      count_labeled_error(cells.errors, cells.groups, n, fields, *labels);
+    else
+      count_error(cells.errors, cells.exemplar, cells.groups, n, fields);
     return;
   }
   // A new unknown code gets its series and groups here, at most
@@ -60,7 +116,10 @@ void EventCounter::count(std::int64_t code, std::string_view message, std::uint6
   UnknownCodes::Slot const& slot = unknown_.resolve(
       code, [&](std::int64_t c) { return classifier_->unknown_code_groups(c); }, overflowed);
   if (overflowed) unknown_overflow_->add(n);
-  count_error(slot.errors, slot.exemplar, slot.groups, n, fields);
+  if (labels != nullptr)
+    count_labeled_error(slot.errors, slot.groups, n, fields, *labels);
+  else
+    count_error(slot.errors, slot.exemplar, slot.groups, n, fields);
 }
 
 }  // namespace cos_exporter

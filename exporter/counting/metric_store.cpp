@@ -2,6 +2,8 @@
 
 #include <prometheus/metric_family.h>
 
+#include <iterator>
+
 namespace cos_exporter {
 namespace {
 
@@ -42,9 +44,26 @@ GaugeFamily& MetricStore::gauge(metric::Definition const& definition) {
   return *slot;
 }
 
+CounterFamily& MetricStore::counter_with_labels(std::string const& name, std::string const& help,
+                                                std::vector<std::string> label_names) {
+  std::string key = name;
+  for (auto const& label : label_names) key += '\0' + label;
+  auto& slot = counters_[key];
+  if (!slot) slot = std::make_unique<CounterFamily>(name, help, std::move(label_names));
+  return *slot;
+}
+
 CounterFamily const* MetricStore::find_counter(std::string const& name) const {
   auto it = counters_.find(name);
   return it == counters_.end() ? nullptr : it->second.get();
+}
+
+std::vector<CounterFamily const*> MetricStore::counter_families(std::string const& name) const {
+  std::vector<CounterFamily const*> out;
+  for (auto it = counters_.lower_bound(name); it != counters_.end() && it->second->name() == name;
+       ++it)
+    out.push_back(it->second.get());
+  return out;
 }
 
 GaugeFamily const* MetricStore::find_gauge(std::string const& name) const {
@@ -55,11 +74,16 @@ GaugeFamily const* MetricStore::find_gauge(std::string const& name) const {
 std::vector<prometheus::MetricFamily> MetricStore::Collect() const {
   std::vector<prometheus::MetricFamily> families;
   families.reserve(counters_.size() + gauges_.size());
-  for (auto const& [name, family] : counters_)
-    families.push_back(to_prometheus(*family, prometheus::MetricType::Counter,
-                                     [](prometheus::ClientMetric& m, CounterCell const& cell) {
-                                       m.counter.value = static_cast<double>(cell.value());
-                                     }));
+  for (auto const& [key, family] : counters_) {
+    auto more = to_prometheus(*family, prometheus::MetricType::Counter,
+                              [](prometheus::ClientMetric& m, CounterCell const& cell) {
+                                m.counter.value = static_cast<double>(cell.value());
+                              });
+    if (!families.empty() && families.back().name == more.name)
+      std::move(more.metric.begin(), more.metric.end(), std::back_inserter(families.back().metric));
+    else
+      families.push_back(std::move(more));
+  }
   for (auto const& [name, family] : gauges_)
     families.push_back(to_prometheus(
         *family, prometheus::MetricType::Gauge,

@@ -15,6 +15,7 @@
 #include "cos_exporter/counting/metric_names.hpp"
 #include "cos_exporter/daemon/classifier_factory.hpp"
 #include "cos_exporter/daemon/input_set.hpp"
+#include "cos_exporter/daemon/label_plan_factory.hpp"
 #include "cos_exporter/exposition/code_info_collector.hpp"
 #include "cos_exporter/exposition/error_exemplars.hpp"
 #include "cos_exporter/exposition/http_server.hpp"
@@ -73,7 +74,7 @@ struct Daemon::State {
     auto classifier = make_classifier(config);
     log_group_warnings(*classifier);
     hub = std::make_unique<CountingHub>(classifier, config.limits.max_unknown_codes,
-                                        config.exemplar_fields);
+                                        config.exemplar_fields, make_label_plan(config));
     code_info = std::make_unique<CodeInfoCollector>(*hub);
     auto& store = hub->store();
     reload_successful = &store.gauge(metric::kReloadSuccessfulFamily).series({});
@@ -164,7 +165,7 @@ struct Daemon::State {
       auto const classifier = prepared.classifier;
       inputs->apply(prepared.config);
       hub->install(std::move(prepared.classifier), prepared.config.limits.max_unknown_codes,
-                   prepared.config.exemplar_fields);
+                   prepared.config.exemplar_fields, make_label_plan(prepared.config));
       if (prepared.install_web_config) prepared.install_web_config();
       config = std::move(prepared.config);
       reload_successful->set(1);

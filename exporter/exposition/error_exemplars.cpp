@@ -8,15 +8,19 @@ ExemplarLookup error_exemplars(CountingHub const& hub) {
   return [&hub](prometheus::MetricFamily const& family,
                 prometheus::ClientMetric const& series) -> std::optional<Exemplar> {
     if (family.name != metric::kErrors) return std::nullopt;
-    CounterFamily const* errors = hub.store().find_counter(metric::kErrors);
-    if (errors == nullptr) return std::nullopt;
     // The store lists labels in its label-name order, as the family has them.
-    std::vector<std::string> values;
-    values.reserve(series.label.size());
-    for (auto const& label : series.label) values.push_back(label.value);
-    auto it = errors->all().find(values);
-    if (it == errors->all().end()) return std::nullopt;
-    ExemplarCell const* cell = hub.exemplars().find(*it->second);
+    std::vector<std::string> names, values;
+    for (auto const& label : series.label) {
+      names.push_back(label.name);
+      values.push_back(label.value);
+    }
+    CounterCell const* counter = nullptr;
+    for (CounterFamily const* errors : hub.store().counter_families(metric::kErrors)) {
+      if (errors->label_names() != names) continue;
+      if (auto it = errors->all().find(values); it != errors->all().end()) counter = it->second;
+    }
+    if (counter == nullptr) return std::nullopt;
+    ExemplarCell const* cell = hub.exemplars().find(*counter);
     if (cell == nullptr || cell->empty()) return std::nullopt;
     Exemplar exemplar;
     cell->for_each_label([&](std::string_view name, std::string_view value) {

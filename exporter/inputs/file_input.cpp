@@ -290,6 +290,7 @@ void FileInput::run_pass() {
   bool more = false;
   for (auto& tailer : tailers_) {
     if (!tailer->dirty) continue;
+    processor_.set_source_path(tailer->path());
     tailer->dirty = tailer->read(sink_, kReadBudget, config_.name);
     more = more || tailer->dirty;
   }
@@ -324,6 +325,7 @@ void FileInput::full_pass(bool starting) {
     auto it = found.find(tailer->path());
     if (FileReader* reader = tailer->reader()) {
       if (it == found.end() || it->second != reader->identity()) {
+        processor_.set_source_path(tailer->path());
         tailer->read(sink_, kReadBudget, config_.name);
         log_info(it == found.end() ? "file removed or renamed; reading the old file to its end"
                                    : "file rotated; reading the old file to its end",
@@ -361,6 +363,7 @@ void FileInput::full_pass(bool starting) {
 
   std::erase_if(draining_, [&](Draining& draining) {
     if (read_draining(draining) || now - draining.last_data < drain_grace_) return false;
+    processor_.set_source_path(draining.path);
     draining.lines->add(draining.reader->flush_partial(sink_));
     log_info("stopped reading old file",
              {{"component", "file"},
@@ -421,6 +424,7 @@ void FileInput::attach(FileTailer& tailer, FileIdentity identity,
 }
 
 bool FileInput::read_draining(Draining& draining) {
+  processor_.set_source_path(draining.path);
   auto result = draining.reader->read(sink_, kReadBudget);
   draining.lines->add(result.lines);
   if (result.bytes > 0) draining.last_data = std::chrono::steady_clock::now();

@@ -10,6 +10,19 @@ LineProcessor::LineProcessor(LineParser parser, InputCounters counters, Counting
 void LineProcessor::reconfigure(LineParser parser, InputCounters counters) noexcept {
   parser_ = std::move(parser);
   counters_ = std::move(counters);
+  labels_of_ = 0;
+}
+
+void LineProcessor::set_source_path(std::string_view path) {
+  if (path == source_path_) return;
+  source_path_ = path;
+  labels_of_ = 0;
+}
+
+void LineProcessor::resolve_source_labels(EventCounter& counter) noexcept {
+  source_overflow_ =
+      counter.labels().source_ids(counters_.input_name, source_path_, source_labels_);
+  labels_of_ = counter.id();
 }
 
 void LineProcessor::process_line(std::string_view line) noexcept {
@@ -21,7 +34,16 @@ void LineProcessor::process_line(std::string_view line) noexcept {
     report_malformed(result.reason, line);
     return;
   }
-  counter.count(result.event.code, result.event.message, result.event.count, result.event.fields);
+  Event const& event = result.event;
+  if (!counter.labels().active()) {
+    counter.count(event.code, event.message, event.count, event.fields);
+    return;
+  }
+  if (labels_of_ != counter.id()) resolve_source_labels(counter);
+  LabeledSeries::ValueIds labels = source_labels_;
+  counter.labels().event_ids(event.fields, event.count, labels);
+  if (source_overflow_ != 0) counter.labels().add_source_overflow(source_overflow_, event.count);
+  counter.count(event.code, event.message, event.count, event.fields, &labels);
 }
 
 void LineProcessor::process_lines(std::string_view payload) noexcept {

@@ -17,11 +17,11 @@ import harness
 BAD_CONFIGS = [
     ("unknown key",
      "limits:\n  max_line_bytes: 100\n  max_lines: 5\n",
-     3, 3, 'unknown key "max_lines" in limits (known: max_unknown_codes, max_line_bytes)'),
+     3, 3, 'unknown key "max_lines" in limits (known: max_unknown_codes, max_line_bytes, max_label_values, max_series)'),
     ("unknown top-level key",
      "groups: {}\nlisten: 127.0.0.1:1\n",
      2, 1, 'unknown key "listen" in the config (known: inputs, state_file, catalog, '
-           'groups, code_alert, runbook_url, limits, exemplar_fields)'),
+           'groups, code_alert, runbook_url, limits, exemplar_fields, event_labels)'),
     ("wrong type: a word for an integer",
      "limits:\n  max_unknown_codes: lots\n",
      2, 22, "max_unknown_codes must be a non-negative integer"),
@@ -265,7 +265,7 @@ class LogFlagsTest(unittest.TestCase):
         obj = json.loads(exporter.lines[-1])
         self.assertEqual(obj["level"], "error")
         self.assertEqual(obj["error"], exporter.config_path + ':1:10: unknown key "bogus" in '
-                         'limits (known: max_unknown_codes, max_line_bytes)')
+                         'limits (known: max_unknown_codes, max_line_bytes, max_label_values, max_series)')
 
     def test_warn_level_hides_info(self):
         exporter = self.start("--log.level=warn")

@@ -227,7 +227,7 @@ class ReloadTest(unittest.TestCase):
         bad = AFTER.format(moved_port=harness.free_udp_port()) + "limits:\n  max_unknown_code: 5\n"
         bad_line = bad.count("\n", 0, bad.index("max_unknown_code:")) + 1
         want = '%s:%d:3: unknown key "max_unknown_code" in limits ' \
-               '(known: max_unknown_codes, max_line_bytes)' % (exporter.config_path, bad_line)
+               '(known: max_unknown_codes, max_line_bytes, max_label_values, max_series)' % (exporter.config_path, bad_line)
         self.write_config(exporter, bad)
         status, _, body = self.post_reload(exporter)
         self.assertEqual(status, 500)

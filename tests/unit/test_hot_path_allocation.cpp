@@ -7,6 +7,7 @@
 #include "cos_exporter/config/config.hpp"
 #include "cos_exporter/counting/counting_hub.hpp"
 #include "cos_exporter/daemon/classifier_factory.hpp"
+#include "cos_exporter/daemon/label_plan_factory.hpp"
 #include "cos_exporter/intake/line_processor.hpp"
 
 namespace {
@@ -91,4 +92,30 @@ TEST_CASE("parsing, classifying and counting an event, exemplar included, alloca
   CHECK(g_allocations == 0);
 #endif
   CHECK(processor.counters().received->value() == 2 + 200 * 14);
+}
+
+TEST_CASE("an event with extra labels and an exemplar allocates nothing once its series exist",
+          "[hot-path]") {
+  Config config = parse_config(
+      "inputs:\n  udp:\n    - {name: udp, listen: '127.0.0.1:0', labels: {service: up}}\n"
+      "event_labels:\n  - {name: bucket, field: bucket}\n  - {name: region, field: region}\n",
+      "c.yaml");
+  CountingHub hub(make_classifier(config), config.limits.max_unknown_codes, config.exemplar_fields,
+                  make_label_plan(config));
+  LineProcessor processor(LineParser(EventFormat::auto_detect, "", config.limits.max_line_bytes),
+                          InputCounters(hub.store(), "udp"), hub);
+  std::string const datagram =
+      "{\"code\":-4016,\"bucket\":\"photos\",\"region\":\"ap-guangzhou\",\"request_id\":\"NTk\"}\n"
+      "code=-96 bucket=docs request_id=NTk1\n"
+      "{\"code\":0,\"bucket\":\"photos\"}\n"
+      "{\"code\":70001,\"region\":\"ap-beijing\"}\n";
+  processor.process_lines(datagram);  // the series are made here
+  g_allocations = 0;
+  g_counting = true;
+  for (int i = 0; i < 100; ++i) processor.process_lines(datagram);
+  g_counting = false;
+#ifdef COS_COUNT_ALLOCATIONS
+  CHECK(g_allocations == 0);
+#endif
+  CHECK(processor.counters().received->value() == 101 * 4);
 }

@@ -85,10 +85,44 @@ TEST_CASE("/-/reload takes POST and reports failures", "[web]") {
         "Reload failed; the running configuration stays in force: c.yaml:3:5: bad \\xff\n");
 }
 
-{
-  [](ExpositionFormat format) {
-    return format == ExpositionFormat::text_0_0_4 ? std::string("cos_events_total 1\n")
-                                                  : std::string("# EOF\n");
-  },
-      [] { return LandingPageData{"1.2.3", "abc", "c.yaml", true, {}, {}, {}, {}}; },
+TEST_CASE("scrapes while a page is still being sent share it", "[web]") {
+  int renders = 0;
+  auto sources = [&renders] {
+    return WebEndpoints::Sources{[&renders](ExpositionFormat) {
+                                   return "cos_events_total " + std::to_string(++renders) + "\n";
+                                 },
+                                 [] { return LandingPageData{}; }, [] { return true; },
+                                 [](WebEndpoints::ReloadDone done) { done(true, ""); }};
+  };
+  auto scrape = [](WebEndpoints const& endpoints) {
+    HttpResponse response;
+    endpoints.handle(HttpRequest{"GET", "/metrics", "", ""},
+                     [&](HttpResponse r) { response = std::move(r); });
+    return response;
+  };
+  WebEndpoints sharing(sources(), std::chrono::hours(1));
+  HttpResponse first = scrape(sharing);
+  HttpResponse second = scrape(sharing);  // `first` is still held: being sent
+  REQUIRE(first.shared_body);
+  CHECK(second.shared_body == first.shared_body);
+  CHECK(renders == 1);
+
+  WebEndpoints fresh(sources(), std::chrono::milliseconds(0));
+  HttpResponse a = scrape(fresh);
+  HttpResponse b = scrape(fresh);
+  CHECK(a.shared_body != b.shared_body);
+  CHECK(*b.shared_body->text() == "cos_events_total 3\n");
+}
+
+TEST_CASE("/metrics answers OpenMetrics to a client that asks for it", "[web]") {
+  Fixture f;
+  auto prometheus = f.get("/metrics", "GET",
+                          "application/openmetrics-text;version=1.0.0,application/"
+                          "openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/"
+                          "*;q=0.1");
+  CHECK(prometheus.content_type == "application/openmetrics-text; version=1.0.0; charset=utf-8");
+  CHECK(*prometheus.shared_body->text() == "# EOF\n");
+  auto old = f.get("/metrics", "GET", "application/openmetrics-text; version=0.0.1");
+  CHECK(old.content_type == "application/openmetrics-text; version=0.0.1; charset=utf-8");
+  CHECK(*f.get("/metrics", "GET", "*/*").shared_body->text() == "cos_events_total 1\n");
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,18 @@ namespace cos_exporter {
 // default an absent key means. Equality is used by reload to keep inputs whose
 // settings did not change.
 
+// Extra labels of the event series (cos_errors_total, cos_events_total,
+// cos_group_errors_total): name -> value, the same for every event of an input.
+using StaticLabels = std::map<std::string, std::string>;
+
+// A label whose value is a field of each event.
+struct EventLabelConfig {
+  std::string name;
+  std::string field;
+  std::uint32_t max_values = 100;  // distinct values; later ones count as "other"
+  bool operator==(EventLabelConfig const&) const = default;
+};
+
 struct UdpInputConfig {
   std::string name = "udp";
   std::string listen = "127.0.0.1:9742";
@@ -24,6 +37,7 @@ struct UdpInputConfig {
   std::string regex;  // format: regex
   std::uint64_t read_buffer_bytes = 8 * 1024 * 1024;
   std::vector<Cidr> allow;  // empty: every source is allowed
+  StaticLabels labels;
   bool operator==(UdpInputConfig const&) const = default;
 };
 
@@ -34,6 +48,7 @@ struct UnixgramInputConfig {
   std::string regex;
   std::uint64_t read_buffer_bytes = 8 * 1024 * 1024;
   std::uint32_t mode = 0660;  // permissions of the socket file
+  StaticLabels labels;
   bool operator==(UnixgramInputConfig const&) const = default;
 };
 
@@ -45,12 +60,18 @@ struct FileInputConfig {
   EventFormat format = EventFormat::auto_detect;
   std::string regex;
   StartAt start_at = StartAt::end;
+  StaticLabels labels;
+  std::string path_labels;  // an RE2 regex whose named groups label the events of each file
   bool operator==(FileInputConfig const&) const = default;
 };
 
 struct Limits {
   std::uint32_t max_unknown_codes = 64;
   std::uint32_t max_line_bytes = 16384;
+  // Distinct values of each static or path label; later ones count as "other".
+  std::uint32_t max_label_values = 100;
+  // Series the extra labels may add across the event series, ever.
+  std::uint64_t max_series = 10000;
   bool operator==(Limits const&) const = default;
 };
 
@@ -70,6 +91,7 @@ struct Config {
   // Event fields each cos_errors_total series shows, from its last event, as
   // its exemplar's labels.
   std::vector<std::string> exemplar_fields{"request_id", "trace_id"};
+  std::vector<EventLabelConfig> event_labels;
 };
 
 // Parses and validates a config. Throws ConfigError ("source:line:column: ...")

@@ -7,6 +7,8 @@
 #include "cos_exporter/classification/classifier.hpp"
 #include "cos_exporter/counting/event_counter.hpp"
 #include "cos_exporter/counting/exemplar_cell.hpp"
+#include "cos_exporter/counting/label_plan.hpp"
+#include "cos_exporter/counting/labeled_series.hpp"
 #include "cos_exporter/counting/metric_store.hpp"
 #include "cos_exporter/counting/unknown_codes.hpp"
 
@@ -19,11 +21,12 @@ class CountingHub {
  public:
   // `exemplar_fields`: the event fields each cos_errors_total series shows
   // from its last event as its exemplar.
+  // `labels`: the extra labels of the event series.
   CountingHub(std::shared_ptr<Classifier const> classifier, std::uint32_t max_unknown_codes,
-              std::vector<std::string> exemplar_fields = {});
+              std::vector<std::string> exemplar_fields = {}, LabelPlan const& labels = {});
 
   void install(std::shared_ptr<Classifier const> classifier, std::uint32_t max_unknown_codes,
-               std::vector<std::string> exemplar_fields = {});
+               std::vector<std::string> exemplar_fields = {}, LabelPlan const& labels = {});
 
   EventCounter& counter() noexcept { return *counter_; }
   Classifier const& classifier() const { return counter_->classifier(); }
@@ -34,6 +37,7 @@ class CountingHub {
  private:
   MetricStore store_;
   ExemplarStore exemplars_;
+  LabeledSeries labeled_{store_, exemplars_};
   UnknownCodes unknown_;
   std::unique_ptr<EventCounter> counter_;
 };

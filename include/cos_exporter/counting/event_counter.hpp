@@ -3,11 +3,15 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "cos_exporter/classification/classifier.hpp"
 #include "cos_exporter/counting/exemplar_cell.hpp"
+#include "cos_exporter/counting/label_plan.hpp"
+#include "cos_exporter/counting/label_resolver.hpp"
+#include "cos_exporter/counting/labeled_series.hpp"
 #include "cos_exporter/counting/metric_store.hpp"
 #include "cos_exporter/counting/unknown_codes.hpp"
 #include "cos_exporter/parsing/event_fields.hpp"
@@ -18,16 +22,24 @@ namespace cos_exporter {
 // counter cells. count() takes no lock, allocates nothing and hashes no label.
 class EventCounter {
  public:
-  // `fields`: the exemplar fields, which the parsers read for count().
+  // `exemplar_fields`: the event fields each error series keeps from its last
+  // event; `labels`: the extra labels. The parsers read the fields both need
+  // (field_names()).
   EventCounter(std::shared_ptr<Classifier const> classifier, MetricStore& store,
-               UnknownCodes& unknown, ExemplarStore& exemplars, EventFieldNames fields = {});
+               UnknownCodes& unknown, ExemplarStore& exemplars, LabeledSeries& labeled,
+               std::vector<std::string> exemplar_fields = {}, LabelPlan const& labels = {});
 
-  // `fields` as the parser read them for field_names().
+  // `fields` as the parser read them for field_names(); `labels` the extra
+  // label values (null, or all empty: the series without extra labels).
   void count(std::int64_t code, std::string_view message, std::uint64_t n,
-             EventFields const& fields = {}) noexcept;
+             EventFields const& fields = {},
+             LabeledSeries::ValueIds const* labels = nullptr) noexcept;
 
   Classifier const& classifier() const { return *classifier_; }
   EventFieldNames const& field_names() const { return fields_; }
+  LabelResolver& labels() noexcept { return resolver_; }
+  // Differs between any two counters, so an input can cache what it resolved.
+  std::uint64_t id() const { return id_; }
 
  private:
   struct ClassCells {
@@ -37,6 +49,9 @@ class EventCounter {
   };
   void count_error(CounterCell* errors, ExemplarCell* exemplar, GroupMask groups, std::uint64_t n,
                    EventFields const& fields) noexcept;
+  // count_error for the series with extra labels.
+  void count_labeled_error(CounterCell* errors, GroupMask groups, std::uint64_t n,
+                           EventFields const& fields, LabeledSeries::ValueIds const& ids) noexcept;
 
   std::shared_ptr<Classifier const> classifier_;
   std::vector<ClassCells> classes_;
@@ -45,7 +60,14 @@ class EventCounter {
   CounterCell* error_events_;
   CounterCell* unknown_overflow_;
   UnknownCodes& unknown_;
+  std::vector<std::string> exemplar_names_;
   EventFieldNames fields_;
+  LabeledSeries& labeled_;
+  LabelResolver resolver_;
+  CounterFamily* errors_family_;
+  CounterFamily* events_family_;
+  CounterFamily* groups_family_;
+  std::uint64_t id_;
 };
 
 }  // namespace cos_exporter

@@ -91,6 +91,12 @@ inline constexpr Definition kUnknownOverflowFamily{
     kUnknownOverflow,
     "Events of unknown codes counted under code=\"other\" because max_unknown_codes was reached.",
     {}};
+inline constexpr char kLabelOverflow[] = "cos_error_exporter_label_overflow_total";
+inline constexpr Definition kLabelOverflowFamily{
+    kLabelOverflow,
+    "Events whose extra label became \"other\": the label reached its max_values, or "
+    "label=\"limits.max_series\" when the extra labels reached limits.max_series.",
+    {"label"}};
 inline constexpr char kReloadSuccessful[] = "cos_error_exporter_config_last_reload_successful";
 inline constexpr Definition kReloadSuccessfulFamily{
     kReloadSuccessful, "Whether the last configuration reload succeeded.", {}};

@@ -49,12 +49,21 @@ class MetricStore : public prometheus::Collectable {
   CounterFamily& counter(metric::Definition const& definition);
   GaugeFamily& gauge(metric::Definition const& definition);
 
+  // A family of the same metric with more labels (the extra labels of event
+  // series): exposed together with `name`'s family, as one.
+  CounterFamily& counter_with_labels(std::string const& name, std::string const& help,
+                                     std::vector<std::string> label_names);
+
   CounterFamily const* find_counter(std::string const& name) const;
+  // `name`'s family and those counter_with_labels made for it.
+  std::vector<CounterFamily const*> counter_families(std::string const& name) const;
   GaugeFamily const* find_gauge(std::string const& name) const;
 
   std::vector<prometheus::MetricFamily> Collect() const override;
 
  private:
+  // By name; a family with more labels under name + '\0' + its label names,
+  // so that it sorts right after the family it joins.
   std::map<std::string, std::unique_ptr<CounterFamily>> counters_;
   std::map<std::string, std::unique_ptr<GaugeFamily>> gauges_;
 };

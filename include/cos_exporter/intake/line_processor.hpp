@@ -1,5 +1,6 @@
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "cos_exporter/common/log.hpp"
@@ -26,6 +27,9 @@ class LineProcessor {
   // name): the next line is parsed and counted the new way.
   void reconfigure(LineParser parser, InputCounters counters) noexcept;
 
+  // The file the next lines come from (file inputs), for its path labels.
+  void set_source_path(std::string_view path);
+
   InputCounters const& counters() const { return counters_; }
   // Lines over max_line_bytes seen by a tailer (which never holds them whole).
   void count_too_long() noexcept;
@@ -34,7 +38,15 @@ class LineProcessor {
   // A storm of bad input is logged once per interval, never once per line.
   void report_malformed(MalformedReason reason, std::string_view line) noexcept;
 
+  // The extra label values of this input (and file), resolved once per
+  // counter in force.
+  void resolve_source_labels(EventCounter& counter) noexcept;
+
   LineParser parser_;
+  std::string source_path_;
+  std::uint64_t labels_of_ = 0;  // EventCounter::id() source_labels_ were resolved for
+  LabeledSeries::ValueIds source_labels_{};
+  std::uint32_t source_overflow_ = 0;
   LogRateLimiter malformed_log_;
   InputCounters counters_;
   CountingHub& hub_;

@@ -9,7 +9,7 @@
 
 namespace cos_exporter {
 
-inline constexpr std::size_t kMaxEventFields = 8;
+inline constexpr std::size_t kMaxEventFields = 12;
 
 // The fields, besides code, message and count, that the counting stage wants
 // from every event (exemplar fields, and the fields of event labels): a JSON
@@ -22,8 +22,10 @@ class EventFieldNames {
 
   // The index of `key` among the names, or -1.
   int find(std::string_view key) const noexcept {
+    // Length and first byte first: most keys of an event are none of these.
     for (std::size_t i = 0; i < names_.size(); ++i)
-      if (names_[i] == key) return static_cast<int>(i);
+      if (names_[i].size() == key.size() && names_[i][0] == key[0] && names_[i] == key)
+        return static_cast<int>(i);
     return -1;
   }
   std::vector<std::string> const& names() const { return names_; }
