@@ -96,7 +96,7 @@ class DashboardAgainstPrometheus(unittest.TestCase):
         try:
             cls.exporter = harness.Exporter(config=config, workdir=cls.tmp.name).start()
             cls.exporter.udp_address()
-            cls.prometheus = Prometheus(cls.tmp.name, cls.exporter.http_address, JOB, [RULES])
+            cls.prometheus = Prometheus(cls.tmp.name, cls.exporter.http_address)
             cls.prometheus.wait_ready()
             cls.prometheus.wait_value(f'up{{job="{JOB}"}}', 1)
             for batch in (1, 2):
