@@ -39,9 +39,7 @@ FileInput::FileInput(boost::asio::io_context& io, FileInputConfig config, Counti
                   full_requested_ = true;
                   schedule_pass();
                 }}),
-      files_followed_(&hub.store()
-                           .gauge(metric::kFileInputFilesFamily)
-                           .series({config_.name})) {}
+      files_followed_(&hub.store().gauge(metric::kFileInputFilesFamily).series({config_.name})) {}
 
 FileInput::~FileInput() {
   stop();
@@ -98,8 +96,7 @@ void FileInput::reconfigure(FileInputConfig config, LineParser parser, std::size
     // Same glob, new name: logs, skips and the followed-files gauge go by the new one.
     paths_.set_input(config.name);
     watcher_.set_input(config.name);
-    auto& followed =
-        hub_.store().gauge(metric::kFileInputFilesFamily);
+    auto& followed = hub_.store().gauge(metric::kFileInputFilesFamily);
     double open = files_followed_->value();
     followed.remove({config_.name});
     files_followed_ = &followed.series({config.name});
@@ -295,10 +292,7 @@ FileTailer& FileInput::add_tailer(std::string const& path, bool starting) {
 }
 
 void FileInput::count_skip(char const* reason) {
-  hub_.store()
-      .counter(metric::kFileSkippedFamily)
-      .series({config_.name, reason})
-      .add(1);
+  hub_.store().counter(metric::kFileSkippedFamily).series({config_.name, reason}).add(1);
 }
 
 void FileInput::attach(FileTailer& tailer, FileIdentity identity) {

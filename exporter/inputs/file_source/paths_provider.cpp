@@ -5,8 +5,8 @@
 
 #include <cerrno>
 
-#include "cos_exporter/counting/metric_names.hpp"
 #include "cos_exporter/common/log.hpp"
+#include "cos_exporter/counting/metric_names.hpp"
 
 namespace cos_exporter {
 namespace {
@@ -39,9 +39,7 @@ void PathsProvider::report(std::string const& path, char const* reason, char con
   auto [it, inserted] = reported_.try_emplace(path, reason);
   if (!inserted && it->second == reason) return;
   it->second = reason;
-  store_.counter(metric::kFileSkippedFamily)
-      .series({input_, reason})
-      .add(1);
+  store_.counter(metric::kFileSkippedFamily).series({input_, reason}).add(1);
   log_warn("glob matches something that is not a regular file; not reading it",
            {{"component", "file"},
             {"input", input_},
