@@ -190,7 +190,7 @@ struct Daemon::State {
   }
 
   std::string render_metrics() {
-    inputs->sync_kernel_drops();
+    inputs->before_scrape();
     return render_exposition({&hub->store(), code_info.get(), &process, &http_stats});
   }
 

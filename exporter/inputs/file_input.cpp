@@ -61,6 +61,8 @@ void FileInput::start() {
                                   {"glob", config_.path},
                                   {"files", std::to_string(followed_paths().size())},
                                   {"inotify", watcher_.has_inotify() ? "true" : "false"}});
+  log_info("input following files",
+           {{"input", config_.name}, {"kind", "file"}, {"path", config_.path}});
 }
 
 void FileInput::stop() {

@@ -15,6 +15,7 @@
 #include "cos_exporter/inputs/file_source/paths_provider.hpp"
 #include "cos_exporter/inputs/file_source/watcher.hpp"
 #include "cos_exporter/inputs/file_tailer.hpp"
+#include "cos_exporter/inputs/input.hpp"
 #include "cos_exporter/inputs/position_store.hpp"
 #include "cos_exporter/intake/line_processor.hpp"
 
@@ -42,7 +43,7 @@ namespace cos_exporter {
 // (logged once, counted). The per-path series of a path that has been gone for
 // the grace period, with nothing read from it any more, are removed.
 // Everything runs on the io_context's thread.
-class FileInput {
+class FileInput final : public Input {
  public:
   FileInput(boost::asio::io_context& io, FileInputConfig config, CountingHub& hub,
             PositionStore* positions /* may be null */, std::size_t max_line_bytes);
@@ -50,10 +51,14 @@ class FileInput {
   FileInput(FileInput const&) = delete;
   FileInput& operator=(FileInput const&) = delete;
 
-  void start();
+  void start() override;
   // Stops watching and reading; records the final positions into the
   // PositionStore (the caller saves it).
-  void stop();
+  void stop() override;
+  // The glob with the files followed, and how many.
+  InputStatus status() const override;
+  void reconfigure(InputConfig const& config, LineParser parser,
+                   InputContext const& context) override;
 
   // Takes over the settings of `config`, whose glob is this input's, keeping
   // every open file and its position. `parser` is the new config's, built by
