@@ -26,7 +26,7 @@ inputs:
 YAML
 "$exporter" --config.file="$work/config.yaml" --web.listen-address=127.0.0.1:0 2>"$work/log" &
 pid=$!
-for _ in $(seq 100); do grep -q 'component=http' "$work/log" && break; sleep 0.1; done
+for _ in $(seq 100); do grep -qs 'component=http' "$work/log" && break; sleep 0.1; done
 http=$(sed -n 's/.*component=http address=\([^ ]*\).*/\1/p' "$work/log")
 udp=$(sed -n 's/.*input=udp kind=udp address=127.0.0.1:\([0-9]*\).*/\1/p' "$work/log")
 scrape() { curl -s "http://$http/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
@@ -52,7 +52,7 @@ pid=
 
 "$build/bench/udp_raw_receiver" 33554432 >"$work/raw" &
 raw=$!
-for _ in $(seq 100); do grep -q '^port=' "$work/raw" && break; sleep 0.1; done
+for _ in $(seq 100); do grep -qs '^port=' "$work/raw" && break; sleep 0.1; done
 port=$(sed -n 's/^port=//p' "$work/raw")
 "$build/bench/udp_load" 127.0.0.1 "$port" "$datagrams" "$lines" >/dev/null
 sleep 1

@@ -66,9 +66,11 @@ int main(int argc, char** argv) {
   std::vector<sockaddr_storage> sources(kBatch);
   std::uint64_t received = 0;
   std::uint32_t drops = 0;
-  while (!stopping) {
+  for (bool last = false; !last;) {
+    // Once told to stop: one more drain, so what is queued is counted too.
+    last = stopping != 0;
     pollfd ready{fd, POLLIN, 0};
-    if (poll(&ready, 1, 100) <= 0) continue;
+    if (!last && poll(&ready, 1, 100) <= 0) continue;
     for (;;) {
       for (std::size_t i = 0; i < kBatch; ++i) {
         iovecs[i] = iovec{buffers.get() + i * kMax, kMax};
