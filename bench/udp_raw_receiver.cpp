@@ -6,6 +6,7 @@
 // Prints "port=N" once bound; on SIGTERM or SIGINT prints the datagrams
 // received, the kernel's drop count and the CPU seconds used.
 #include <arpa/inet.h>
+#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/resource.h>
@@ -95,6 +96,11 @@ int main(int argc, char** argv) {
       }
     }
   }
+  // Drops after the last datagram read are not reported with any datagram.
+  std::uint32_t meminfo[SK_MEMINFO_VARS] = {};
+  socklen_t meminfo_length = sizeof meminfo;
+  if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, meminfo, &meminfo_length) == 0)
+    drops = meminfo[SK_MEMINFO_DROPS];
   std::printf("received=%llu kernel_drops=%u cpu_seconds=%.3f\n",
               static_cast<unsigned long long>(received), drops, cpu_seconds());
   return 0;
