@@ -3,6 +3,7 @@
 
 #include "cos_exporter/common/config_error.hpp"
 #include "cos_exporter/exposition/basic_auth.hpp"
+#include "cos_exporter/exposition/tls_context.hpp"
 #include "cos_exporter/exposition/web_config.hpp"
 #include "http_test_support.hpp"
 
