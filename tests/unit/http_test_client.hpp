@@ -27,7 +27,8 @@
 
 #include "cos_exporter/exposition/http_server.hpp"
 #include "cos_exporter/exposition/web_config.hpp"
-#include "http_test_support.hpp"
+#include "test_pki.hpp"
+#include "test_support.hpp"
 
 namespace cos_exporter::testing {
 
@@ -344,17 +345,6 @@ inline WebConfig tls_config(TestPki const& pki) {
   tls.key_file = pki.file("server.key");
   web.tls = tls;
   return web;
-}
-
-// Polls `condition` until it holds or 20 s pass (the machine may be busy).
-template <class Condition>
-bool eventually(Condition condition) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return true;
 }
 
 // Sends `request` on a new connection: the answer is `status`, then the server closes.

@@ -17,6 +17,7 @@
 #include "cos_exporter/counting/metric_names.hpp"
 #include "cos_exporter/daemon/classifier_factory.hpp"
 #include "cos_exporter/daemon/input_set.hpp"
+#include "test_support.hpp"
 
 using namespace cos_exporter;
 namespace fs = std::filesystem;
@@ -38,24 +39,17 @@ std::uint16_t free_udp_port() {
 // An InputSet as the daemon runs it, with the event loop turned by hand: a
 // datagram sent while the loop stands still waits in its socket's queue.
 struct RunningSet {
-  fs::path dir;
+  cos_exporter::testing::TempDir temp;
+  fs::path dir = temp.path();
   boost::asio::io_context io;
   CountingHub hub;
   InputSet inputs{io, hub};
 
   explicit RunningSet(std::string const& yaml)
-      : dir(fs::temp_directory_path() /
-            ("cos-input-set-" + std::to_string(::getpid()) + "-" +
-             std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()))),
-        hub(make_classifier(parse_config("", "empty.yaml")), 64) {
-    fs::create_directories(dir);
+      : hub(make_classifier(parse_config("", "empty.yaml")), 64) {
     inputs.apply(config(yaml));
   }
-  ~RunningSet() {
-    inputs.stop();
-    std::error_code ignored;
-    fs::remove_all(dir, ignored);
-  }
+  ~RunningSet() { inputs.stop(); }
 
   // `yaml` with {dir} standing for the test's directory.
   Config config(std::string yaml) const {
