@@ -1,4 +1,5 @@
-// cos_error_exporter: the daemon and its subcommands (SPEC §8).
+// cos_error_exporter: the daemon and its subcommands (classify, catalog,
+// check-config, rules).
 #include <boost/program_options.hpp>
 #include <iostream>
 

@@ -4,7 +4,7 @@
     python3 deploy/grafana/make_dashboard.py > deploy/grafana/cos-errors.json
 
 The code tables show each code's description: cos_error_code_info carries no
-description label (SPEC §6 fixes its labels), so the panels copy `name` into a
+description label (its labels are fixed: category, code, name, groups), so the panels copy `name` into a
 `description` column and a value mapping, written here from
 config/catalog.yaml, shows the catalog's English and Chinese text for it.
 tests/e2e/test_dashboard.py runs every panel's query against a real

@@ -1,4 +1,4 @@
-"""Issue 5, point 1 and 5: `check-config` validates without starting anything and
+"""`check-config` validates without starting anything and
 names file:line:column for every kind of bad config; the daemon refuses the
 same config with the same message; --log.format and --log.level."""
 

@@ -1,4 +1,4 @@
-"""Issue 2: the subcommands of the real binary (classify, catalog, --version, --help)."""
+"""The subcommands of the real binary (classify, catalog, --version, --help)."""
 
 import json
 import unittest

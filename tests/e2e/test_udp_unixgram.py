@@ -1,4 +1,4 @@
-"""Issue 3: the real daemon counts a mixed batch over UDP (IPv4 and IPv6) and a
+"""The real daemon counts a mixed batch over UDP (IPv4 and IPv6) and a
 unix datagram socket, with exact values for every affected series."""
 
 import os

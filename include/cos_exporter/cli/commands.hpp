@@ -7,7 +7,7 @@
 
 namespace cos_exporter {
 
-// Subcommands of SPEC §8. Each writes to `out` and returns the exit code.
+// The subcommands beside the daemon. Each writes to `out` and returns the exit code.
 int run_classify(Classifier const& classifier, std::int64_t code, std::string const& message,
                  std::ostream& out);
 int run_catalog(Classifier const& classifier, std::string const& format, std::ostream& out);

@@ -13,9 +13,9 @@
 
 namespace cos_exporter {
 
-// The daemon's configuration (SPEC §9), as read from YAML. Every field has the
-// default an absent key means. Equality is used by reload to keep inputs whose
-// settings did not change.
+// The daemon's configuration, as read from YAML (config/exporter.yaml shows it). Every field has
+// the default an absent key means. Equality is used by reload to keep inputs whose settings did not
+// change.
 
 struct UdpInputConfig {
   std::string name = "udp";
