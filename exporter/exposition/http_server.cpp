@@ -88,16 +88,6 @@ struct HttpServer::Impl {
 };
 
 HttpServer::HttpServer(boost::asio::io_context& io, std::string const& listen_address,
-                       std::optional<WebConfig> web_config, HttpHandler handler,
-                       HttpServerLimits limits)
-    : HttpServer(
-          io, listen_address, std::move(web_config),
-          [handler = std::move(handler)](HttpRequest const& request, HttpResponder respond) {
-            respond(handler(request));
-          },
-          limits) {}
-
-HttpServer::HttpServer(boost::asio::io_context& io, std::string const& listen_address,
                        std::optional<WebConfig> web_config, AsyncHttpHandler handler,
                        HttpServerLimits limits)
     : impl_(std::make_unique<Impl>()) {
@@ -226,10 +216,6 @@ void HttpServer::stop() {
   state.retry_timer.cancel();
   std::vector<http_detail::Connection*> open(state.connections.begin(), state.connections.end());
   for (auto* connection : open) connection->close();
-}
-
-std::size_t HttpServer::open_connections() const {
-  return impl_->state->connections.size();
 }
 
 HttpServerStats HttpServer::stats() const {

@@ -249,7 +249,10 @@ class TestServer {
                       std::string address = "127.0.0.1:0")
       : server_(std::make_unique<HttpServer>(
             io_, address, std::move(web),
-            [this](HttpRequest const& request) { return recorder.handle(request); }, limits)) {
+            [this](HttpRequest const& request, HttpResponder respond) {
+              respond(recorder.handle(request));
+            },
+            limits)) {
     server_->start();
     std::string local = server_->local_address();
     port = static_cast<std::uint16_t>(std::stoi(local.substr(local.rfind(':') + 1)));

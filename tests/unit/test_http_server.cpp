@@ -182,7 +182,7 @@ TEST_CASE("HttpServer closes connections of slow and idle clients", "[http]") {
 
 TEST_CASE("HttpServer::start reports bad addresses and ports in use", "[http]") {
   boost::asio::io_context io;
-  auto handler = [](HttpRequest const&) { return HttpResponse{}; };
+  auto handler = [](HttpRequest const&, HttpResponder respond) { respond(HttpResponse{}); };
   HttpServer first(io, "127.0.0.1:0", std::nullopt, handler);
   first.start();
   std::string taken = first.local_address();
