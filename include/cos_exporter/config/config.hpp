@@ -7,6 +7,7 @@
 
 #include "cos_exporter/classification/catalog.hpp"
 #include "cos_exporter/classification/category.hpp"
+#include "cos_exporter/classification/sdk_dialect.hpp"
 #include "cos_exporter/config/cidr.hpp"
 #include "cos_exporter/parsing/event_format.hpp"
 
@@ -21,6 +22,8 @@ struct UdpInputConfig {
   std::string listen = "127.0.0.1:9742";
   EventFormat format = EventFormat::auto_detect;
   std::string regex;  // format: regex
+  Envelope envelope = Envelope::auto_detect;
+  SdkDialect sdk = SdkDialect::document;
   std::uint64_t read_buffer_bytes = 8 * 1024 * 1024;
   std::vector<Cidr> allow;  // empty: every source is allowed
   bool operator==(UdpInputConfig const&) const = default;
@@ -31,6 +34,8 @@ struct UnixgramInputConfig {
   std::string path = "/run/cos_error_exporter/events.sock";
   EventFormat format = EventFormat::auto_detect;
   std::string regex;
+  Envelope envelope = Envelope::auto_detect;
+  SdkDialect sdk = SdkDialect::document;
   std::uint64_t read_buffer_bytes = 8 * 1024 * 1024;
   std::uint32_t mode = 0660;  // permissions of the socket file
   bool operator==(UnixgramInputConfig const&) const = default;
@@ -43,6 +48,8 @@ struct FileInputConfig {
   std::string path;  // a glob
   EventFormat format = EventFormat::auto_detect;
   std::string regex;
+  Envelope envelope = Envelope::auto_detect;
+  SdkDialect sdk = SdkDialect::document;
   StartAt start_at = StartAt::end;
   bool operator==(FileInputConfig const&) const = default;
 };
