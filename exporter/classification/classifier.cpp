@@ -88,8 +88,9 @@ Classifier::Slot const* Classifier::find_slot(std::int64_t code) const noexcept 
 
 std::uint32_t Classifier::classify(std::int64_t code, std::string_view message,
                                    SdkDialect dialect) const noexcept {
-  for (DialectCode const& own : dialect_codes_[static_cast<std::size_t>(dialect)])
-    if (own.code == code) return own.class_index;
+  if (dialect != SdkDialect::document)
+    for (DialectCode const& own : dialect_codes_[static_cast<std::size_t>(dialect)])
+      if (own.code == code) return own.class_index;
   Slot const* slot = find_slot(code);
   if (slot == nullptr) return kUnknown;
   if (slot->name_count == 1) return slot->first_class;

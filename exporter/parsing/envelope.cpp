@@ -196,7 +196,7 @@ Unwrapped EnvelopeReader::unwrap_docker(std::string_view line, bool strict) noex
                    std::string_view(log_.get(), log.size())};
 }
 
-Unwrapped EnvelopeReader::unwrap(std::string_view line) noexcept {
+Unwrapped EnvelopeReader::unwrap_envelope(std::string_view line) noexcept {
   Unwrapped out{true, MalformedReason::empty, Unwrapped::Part::whole, false, line};
   switch (envelope_) {
     case Envelope::none:

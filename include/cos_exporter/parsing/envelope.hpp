@@ -36,9 +36,19 @@ class EnvelopeReader {
  public:
   EnvelopeReader(Envelope envelope, std::size_t max_line_bytes);
 
-  Unwrapped unwrap(std::string_view line) noexcept;
+  Unwrapped unwrap(std::string_view line) noexcept {
+    // Most lines have no envelope: only a line that starts like one (a
+    // digit, '<', or a Docker object) is looked at further.
+    if (envelope_ == Envelope::auto_detect && !line.empty()) {
+      char c = line[0];
+      if (c != '<' && (c < '0' || c > '9') && (c != '{' || !line.starts_with(R"({"log":)")))
+        return Unwrapped{true, MalformedReason::empty, Unwrapped::Part::whole, false, line};
+    }
+    return unwrap_envelope(line);
+  }
 
  private:
+  Unwrapped unwrap_envelope(std::string_view line) noexcept;
   Unwrapped unwrap_docker(std::string_view line, bool strict) noexcept;
 
   Envelope envelope_;
