@@ -131,3 +131,13 @@ TEST_CASE("catalog additions replace a (code, name) or add a name", "[catalog]")
   catalog.add_or_replace({-70001, "MY_PROXY_ERROR", Category::proxy, Kind::error, "x", "x", {}});
   CHECK(catalog.entries().size() == 214 + 2);
 }
+
+TEST_CASE("catalog sdk keys are checked", "[sdk]") {
+  std::string entry =
+      "entries:\n  - {code: -3, name: X, category: sdk, kind: error, description: d";
+  CHECK(error_of(entry + ", sdk: [java]}\n").empty());
+  CHECK(error_of(entry + ", sdk: go}\n").starts_with("cat.yaml:2:74: unknown sdk \"go\""));
+  CHECK(error_of(entry + ", sdk: [java]}\n" +
+                 "  - {code: -3, name: Y, category: sdk, kind: error, description: d, sdk: "
+                 "[python, java]}\n") == "cat.yaml:3:74: sdk java already names code -3");
+}

@@ -2,24 +2,14 @@
 
 #include "cos_exporter/parsing/event_locator.hpp"
 #include "cos_exporter/parsing/line_parser.hpp"
+#include "parser_test_support.hpp"
 
 using namespace cos_exporter;
 
 namespace {
 
-struct Outcome {
-  bool ok;
-  std::string reason;
-  std::int64_t code;
-  std::string message;
-  std::uint64_t count;
-};
-
-Outcome parse(std::string_view line, std::size_t max = 16384) {
-  LineParser parser(EventFormat::auto_detect, "", max);
-  ParseResult r = parser.parse(line);
-  return {r.ok, r.ok ? "" : std::string(to_string(r.reason)), r.event.code,
-          std::string(r.event.message), r.event.count};
+ParseOutcome parse(std::string_view line, std::size_t max = 16384) {
+  return parse_with(line, EventFormat::auto_detect, "", max);
 }
 
 }  // namespace

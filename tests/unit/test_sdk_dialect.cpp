@@ -3,7 +3,6 @@
 
 #include "cos_exporter/classification/classifier.hpp"
 #include "cos_exporter/cli/commands.hpp"
-#include "cos_exporter/config/config_error.hpp"
 #include "cos_exporter/counting/counting_hub.hpp"
 #include "cos_exporter/counting/metric_names.hpp"
 #include "cos_exporter/daemon/classifier_factory.hpp"
@@ -21,15 +20,6 @@ double value(MetricStore const& store, std::vector<std::string> const& labels) {
   auto const* family = store.find_counter(metric::kErrors);
   auto it = family->all().find(labels);
   return it == family->all().end() ? -1 : static_cast<double>(it->second->value());
-}
-
-std::string catalog_error(std::string const& yaml) {
-  try {
-    Catalog::parse(yaml, "cat.yaml");
-  } catch (ConfigError const& e) {
-    return e.what();
-  }
-  return "";
 }
 
 }  // namespace
@@ -87,16 +77,6 @@ TEST_CASE("classify --sdk shows the dialect's entry", "[sdk]") {
   CHECK(run_classify(classifier, -3, "", SdkDialect::java, out) == 0);
   CHECK(out.str().starts_with("ERROR sdk -3 SERVER_ERROR\n"));
   CHECK(out.str().find("sdk:            java,python\n") != std::string::npos);
-}
-
-TEST_CASE("catalog sdk keys are checked", "[sdk]") {
-  std::string entry =
-      "entries:\n  - {code: -3, name: X, category: sdk, kind: error, description: d";
-  CHECK(catalog_error(entry + ", sdk: [java]}\n").empty());
-  CHECK(catalog_error(entry + ", sdk: go}\n").starts_with("cat.yaml:2:74: unknown sdk \"go\""));
-  CHECK(catalog_error(entry + ", sdk: [java]}\n" +
-                      "  - {code: -3, name: Y, category: sdk, kind: error, description: d, sdk: "
-                      "[python, java]}\n") == "cat.yaml:3:74: sdk java already names code -3");
 }
 
 TEST_CASE("an input's sdk key picks the dialect its events are counted with", "[sdk]") {
