@@ -128,8 +128,11 @@ ParseResult LineParser::parse_auto(std::string_view line) noexcept {
   // The first object with a `code` key anywhere in the line: JSON, then a
   // Python dict literal.
   Candidate failure;
+  // Without a '{' there is no object to look for (logfmt lines, mostly).
+  std::size_t first_brace = line.find('{');
   for (Dialect dialect : {Dialect::json, Dialect::python}) {
-    for (std::size_t from = 0;;) {
+    if (first_brace == std::string_view::npos) break;
+    for (std::size_t from = first_brace;;) {
       Candidate candidate = locate_object_with_code(line, dialect, from);
       if (candidate.status == Candidate::Status::malformed &&
           failure.status == Candidate::Status::none)

@@ -28,8 +28,8 @@ double value(MetricStore const& store, std::string const& name,
 struct Pipeline {
   explicit Pipeline(Envelope envelope = Envelope::auto_detect, std::size_t max = 16384)
       : hub(std::make_shared<Classifier const>(Catalog::builtin(), GroupMatcher()), 64),
-        processor(LineParser(EventFormat::auto_detect, "", max), InputCounters(hub.store(), "in"),
-                  hub, envelope) {}
+        processor(LineParser(EventFormat::auto_detect, "", max, envelope),
+                  InputCounters(hub.store(), "in"), hub) {}
   double errors(std::string const& category, std::string const& code, std::string const& name) {
     return value(hub.store(), metric::kErrors, {category, code, name});
   }

@@ -61,9 +61,9 @@ TEST_CASE("random and mutated lines are each counted once", "[parser][fuzz]") {
   processors.emplace_back(LineParser(EventFormat::regex, regex, config.limits.max_line_bytes),
                           InputCounters(hub.store(), "regex"), hub);
   for (auto envelope : {Envelope::cri, Envelope::docker, Envelope::syslog}) {
-    processors.emplace_back(LineParser(EventFormat::auto_detect, "", config.limits.max_line_bytes),
-                            InputCounters(hub.store(), std::string(to_string(envelope))), hub,
-                            envelope, SdkDialect::java);
+    processors.emplace_back(
+        LineParser(EventFormat::auto_detect, "", config.limits.max_line_bytes, envelope),
+        InputCounters(hub.store(), std::string(to_string(envelope))), hub, SdkDialect::java);
   }
 
   std::vector<std::string> const seeds = {

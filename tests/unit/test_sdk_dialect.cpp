@@ -62,7 +62,10 @@ TEST_CASE("the default groups take each dialect's -3 by its name", "[sdk]") {
   auto groups_of = [&](SdkDialect sdk) {
     GroupMask mask = classifier->at(classifier->classify(-3, "", sdk)).groups;
     std::string names;
-    for_each_group(mask, [&](unsigned i) { names += config.groups[i].name + " "; });
+    for_each_group(mask, [&](unsigned i) {
+      names += config.groups[i].name;
+      names += ' ';
+    });
     return names;
   };
   CHECK(groups_of(SdkDialect::java) == "server ");
