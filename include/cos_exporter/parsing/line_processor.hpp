@@ -28,10 +28,6 @@ class LineProcessor {
   // A datagram: lines separated by '\n', the last '\n' optional.
   void process_lines(std::string_view payload) noexcept;
 
-  // An input's settings changed in place (format, regex, max_line_bytes,
-  // name): the next line is parsed and counted the new way.
-  void reconfigure(LineParser parser, InputCounters counters) noexcept;
-
   // An input's settings changed in place (format, regex, envelope, sdk,
   // max_line_bytes, name): the next line is parsed and counted the new way.
   // CRI runs already open go on.
