@@ -94,6 +94,24 @@ class ClientLinesTest(unittest.TestCase):
         self.assertIn((("category", "sdk"), ("code", "-3"), ("groups", "integrity"),
                        ("name", "COSAPI_INTEGRITY_ERROR")), info)
 
+    def test_reload_changes_an_inputs_sdk_in_place(self):
+        e = self.exporter
+        address = e.udp_address("udp")
+        e.send_udp("-3")
+        e.wait_metric("cos_errors_total", 1, category="sdk", code="-3", name="SDK_INVALID_PARAMETER")
+        with open(e.config_path) as f:
+            text = f.read()
+        with open(e.config_path, "w") as f:
+            f.write(text.replace("    - name: udp\n      listen: 127.0.0.1:0\n",
+                                 "    - name: udp\n      listen: %s:%d\n      sdk: java\n" % address))
+        status, _, body = e.get("/-/reload", method="POST")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(e.udp_address("udp"), address)  # the same socket, reconfigured
+        e.send_udp("-3")
+        m = e.wait_metric("cos_errors_total", 1, category="sdk", code="-3", name="SERVER_ERROR")
+        self.assertEqual(m.get("cos_errors_total", category="sdk", code="-3",
+                               name="SDK_INVALID_PARAMETER"), 1)
+
     def test_logger_sends_syslog(self):
         logger = shutil.which("logger")
         self.assertIsNotNone(logger, "util-linux logger is missing")
