@@ -45,8 +45,8 @@ FileInput::FileInput(boost::asio::io_context& io, FileInputConfig config, Counti
       hub_(hub),
       positions_(positions),
       max_line_bytes_(max_line_bytes),
-      processor_(LineParser(config_.format, config_.regex, max_line_bytes),
-                 InputCounters(hub.store(), config_.name), hub),
+      processor_(LineParser(config_.format, config_.regex, max_line_bytes, config_.envelope),
+                 InputCounters(hub.store(), config_.name), hub, config_.sdk),
       files_followed_(&hub.store().gauge(metric::kFileInputFilesFamily).series({config_.name})) {}
 
 FileInput::~FileInput() {
@@ -121,7 +121,7 @@ void FileInput::reconfigure(FileInputConfig config, LineParser parser, std::size
     record_positions();
     if (positions_ != nullptr) positions_->remove_provider(this);
   }
-  processor_.reconfigure(std::move(parser), InputCounters(hub_.store(), config.name));
+  processor_.reconfigure(std::move(parser), InputCounters(hub_.store(), config.name), config.sdk);
   config_ = std::move(config);
   max_line_bytes_ = max_line_bytes;
   positions_ = positions;
@@ -290,7 +290,7 @@ void FileInput::run_pass() {
   bool more = false;
   for (auto& tailer : tailers_) {
     if (!tailer->dirty) continue;
-    tailer->dirty = tailer->read(sink_, kReadBudget, config_.name);
+    tailer->dirty = tailer->read(sink_for(tailer->path()), kReadBudget, config_.name);
     more = more || tailer->dirty;
   }
   for (auto& draining : draining_) more = read_draining(draining) || more;
@@ -324,7 +324,7 @@ void FileInput::full_pass(bool starting) {
     auto it = found.find(tailer->path());
     if (FileReader* reader = tailer->reader()) {
       if (it == found.end() || it->second != reader->identity()) {
-        tailer->read(sink_, kReadBudget, config_.name);
+        tailer->read(sink_for(tailer->path()), kReadBudget, config_.name);
         log_info(it == found.end() ? "file removed or renamed; reading the old file to its end"
                                    : "file rotated; reading the old file to its end",
                  {{"component", "file"}, {"input", config_.name}, {"path", tailer->path()}});
@@ -361,7 +361,7 @@ void FileInput::full_pass(bool starting) {
 
   std::erase_if(draining_, [&](Draining& draining) {
     if (read_draining(draining) || now - draining.last_data < drain_grace_) return false;
-    draining.lines->add(draining.reader->flush_partial(sink_));
+    draining.lines->add(draining.reader->flush_partial(sink_for(draining.path)));
     log_info("stopped reading old file",
              {{"component", "file"},
               {"input", config_.name},
@@ -421,7 +421,7 @@ void FileInput::attach(FileTailer& tailer, FileIdentity identity,
 }
 
 bool FileInput::read_draining(Draining& draining) {
-  auto result = draining.reader->read(sink_, kReadBudget);
+  auto result = draining.reader->read(sink_for(draining.path), kReadBudget);
   draining.lines->add(result.lines);
   if (result.bytes > 0) draining.last_data = std::chrono::steady_clock::now();
   return result.status == FileReader::Status::more;
