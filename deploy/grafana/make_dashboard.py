@@ -30,7 +30,9 @@ def catalog_descriptions():
         if e["kind"] != "error":
             continue
         mapping[e["name"]] = f'{e["description_en"]} ({e["description"]})'
-        by_code.setdefault(e["code"], []).append(e)
+        # An SDK dialect's own name for a code does not share the code: it replaces it.
+        if "sdk" not in e:
+            by_code.setdefault(e["code"], []).append(e)
     # A shared code without a message that names it: the names joined by `|`.
     for shared in (es for es in by_code.values() if len(es) > 1):
         mapping["|".join(e["name"] for e in shared)] = " | ".join(

@@ -74,7 +74,8 @@ Plan<Input, InputConfig> plan(std::vector<std::shared_ptr<Input>> const& current
       result.added.push_back(input);
     } else if (all_updated || !(input->config() == config)) {
       result.updated.push_back(
-          {input, config, LineParser(config.format, config.regex, max_line_bytes)});
+          {input, config,
+           LineParser(config.format, config.regex, max_line_bytes, config.envelope)});
     }
     result.next.push_back(input);
   }

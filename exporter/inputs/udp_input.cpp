@@ -42,8 +42,8 @@ UdpInput::UdpInput(asio::io_context& io, UdpInputConfig config, CountingHub& hub
       hub_(hub),
       config_(std::move(config)),
       socket_(io),
-      processor_(LineParser(config_.format, config_.regex, max_line_bytes),
-                 InputCounters(hub.store(), config_.name), hub),
+      processor_(LineParser(config_.format, config_.regex, max_line_bytes, config_.envelope),
+                 InputCounters(hub.store(), config_.name), hub, config_.sdk),
       receiver_(hub.store(), config_.name) {
   denied_ = &hub.store().counter(metric::kUdpDeniedFamily).series({config_.name});
 }
@@ -88,7 +88,7 @@ void UdpInput::reconfigure(UdpInputConfig config, LineParser parser) {
   }
   if (config.read_buffer_bytes != config_.read_buffer_bytes && socket_.is_open())
     apply_receive_buffer(socket_.native_handle(), config.read_buffer_bytes, config.name);
-  processor_.reconfigure(std::move(parser), InputCounters(store, config.name));
+  processor_.reconfigure(std::move(parser), InputCounters(store, config.name), config.sdk);
   config_ = std::move(config);
 }
 

@@ -43,8 +43,8 @@ UnixgramInput::UnixgramInput(asio::io_context& io, UnixgramInputConfig config, C
       hub_(hub),
       config_(std::move(config)),
       socket_(io),
-      processor_(LineParser(config_.format, config_.regex, max_line_bytes),
-                 InputCounters(hub.store(), config_.name), hub),
+      processor_(LineParser(config_.format, config_.regex, max_line_bytes, config_.envelope),
+                 InputCounters(hub.store(), config_.name), hub, config_.sdk),
       receiver_(hub.store(), config_.name) {}
 
 void UnixgramInput::start() {
@@ -106,7 +106,7 @@ void UnixgramInput::reconfigure(UnixgramInputConfig config, LineParser parser) {
   if (config.name != config_.name) receiver_.rename(store, config.name);
   bool buffer_changed = config.read_buffer_bytes != config_.read_buffer_bytes;
   bool mode_changed = config.mode != config_.mode;
-  processor_.reconfigure(std::move(parser), InputCounters(store, config.name));
+  processor_.reconfigure(std::move(parser), InputCounters(store, config.name), config.sdk);
   config_ = std::move(config);
   if (buffer_changed && socket_.is_open())
     apply_receive_buffer(socket_.native_handle(), config_.read_buffer_bytes, config_.name);
