@@ -92,8 +92,8 @@ DatagramInput<Config>::DatagramInput(asio::io_context& io, Config config, Counti
       hub_(hub),
       config_(std::move(config)),
       socket_(io),
-      processor_(LineParser(config_.format, config_.regex, max_line_bytes),
-                 InputCounters(hub.store(), config_.name), hub),
+      processor_(LineParser(config_.format, config_.regex, max_line_bytes, config_.envelope),
+                 InputCounters(hub.store(), config_.name), hub, config_.sdk),
       receiver_(hub.store(), config_.name),
       denied_(is_udp(&config_)
                   ? &hub.store().counter(metric::kUdpDeniedFamily).series({config_.name})
@@ -155,7 +155,7 @@ void DatagramInput<Config>::reconfigure(InputConfig const& settings, LineParser 
   }
   if (next.read_buffer_bytes != config_.read_buffer_bytes && socket_.is_open())
     apply_receive_buffer(socket_.native_handle(), next.read_buffer_bytes, next.name);
-  processor_.reconfigure(std::move(parser), InputCounters(store, next.name));
+  processor_.reconfigure(std::move(parser), InputCounters(store, next.name), next.sdk);
   take_over(next);
 }
 

@@ -23,8 +23,8 @@ FileInput::FileInput(boost::asio::io_context& io, FileInputConfig config, Counti
       hub_(hub),
       positions_(positions),
       max_line_bytes_(max_line_bytes),
-      processor_(LineParser(config_.format, config_.regex, max_line_bytes),
-                 InputCounters(hub.store(), config_.name), hub),
+      processor_(LineParser(config_.format, config_.regex, max_line_bytes, config_.envelope),
+                 InputCounters(hub.store(), config_.name), hub, config_.sdk),
       paths_(config_.path, config_.name, hub.store()),
       watcher_(io, config_.name,
                {[this](std::string const& path) {
@@ -93,7 +93,7 @@ void FileInput::reconfigure(FileInputConfig config, LineParser parser, std::size
     record_positions();
     if (positions_ != nullptr) positions_->remove_provider(this);
   }
-  processor_.reconfigure(std::move(parser), InputCounters(hub_.store(), config.name));
+  processor_.reconfigure(std::move(parser), InputCounters(hub_.store(), config.name), config.sdk);
   if (config.name != config_.name) {
     // Same glob, new name: logs, skips and the followed-files gauge go by the new one.
     paths_.set_input(config.name);
@@ -174,7 +174,7 @@ void FileInput::mark_dirty(FileTailer& tailer) {
 }
 
 bool FileInput::read_tailer(FileTailer& tailer) {
-  bool more = tailer.read(sink_, kReadBudget, config_.name);
+  bool more = tailer.read(sink_for(tailer.path()), kReadBudget, config_.name);
   if (FileReader* reader = tailer.reader()) keep_truncated_position(*reader, tailer.path());
   return more;
 }
@@ -250,7 +250,7 @@ void FileInput::let_go_of_moved_files(std::map<std::string, FoundFile> const& fo
 void FileInput::finish_draining(Clock::time_point now) {
   std::erase_if(draining_, [&](Draining& draining) {
     if (read_draining(draining) || now - draining.last_data < drain_grace_) return false;
-    draining.lines->add(draining.reader->flush_partial(sink_));
+    draining.lines->add(draining.reader->flush_partial(sink_for(draining.path)));
     log_info("stopped reading old file",
              {{"component", "file"},
               {"input", config_.name},
@@ -403,7 +403,7 @@ bool FileInput::is_copy_of_live_file(FileReader& reader) {
 }
 
 bool FileInput::read_draining(Draining& draining) {
-  auto result = draining.reader->read(sink_, kReadBudget);
+  auto result = draining.reader->read(sink_for(draining.path), kReadBudget);
   draining.lines->add(result.lines);
   keep_truncated_position(*draining.reader, draining.path);
   if (result.bytes > 0) draining.last_data = Clock::now();

@@ -31,8 +31,9 @@ bool records_positions(InputConfig const& config) {
 }
 
 LineParser make_line_parser(InputConfig const& config, std::size_t max_line_bytes) {
-  return std::visit([&](auto const& c) { return LineParser(c.format, c.regex, max_line_bytes); },
-                    config);
+  return std::visit(
+      [&](auto const& c) { return LineParser(c.format, c.regex, max_line_bytes, c.envelope); },
+      config);
 }
 
 std::shared_ptr<Input> make_input(InputConfig const& config, InputContext const& context) {

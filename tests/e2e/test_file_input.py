@@ -1,4 +1,4 @@
-"""Issue 4: the real daemon tails files while a writer appends, through rotation by
+"""The real daemon tails files while a writer appends, through rotation by
 rename, copytruncate, delete-and-recreate and a restart mid-stream. Every test
 asserts that the counts in /metrics equal the lines written: nothing lost,
 nothing counted twice."""

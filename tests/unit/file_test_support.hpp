@@ -16,7 +16,7 @@
 #include "cos_exporter/inputs/file_input.hpp"
 #include "cos_exporter/inputs/file_tailer.hpp"
 #include "cos_exporter/inputs/position_store.hpp"
-#include "http_test_support.hpp"
+#include "test_support.hpp"
 
 namespace cos_exporter::testing {
 

@@ -1,6 +1,6 @@
 #pragma once
 
-// What the input tests share: a temporary directory, an event loop turned by
+// What the input tests share beyond test_support.hpp: an event loop turned by
 // hand until a condition holds, real datagrams sent over UDP and unix
 // sockets, and counter reads.
 #include <arpa/inet.h>
@@ -18,23 +18,11 @@
 #include <string>
 
 #include "cos_exporter/counting/metric_store.hpp"
+#include "test_support.hpp"
 
 namespace input_test {
 
-// A fresh directory under the system's temp directory, removed at the end.
-struct TempDir {
-  std::filesystem::path path;
-  explicit TempDir(std::string const& prefix)
-      : path(std::filesystem::temp_directory_path() /
-             (prefix + "-" + std::to_string(::getpid()) + "-" +
-              std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()))) {
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-};
+using cos_exporter::testing::TempDir;
 
 // Turns `io` until `done`, for at most 20 s (the machine may be busy).
 inline bool run_until(boost::asio::io_context& io, std::function<bool()> const& done) {

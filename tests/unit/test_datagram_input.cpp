@@ -20,7 +20,7 @@ namespace {
 
 // One datagram input, started, with its own loop and counters.
 struct Running {
-  input_test::TempDir temp{"cos-datagram-input"};
+  input_test::TempDir temp;
   boost::asio::io_context io;
   CountingHub hub{make_classifier(parse_config("", "empty.yaml")), 64};
   std::shared_ptr<Input> input;
@@ -90,21 +90,21 @@ TEST_CASE("a UDP input drops and counts sources outside its allow list", "[datag
 
 TEST_CASE("a datagram input reads its whole queue when it stops", "[datagram_input]") {
   Running udp(udp_config("u"));
-  input_test::TempDir dir("cos-datagram-input");
-  Running unixgram(unix_config(dir.path / "x.sock"));
+  input_test::TempDir dir;
+  Running unixgram(unix_config(dir.path() / "x.sock"));
   // The loops never turn: only stop() reads these.
   input_test::send_udp(udp.input->status().address, 25, "-96");
-  input_test::send_unix((dir.path / "x.sock").string(), 5, "-96\n-96");
+  input_test::send_unix((dir.path() / "x.sock").string(), 5, "-96\n-96");
   udp.input->stop();
   unixgram.input->stop();
   CHECK(udp.input->status().received == 25);
   CHECK(unixgram.input->status().received == 10);
-  CHECK_FALSE(fs::exists(dir.path / "x.sock"));
+  CHECK_FALSE(fs::exists(dir.path() / "x.sock"));
 }
 
 TEST_CASE("a unix datagram input owns its socket file", "[datagram_input]") {
-  input_test::TempDir dir("cos-datagram-input");
-  fs::path path = dir.path / "sub" / "x.sock";
+  input_test::TempDir dir;
+  fs::path path = dir.path() / "sub" / "x.sock";
 
   SECTION("made with its directory and mode; a live socket is not taken over") {
     Running unixgram(unix_config(path));
@@ -140,13 +140,13 @@ TEST_CASE("a unix datagram input owns its socket file", "[datagram_input]") {
 }
 
 TEST_CASE("a unix datagram larger than the buffer counts as too long", "[datagram_input]") {
-  input_test::TempDir dir("cos-datagram-input");
-  Running unixgram(unix_config(dir.path / "x.sock"));
+  input_test::TempDir dir;
+  Running unixgram(unix_config(dir.path() / "x.sock"));
   // Good lines, but cut short: none of them is trusted.
   std::string huge;
   while (huge.size() <= DatagramReceiver::kMaxDatagram) huge += "-96\n";
-  input_test::send_unix((dir.path / "x.sock").string(), 1, huge);
-  input_test::send_unix((dir.path / "x.sock").string(), 1, "-96");
+  input_test::send_unix((dir.path() / "x.sock").string(), 1, huge);
+  input_test::send_unix((dir.path() / "x.sock").string(), 1, "-96");
   REQUIRE(unixgram.run_until([&] { return unixgram.counter(metric::kUdpPackets, {"x"}) == 2; }));
   CHECK(unixgram.input->status().received == 2);
   CHECK(unixgram.counter(metric::kMalformed, {"x", "too_long"}) == 1);

@@ -19,8 +19,8 @@ namespace {
 // An InputSet as the daemon runs it, with the event loop turned by hand: a
 // datagram sent while the loop stands still waits in its socket's queue.
 struct RunningSet {
-  input_test::TempDir temp{"cos-input-set"};
-  fs::path dir = temp.path;
+  cos_exporter::testing::TempDir temp;
+  fs::path dir = temp.path();
   boost::asio::io_context io;
   CountingHub hub;
   InputSet inputs{io, hub};

@@ -19,7 +19,9 @@ class EventCounter {
   EventCounter(std::shared_ptr<Classifier const> classifier, MetricStore& store,
                UnknownCodes& unknown);
 
-  void count(std::int64_t code, std::string_view message, std::uint64_t n) noexcept;
+  // `dialect`: the SDK dialect of the input the event came from.
+  void count(std::int64_t code, std::string_view message, std::uint64_t n,
+             SdkDialect dialect = SdkDialect::document) noexcept;
 
   Classifier const& classifier() const { return *classifier_; }
 

@@ -84,12 +84,19 @@ class FileInput final : public Input {
   void poll_now();
 
  private:
+  // Lines carry the path they were read at: CRI partial lines are joined per
+  // path, across a rotation.
   struct Sink final : LineSink {
     explicit Sink(LineProcessor& p) : processor(p) {}
-    void line(std::string_view line) noexcept override { processor.process_line(line); }
+    void line(std::string_view line) noexcept override { processor.process_line(line, source); }
     void too_long() noexcept override { processor.count_too_long(); }
     LineProcessor& processor;
+    std::string_view source;
   };
+  Sink& sink_for(std::string const& path) {
+    sink_.source = path;
+    return sink_;
+  }
   // A file no longer at its path, read until it has been idle for a while.
   struct Draining {
     std::string path;  // where it was followed; its lines count there

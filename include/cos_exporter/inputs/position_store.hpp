@@ -37,7 +37,7 @@ struct FilePosition {
 
 inline constexpr std::size_t kTailBytes = 256;
 
-// The `state_file` (SPEC §9, §10): file positions per input, as JSON
+// The `state_file`: file positions per input, kept across restarts, as JSON
 //   {"version":1,"inputs":{"file":[{"path":"/var/log/a.log","device":2049,
 //    "inode":131,"offset":4096,"fingerprint":"9c1e...","fingerprint_bytes":87,
 //    "tail":"03af...","tail_bytes":256}]}}
