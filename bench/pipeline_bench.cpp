@@ -23,6 +23,14 @@ struct Pipeline {
                           InputCounters(hub.store(), "bench"), hub};
 };
 
+// Lines counted as malformed: 0 for every benchmark of events, so a shape
+// that stopped parsing shows.
+std::uint64_t malformed(Pipeline const& pipeline) {
+  std::uint64_t n = 0;
+  for (auto const* cell : pipeline.processor.counters().malformed) n += cell->value();
+  return n;
+}
+
 void run_lines(benchmark::State& state, std::vector<std::string> const& lines,
                std::vector<std::string> exemplar_fields = {}, LabelPlan const& labels = {}) {
   Pipeline pipeline(std::move(exemplar_fields), labels);
@@ -32,6 +40,7 @@ void run_lines(benchmark::State& state, std::vector<std::string> const& lines,
     i = (i + 1 == lines.size()) ? 0 : i + 1;
   }
   state.SetItemsProcessed(state.iterations());
+  state.counters["malformed"] = static_cast<double>(malformed(pipeline));
 }
 
 void BM_Json(benchmark::State& state) {
@@ -86,6 +95,57 @@ void BM_Malformed(benchmark::State& state) {
   run_lines(state, {R"({"code":)", "hello world", "\xff\xfe"});
 }
 
+// Lines that real clients write: the event behind a prefix, in a Python
+// dict, inside a container runtime's or syslog's envelope.
+std::string const kEvent =
+    R"({"code":-96,"message":"ERROR_PROXY_AUTH_EXPIRED","request_id":"NTk0ZGY3"})";
+
+void BM_JsonBehind100BytePrefix(benchmark::State& state) {
+  std::string prefix =
+      "2026-11-28 10:00:01,123 WARN  [main] com.qcloud.cos.COSClient:78 - uploadFile failed, "
+      "message: ";
+  prefix.resize(100, ' ');
+  run_lines(state, {prefix + kEvent});
+}
+void BM_JavaSdkLine(benchmark::State& state) {
+  run_lines(state,
+            {"2026-11-28 10:00:01,123 WARN  [main] com.qcloud.cos.COSClient:78 - uploadFile occur "
+             "a exception, request:UploadFileRequest [bucketName=photos, cosPath=/a.jpg], "
+             R"(message:{"code":-1,"message":"local file /tmp/a.jpg not exist"})"});
+}
+void BM_PythonDict(benchmark::State& state) {
+  run_lines(state, {"ERROR:root:upload failed: {u'code': -96, u'message': "
+                    "u'ERROR_PROXY_AUTH_EXPIRED'}"});
+}
+void BM_Cri(benchmark::State& state) {
+  run_lines(state, {"2026-11-28T10:00:00.123456789Z stdout F " + kEvent});
+}
+// One event in three CRI parts: P, P, F (items are events, not lines).
+void BM_CriThreeParts(benchmark::State& state) {
+  Pipeline pipeline;
+  std::string const head = "2026-11-28T10:00:00.123456789Z stdout ";
+  std::string const parts[] = {head + "P " + kEvent.substr(0, 20),
+                               head + "P " + kEvent.substr(20, 30),
+                               head + "F " + kEvent.substr(50)};
+  for (auto _ : state)
+    for (auto const& part : parts) pipeline.processor.process_line(part, "pod.log");
+  state.SetItemsProcessed(state.iterations());
+  state.counters["malformed"] = static_cast<double>(malformed(pipeline));
+}
+void BM_Docker(benchmark::State& state) {
+  run_lines(
+      state,
+      {R"({"log":"{\"code\":-96,\"message\":\"ERROR_PROXY_AUTH_EXPIRED\",\"request_id\":\"NTk0ZGY3\"}\n","stream":"stdout","time":"2026-11-28T10:00:00.123456789Z"})"});
+}
+void BM_Syslog3164(benchmark::State& state) {
+  run_lines(state, {"<131>Nov 28 10:00:00 host app[123]: " + kEvent});
+}
+void BM_Syslog5424(benchmark::State& state) {
+  run_lines(state, {"<13>1 2026-11-29T01:37:07.983890+00:00 vm cosapp - - [timeQuality "
+                    "tzKnown=\"1\" isSynced=\"0\"] " +
+                    kEvent});
+}
+
 // The classify+count stage alone, for comparison with the parsers above.
 void BM_CountOnly(benchmark::State& state) {
   Pipeline pipeline;
@@ -116,6 +176,14 @@ BENCHMARK(BM_JsonIdsIgnored);
 BENCHMARK(BM_JsonExemplar);
 BENCHMARK(BM_JsonLabelsIgnored);
 BENCHMARK(BM_JsonLabelsExemplar);
+BENCHMARK(BM_JsonBehind100BytePrefix);
+BENCHMARK(BM_JavaSdkLine);
+BENCHMARK(BM_PythonDict);
+BENCHMARK(BM_Cri);
+BENCHMARK(BM_CriThreeParts);
+BENCHMARK(BM_Docker);
+BENCHMARK(BM_Syslog3164);
+BENCHMARK(BM_Syslog5424);
 BENCHMARK(BM_Logfmt);
 BENCHMARK(BM_BareInteger);
 BENCHMARK(BM_SharedCode);

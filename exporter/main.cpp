@@ -1,4 +1,5 @@
-// cos_error_exporter: the daemon and its subcommands (SPEC §8).
+// cos_error_exporter: the daemon and its subcommands (classify, catalog,
+// check-config, rules).
 #include <boost/program_options.hpp>
 #include <iostream>
 
@@ -19,7 +20,7 @@ namespace {
 constexpr char kUsage[] = R"(Usage:
   cos_error_exporter [FLAGS]                      run the exporter
   cos_error_exporter check-config [--config.file=F] [--web.config.file=W]
-  cos_error_exporter classify CODE [--message=M]  [--config.file=F]
+  cos_error_exporter classify CODE [--message=M] [--sdk=S] [--config.file=F]
   cos_error_exporter catalog [--format=table|json|yaml] [--config.file=F]
   cos_error_exporter rules [--config.file=F]      print the Prometheus rule file
 
@@ -66,7 +67,14 @@ int run_subcommand(std::string const& command, std::vector<std::string> const& a
       return 1;
     }
     std::string message = vm.count("message") ? vm["message"].as<std::string>() : "";
-    return run_classify(*classifier, code, message, std::cout);
+    std::string sdk_text = vm["sdk"].as<std::string>();
+    auto sdk = parse_sdk_dialect(sdk_text);
+    if (!sdk) {
+      std::cerr << "classify: unknown --sdk \"" << sdk_text
+                << "\" (document, java, python, php, cpp, nodejs)\n";
+      return 2;
+    }
+    return run_classify(*classifier, code, message, *sdk, std::cout);
   }
   if (!args.empty()) throw po::error(command + " takes no arguments");
   if (command == "catalog") {
@@ -96,6 +104,8 @@ int main(int argc, char** argv) {
     ("log.level", po::value<std::string>()->default_value("info"), "debug, info, warn or error")
     ("log.format", po::value<std::string>()->default_value("logfmt"), "logfmt or json")
     ("message", po::value<std::string>(), "classify: the event's message (resolves shared codes)")
+    ("sdk", po::value<std::string>()->default_value("document"),
+     "classify: whose names -1..-4 get: document, java, python, php, cpp or nodejs")
     ("format", po::value<std::string>()->default_value("table"), "catalog: table, json or yaml");
   // clang-format on
   po::options_description hidden;

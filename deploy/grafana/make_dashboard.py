@@ -4,7 +4,7 @@
     python3 deploy/grafana/make_dashboard.py > deploy/grafana/cos-errors.json
 
 The code tables show each code's description: cos_error_code_info carries no
-description label (SPEC §6 fixes its labels), so the panels copy `name` into a
+description label (its labels are fixed: category, code, name, groups), so the panels copy `name` into a
 `description` column and a value mapping, written here from
 config/catalog.yaml, shows the catalog's English and Chinese text for it.
 tests/e2e/test_dashboard.py runs every panel's query against a real
@@ -30,7 +30,9 @@ def catalog_descriptions():
         if e["kind"] != "error":
             continue
         mapping[e["name"]] = f'{e["description_en"]} ({e["description"]})'
-        by_code.setdefault(e["code"], []).append(e)
+        # An SDK dialect's own name for a code does not share the code: it replaces it.
+        if "sdk" not in e:
+            by_code.setdefault(e["code"], []).append(e)
     # A shared code without a message that names it: the names joined by `|`.
     for shared in (es for es in by_code.values() if len(es) > 1):
         mapping["|".join(e["name"] for e in shared)] = " | ".join(

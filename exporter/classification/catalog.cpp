@@ -10,7 +10,8 @@
 namespace cos_exporter {
 
 CatalogEntry read_catalog_entry(YamlReader const& reader, YAML::Node const& node) {
-  reader.check_keys(node, {"code", "name", "category", "kind", "description", "description_en"},
+  reader.check_keys(node,
+                    {"code", "name", "category", "kind", "description", "description_en", "sdk"},
                     "a catalog entry");
   for (char const* key : {"code", "name", "category", "kind", "description"})
     if (!node[key]) reader.fail(node, std::string("catalog entry is missing \"") + key + "\"");
@@ -35,7 +36,28 @@ CatalogEntry read_catalog_entry(YamlReader const& reader, YAML::Node const& node
   entry.description = reader.string(node["description"], "description");
   if (node["description_en"])
     entry.description_en = reader.string(node["description_en"], "description_en");
+  if (auto sdk = node["sdk"]) entry.sdks = read_sdk_dialects(reader, sdk);
   return entry;
+}
+
+std::vector<SdkDialect> read_sdk_dialects(YamlReader const& reader, YAML::Node const& node) {
+  std::vector<YAML::Node> items;
+  if (node.IsSequence())
+    for (auto const& item : node) items.push_back(item);
+  else
+    items.push_back(node);
+  if (items.empty()) reader.fail(node, "sdk must name at least one SDK");
+  std::vector<SdkDialect> dialects;
+  for (auto const& item : items) {
+    std::string text = reader.string(item, "sdk");
+    auto dialect = parse_sdk_dialect(text);
+    if (!dialect || *dialect == SdkDialect::document)
+      reader.fail(item, "unknown sdk \"" + text +
+                            "\" (known: java, python, php, cpp, nodejs; leave sdk out for the "
+                            "document's meaning)");
+    dialects.push_back(*dialect);
+  }
+  return dialects;
 }
 
 Catalog Catalog::parse(std::string_view yaml_text, std::string const& source_name) {
@@ -48,11 +70,16 @@ Catalog Catalog::parse(std::string_view yaml_text, std::string const& source_nam
 
   Catalog catalog;
   std::set<std::pair<std::int64_t, std::string>> seen;
+  std::set<std::pair<std::int64_t, SdkDialect>> dialect_codes;
   for (auto const& node : entries) {
     CatalogEntry entry = read_catalog_entry(reader, node);
     if (!seen.emplace(entry.code, entry.name).second)
       reader.fail(node, "duplicate catalog entry: code " + std::to_string(entry.code) +
                             " with name " + entry.name + " is already defined");
+    for (SdkDialect dialect : entry.sdks)
+      if (!dialect_codes.emplace(entry.code, dialect).second)
+        reader.fail(node["sdk"], "sdk " + std::string(to_string(dialect)) + " already names code " +
+                                     std::to_string(entry.code));
     catalog.entries_.push_back(std::move(entry));
   }
   return catalog;

@@ -6,6 +6,7 @@
 
 #include "cos_exporter/cli/commands.hpp"
 #include "cos_exporter/common/json_string.hpp"
+#include "sdk_list.hpp"
 
 namespace cos_exporter {
 namespace {
@@ -23,12 +24,13 @@ void print_table(Classifier const& classifier, std::ostream& out) {
   std::size_t name_width = 4;
   for (auto const& e : entries) name_width = std::max(name_width, e.name.size());
   out << std::left << std::setw(8) << "CODE" << std::setw(13) << "CATEGORY" << std::setw(9)
-      << "KIND" << std::setw(static_cast<int>(name_width) + 2) << "NAME"
+      << "KIND" << std::setw(static_cast<int>(name_width) + 2) << "NAME" << std::setw(13) << "SDK"
       << "DESCRIPTION\n";
   for (auto const& e : entries) {
     out << std::left << std::setw(8) << e.code << std::setw(13) << to_string(e.category)
         << std::setw(9) << to_string(e.kind) << std::setw(static_cast<int>(name_width) + 2)
-        << e.name << e.description_en << " (" << e.description << ")\n";
+        << e.name << std::setw(13) << (e.sdks.empty() ? "-" : sdk_list(e.sdks)) << e.description_en
+        << " (" << e.description << ")\n";
   }
 }
 
@@ -50,6 +52,12 @@ void print_json(Classifier const& classifier, std::ostream& out) {
     append_json_string(text, e.description_en);
     text += ",\"groups\":";
     append_json_string(text, group_list(classifier, e));
+    text += ",\"sdk\":[";
+    for (std::size_t i = 0; i < e.sdks.size(); ++i) {
+      if (i > 0) text += ",";
+      append_json_string(text, to_string(e.sdks[i]));
+    }
+    text += "]";
     text += "}";
   }
   text += "\n]\n";
@@ -65,7 +73,13 @@ void print_yaml(Classifier const& classifier, std::ostream& out) {
             << std::string(to_string(e.category)) << YAML::Key << "kind" << YAML::Value
             << std::string(to_string(e.kind)) << YAML::Key << "description" << YAML::Value
             << YAML::DoubleQuoted << e.description << YAML::Key << "description_en" << YAML::Value
-            << YAML::DoubleQuoted << e.description_en << YAML::EndMap;
+            << YAML::DoubleQuoted << e.description_en;
+    if (!e.sdks.empty()) {
+      emitter << YAML::Key << "sdk" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+      for (SdkDialect sdk : e.sdks) emitter << std::string(to_string(sdk));
+      emitter << YAML::EndSeq;
+    }
+    emitter << YAML::EndMap;
   }
   emitter << YAML::EndSeq << YAML::EndMap;
   out << emitter.c_str() << "\n";

@@ -1,6 +1,7 @@
 #include <ostream>
 
 #include "cos_exporter/cli/commands.hpp"
+#include "sdk_list.hpp"
 
 namespace cos_exporter {
 namespace {
@@ -21,8 +22,8 @@ std::string upper(std::string_view text) {
 }  // namespace
 
 int run_classify(Classifier const& classifier, std::int64_t code, std::string const& message,
-                 std::ostream& out) {
-  std::uint32_t index = classifier.classify(code, message);
+                 SdkDialect sdk, std::ostream& out) {
+  std::uint32_t index = classifier.classify(code, message, sdk);
   if (index == Classifier::kUnknown) {
     out << "ERROR unknown " << code << " " << kUnknownName << "\n"
         << "code " << code
@@ -38,6 +39,7 @@ int run_classify(Classifier const& classifier, std::int64_t code, std::string co
       << "name:           " << code_class.name << "\n"
       << "category:       " << to_string(code_class.category) << "\n"
       << "kind:           " << to_string(code_class.kind) << "\n";
+  if (!code_class.sdks.empty()) out << "sdk:            " << sdk_list(code_class.sdks) << "\n";
   auto entries = classifier.catalog().entries();
   for (std::size_t entry_index : code_class.entries) {
     CatalogEntry const& entry = entries[entry_index];

@@ -92,10 +92,25 @@ class ConfigReader {
     return *format;
   }
 
-  // format and regex, common to every input kind.
+  // format, regex, envelope and sdk: how every input kind reads its lines.
   template <typename Input>
   void read_format_and_regex(YAML::Node const& node, Input& input) {
     if (auto f = node["format"]) input.format = read_format(f);
+    if (auto e = node["envelope"]) {
+      std::string text = yaml_.string(e, "envelope");
+      auto envelope = parse_envelope(text);
+      if (!envelope)
+        yaml_.fail(e, "unknown envelope \"" + text + "\" (known: auto, none, cri, docker, syslog)");
+      input.envelope = *envelope;
+    }
+    if (auto n = node["sdk"]) {
+      std::string text = yaml_.string(n, "sdk");
+      auto sdk = parse_sdk_dialect(text);
+      if (!sdk)
+        yaml_.fail(
+            n, "unknown sdk \"" + text + "\" (known: document, java, python, php, cpp, nodejs)");
+      input.sdk = *sdk;
+    }
     if (auto r = node["regex"]) {
       input.regex = yaml_.string(r, "regex");
       std::string problem = LineParser::check_regex(input.regex);
@@ -140,7 +155,8 @@ class ConfigReader {
 
   UdpInputConfig read_udp(YAML::Node const& node) {
     yaml_.check_keys(node,
-                     {"name", "listen", "format", "regex", "read_buffer_bytes", "allow", "labels"},
+                     {"name", "listen", "format", "regex", "envelope", "sdk", "read_buffer_bytes",
+                      "allow", "labels"},
                      "a udp input");
     UdpInputConfig input;
     read_name(node, input);
@@ -169,7 +185,8 @@ class ConfigReader {
 
   UnixgramInputConfig read_unixgram(YAML::Node const& node) {
     yaml_.check_keys(node,
-                     {"name", "path", "format", "regex", "read_buffer_bytes", "mode", "labels"},
+                     {"name", "path", "format", "regex", "envelope", "sdk", "read_buffer_bytes",
+                      "mode", "labels"},
                      "a unixgram input");
     UnixgramInputConfig input;
     read_name(node, input);
@@ -196,8 +213,10 @@ class ConfigReader {
   }
 
   FileInputConfig read_file(YAML::Node const& node) {
-    yaml_.check_keys(node, {"name", "path", "format", "regex", "start_at", "labels", "path_labels"},
-                     "a file input");
+    yaml_.check_keys(
+        node,
+        {"name", "path", "format", "regex", "envelope", "sdk", "start_at", "labels", "path_labels"},
+        "a file input");
     FileInputConfig input;
     read_name(node, input);
     if (!node["path"]) yaml_.fail(node, "file input \"" + input.name + "\" needs a path");

@@ -65,8 +65,11 @@ EventCounter::EventCounter(std::shared_ptr<Classifier const> classifier, MetricS
     }
     classes_.push_back(cells);
   }
-  unknown_.regroup([&](std::int64_t code) { return classifier_->unknown_code_groups(code); },
-                   classifier_->group_matcher().match_any_code(kUnknownName, Category::unknown));
+  unknown_.regroup(
+      [&](std::int64_t code, std::string_view name) {
+        return classifier_->unknown_code_groups(code, name);
+      },
+      classifier_->group_matcher().match_any_code(kUnknownName, Category::unknown));
 }
 
 void EventCounter::count_error(CounterCell* errors, ExemplarCell* exemplar, GroupMask groups,
@@ -91,10 +94,10 @@ void EventCounter::count_labeled_error(CounterCell* errors, GroupMask groups, st
 }
 
 void EventCounter::count(std::int64_t code, std::string_view message, std::uint64_t n,
-                         EventFields const& fields,
+                         SdkDialect dialect, EventFields const& fields,
                          LabeledSeries::ValueIds const* labels) noexcept {
   if (labels != nullptr && *labels == LabeledSeries::ValueIds{}) labels = nullptr;
-  std::uint32_t index = classifier_->classify(code, message);
+  std::uint32_t index = classifier_->classify(code, message, dialect);
   if (index != Classifier::kUnknown) {
     ClassCells const& cells = classes_[index];
     if (cells.errors == nullptr) {
@@ -114,7 +117,11 @@ void EventCounter::count(std::int64_t code, std::string_view message, std::uint6
   // max_unknown_codes times; after that the slot is found by the integer alone.
   bool overflowed = false;
   UnknownCodes::Slot const& slot = unknown_.resolve(
-      code, [&](std::int64_t c) { return classifier_->unknown_code_groups(c); }, overflowed);
+      code, message,
+      [&](std::int64_t c, std::string_view name) {
+        return classifier_->unknown_code_groups(c, name);
+      },
+      overflowed);
   if (overflowed) unknown_overflow_->add(n);
   if (labels != nullptr)
     count_labeled_error(slot.errors, slot.groups, n, fields, *labels);

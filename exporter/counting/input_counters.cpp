@@ -11,4 +11,10 @@ InputCounters::InputCounters(MetricStore& store, std::string const& name)
     malformed[i] = &family.series({name, std::string(kMalformedReasonLabels[i])});
 }
 
+std::uint64_t InputCounters::malformed_total() const {
+  std::uint64_t total = 0;
+  for (auto* cell : malformed) total += cell->value();
+  return total;
+}
+
 }  // namespace cos_exporter

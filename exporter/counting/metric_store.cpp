@@ -71,6 +71,16 @@ GaugeFamily const* MetricStore::find_gauge(std::string const& name) const {
   return it == gauges_.end() ? nullptr : it->second.get();
 }
 
+void MetricStore::remove_counter_series(std::string const& name,
+                                        std::vector<std::string> const& labels) {
+  if (auto it = counters_.find(name); it != counters_.end()) it->second->remove(labels);
+}
+
+void MetricStore::remove_gauge_series(std::string const& name,
+                                      std::vector<std::string> const& labels) {
+  if (auto it = gauges_.find(name); it != gauges_.end()) it->second->remove(labels);
+}
+
 std::vector<prometheus::MetricFamily> MetricStore::Collect() const {
   std::vector<prometheus::MetricFamily> families;
   families.reserve(counters_.size() + gauges_.size());

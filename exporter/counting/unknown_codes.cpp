@@ -38,13 +38,25 @@ UnknownCodes::Slot* UnknownCodes::find(std::int64_t code) noexcept {
   }
 }
 
-void UnknownCodes::create(Slot& slot, std::int64_t code, GroupMask groups) {
+void UnknownCodes::create(Slot& slot, std::int64_t code, std::string_view name, GroupMask groups) {
   slot.code = code;
   slot.groups = groups;
-  slot.errors = &errors_.series(
-      {std::string(to_string(Category::unknown)), std::to_string(code), std::string(kUnknownName)});
+  slot.name = name;
+  slot.errors =
+      &errors_.series({std::string(to_string(Category::unknown)), std::to_string(code), slot.name});
   slot.exemplar = &exemplars_.of(*slot.errors);
   ++used_;
+}
+
+std::string_view UnknownCodes::name_for(std::string_view message) noexcept {
+  constexpr std::size_t kMaxName = 64;
+  if (message.empty() || message.size() > kMaxName) return kUnknownName;
+  for (char c : message) {
+    bool identifier =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    if (!identifier) return kUnknownName;
+  }
+  return message;
 }
 
 void UnknownCodes::set_limit(std::uint32_t limit) {

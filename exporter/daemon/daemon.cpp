@@ -194,7 +194,7 @@ struct Daemon::State {
   }
 
   std::string render_metrics(ExpositionFormat format) {
-    inputs->sync_kernel_drops();
+    inputs->before_scrape();
     return render_exposition({&hub->store(), code_info.get(), &process, &http_stats}, format,
                              error_exemplars(*hub));
   }

@@ -5,10 +5,7 @@
 #include <stdexcept>
 
 #include "cos_exporter/common/log.hpp"
-#include "cos_exporter/inputs/file_input.hpp"
 #include "cos_exporter/inputs/position_store.hpp"
-#include "cos_exporter/inputs/udp_input.hpp"
-#include "cos_exporter/inputs/unixgram_input.hpp"
 #include "cos_exporter/parsing/line_parser.hpp"
 
 namespace cos_exporter {
@@ -16,27 +13,22 @@ namespace {
 
 constexpr std::chrono::seconds kPositionSaveInterval{5};
 
-std::uint64_t malformed_total(LineProcessor const& processor) {
-  std::uint64_t total = 0;
-  for (auto* cell : processor.counters().malformed) total += cell->value();
-  return total;
+// A running input with the settings it runs with.
+struct RunningInput {
+  InputConfig config;
+  std::shared_ptr<Input> input;
+};
+
+// Every input of `config`, in the order they start.
+std::vector<InputConfig> input_configs(Config const& config) {
+  std::vector<InputConfig> list;
+  for (auto const& c : config.udp_inputs) list.emplace_back(c);
+  for (auto const& c : config.unixgram_inputs) list.emplace_back(c);
+  for (auto const& c : config.file_inputs) list.emplace_back(c);
+  return list;
 }
 
-// The part of an input's config that names its socket or files. An input
-// whose identity is in the new config keeps its socket, its queue and its
-// file positions; everything else about it changes in place.
-std::string const& identity(UdpInputConfig const& config) {
-  return config.listen;
-}
-std::string const& identity(UnixgramInputConfig const& config) {
-  return config.path;
-}
-std::string const& identity(FileInputConfig const& config) {
-  return config.path;
-}
-
-// What a reload does to the inputs of one kind.
-template <typename Input, typename InputConfig>
+// What a reload does to the inputs.
 struct Plan {
   // A kept input's new settings, ready to take over: nothing is left that
   // can fail once the reload is decided.
@@ -45,66 +37,47 @@ struct Plan {
     InputConfig config;
     LineParser parser;
   };
-  std::vector<std::shared_ptr<Input>> next;     // in config order
+  std::vector<RunningInput> next;               // in config order
   std::vector<std::shared_ptr<Input>> added;    // to start
   std::vector<std::shared_ptr<Input>> removed;  // to stop
   std::vector<Update> updated;                  // kept, with other settings
 };
 
-// Matches the running inputs of one kind to the new configs by identity.
-// `all_updated`: a setting outside the inputs' own configs changed (the line
-// limit, the state file), so every kept input takes its config again.
-template <typename Input, typename InputConfig, typename Make>
-Plan<Input, InputConfig> plan(std::vector<std::shared_ptr<Input>> const& current,
-                              std::vector<InputConfig> const& configs, bool all_updated,
-                              std::size_t max_line_bytes, Make&& make) {
-  Plan<Input, InputConfig> result;
+// Matches the running inputs to the new configs by identity. A setting
+// outside the inputs' own configs that changed (the line limit; the state
+// file, for the inputs that record positions) reconfigures every kept input
+// it concerns.
+Plan plan(std::vector<RunningInput> const& current, std::vector<InputConfig> const& configs,
+          bool max_line_changed, bool state_changed, InputContext const& context) {
+  Plan result;
   std::vector<bool> kept(current.size(), false);
   for (auto const& config : configs) {
+    std::string identity = input_identity(config);
     std::shared_ptr<Input> input;
-    for (std::size_t i = 0; i < current.size(); ++i) {
-      if (!kept[i] && identity(current[i]->config()) == identity(config)) {
+    for (std::size_t i = 0; i < current.size() && !input; ++i) {
+      if (!kept[i] && input_identity(current[i].config) == identity) {
         kept[i] = true;
-        input = current[i];
-        break;
+        input = current[i].input;
+        bool context_changed = max_line_changed || (state_changed && records_positions(config));
+        if (context_changed || !(current[i].config == config))
+          result.updated.push_back(
+              {input, config, make_line_parser(config, context.max_line_bytes)});
       }
     }
     if (!input) {
-      input = make(config);
+      input = make_input(config, context);
       result.added.push_back(input);
-    } else if (all_updated || !(input->config() == config)) {
-      result.updated.push_back(
-          {input, config, LineParser(config.format, config.regex, max_line_bytes)});
     }
-    result.next.push_back(input);
+    result.next.push_back({config, input});
   }
   for (std::size_t i = 0; i < current.size(); ++i)
-    if (!kept[i]) result.removed.push_back(current[i]);
+    if (!kept[i]) result.removed.push_back(current[i].input);
   return result;
 }
 
-void log_reconfigured(std::string const& name, std::string const& kind,
-                      std::string const& address) {
-  log_info("input reconfigured; it keeps its socket and positions",
-           {{"input", name}, {"kind", kind}, {"address", address}});
-}
-
-// After a failed reload: the inputs that were stopped for it start again,
-// as fresh instances of their old config (their counters are in the store).
-template <typename Input, typename Make>
-void restore(std::vector<std::shared_ptr<Input>>& running,
-             std::vector<std::shared_ptr<Input>> const& removed, Make&& make) {
-  for (auto& input : running) {
-    if (std::find(removed.begin(), removed.end(), input) == removed.end()) continue;
-    auto fresh = make(input->config());
-    try {
-      fresh->start();
-    } catch (std::exception const& e) {
-      log_error("could not restore an input after a failed reload",
-                {{"input", input->config().name}, {"error", e.what()}});
-    }
-    input = fresh;
-  }
+bool contains(std::vector<std::shared_ptr<Input>> const& list,
+              std::shared_ptr<Input> const& input) {
+  return std::find(list.begin(), list.end(), input) != list.end();
 }
 
 }  // namespace
@@ -112,9 +85,7 @@ void restore(std::vector<std::shared_ptr<Input>>& running,
 struct InputSet::Running {
   // Declared first so it outlives the file inputs that record into it.
   std::shared_ptr<PositionStore> positions;
-  std::vector<std::shared_ptr<UdpInput>> udp;
-  std::vector<std::shared_ptr<UnixgramInput>> unixgram;
-  std::vector<std::shared_ptr<FileInput>> files;
+  std::vector<RunningInput> inputs;
 };
 
 InputSet::InputSet(boost::asio::io_context& io, CountingHub& hub)
@@ -124,35 +95,22 @@ InputSet::~InputSet() = default;
 
 void InputSet::apply(Config const& config) {
   bool state_changed = !has_config_ || config.state_file != config_.state_file;
-  std::size_t max_line = config.limits.max_line_bytes;
-  bool max_line_changed = has_config_ && max_line != config_.limits.max_line_bytes;
+  bool max_line_changed =
+      has_config_ && config.limits.max_line_bytes != config_.limits.max_line_bytes;
 
   Running next;
   next.positions =
       state_changed
           ? (config.state_file ? std::make_shared<PositionStore>(*config.state_file) : nullptr)
           : running_->positions;
-  auto udp = plan(
-      running_->udp, config.udp_inputs, max_line_changed, max_line,
-      [&](UdpInputConfig const& c) { return std::make_shared<UdpInput>(io_, c, hub_, max_line); });
-  auto unixgram = plan(running_->unixgram, config.unixgram_inputs, max_line_changed, max_line,
-                       [&](UnixgramInputConfig const& c) {
-                         return std::make_shared<UnixgramInput>(io_, c, hub_, max_line);
-                       });
-  auto files =
-      plan(running_->files, config.file_inputs, max_line_changed || state_changed, max_line,
-           [&](FileInputConfig const& c) {
-             return std::make_shared<FileInput>(io_, c, hub_, next.positions.get(), max_line);
-           });
-  next.udp = udp.next;
-  next.unixgram = unixgram.next;
-  next.files = files.next;
+  InputContext context{io_, hub_, config.limits.max_line_bytes, next.positions.get()};
+  Plan steps =
+      plan(running_->inputs, input_configs(config), max_line_changed, state_changed, context);
+  next.inputs = steps.next;
 
   // Old inputs let go of their addresses first, so a changed input can take
   // the same port or path. Each reads what is queued before it closes.
-  for (auto& input : udp.removed) input->stop();
-  for (auto& input : unixgram.removed) input->stop();
-  for (auto& input : files.removed) input->stop();
+  for (auto& input : steps.removed) input->stop();
   if (running_->positions && state_changed) {
     running_->positions->save();
     // The stopped inputs just recorded where they are: more recent than
@@ -163,63 +121,37 @@ void InputSet::apply(Config const& config) {
         next.positions->set_positions(input, running_->positions->positions(input));
   }
 
-  std::size_t udp_started = 0, unix_started = 0, files_started = 0;
+  std::size_t started = 0;
   try {
-    for (auto& input : udp.added) {
+    for (auto& input : steps.added) {
       input->start();
-      ++udp_started;
-      log_info(
-          "input listening",
-          {{"input", input->config().name}, {"kind", "udp"}, {"address", input->local_address()}});
-    }
-    for (auto& input : unixgram.added) {
-      input->start();
-      ++unix_started;
-      log_info(
-          "input listening",
-          {{"input", input->config().name}, {"kind", "unixgram"}, {"path", input->config().path}});
-    }
-    for (auto& input : files.added) {
-      input->start();
-      ++files_started;
-      log_info("input following files",
-               {{"input", input->config().name}, {"kind", "file"}, {"path", input->config().path}});
+      ++started;
     }
   } catch (...) {
-    // Undo: the new inputs go, the old ones come back as they were; the kept
-    // ones were not touched yet.
-    for (std::size_t i = 0; i < udp_started; ++i) udp.added[i]->stop();
-    for (std::size_t i = 0; i < unix_started; ++i) unixgram.added[i]->stop();
-    for (std::size_t i = 0; i < files_started; ++i) files.added[i]->stop();
-    if (has_config_) {
-      std::size_t old_max_line = config_.limits.max_line_bytes;
-      PositionStore* old_positions = running_->positions.get();
-      restore(running_->udp, udp.removed, [&](UdpInputConfig const& c) {
-        return std::make_shared<UdpInput>(io_, c, hub_, old_max_line);
-      });
-      restore(running_->unixgram, unixgram.removed, [&](UnixgramInputConfig const& c) {
-        return std::make_shared<UnixgramInput>(io_, c, hub_, old_max_line);
-      });
-      restore(running_->files, files.removed, [&](FileInputConfig const& c) {
-        return std::make_shared<FileInput>(io_, c, hub_, old_positions, old_max_line);
-      });
+    // Undo: the new inputs go, the old ones come back as they were, as fresh
+    // instances of their old config (their counters are in the store); the
+    // kept ones were not touched yet.
+    for (std::size_t i = 0; i < started; ++i) steps.added[i]->stop();
+    InputContext old_context{io_, hub_, config_.limits.max_line_bytes, running_->positions.get()};
+    for (auto& running : running_->inputs) {
+      if (!contains(steps.removed, running.input)) continue;
+      running.input = make_input(running.config, old_context);
+      try {
+        running.input->start();
+      } catch (std::exception const& e) {
+        log_error("could not restore an input after a failed reload",
+                  {{"input", input_name(running.config)}, {"error", e.what()}});
+      }
     }
     throw;
   }
 
   // Decided: the kept inputs take their new settings.
-  for (auto& update : udp.updated) {
-    update.input->reconfigure(std::move(update.config), std::move(update.parser));
-    log_reconfigured(update.input->config().name, "udp", update.input->local_address());
-  }
-  for (auto& update : unixgram.updated) {
-    update.input->reconfigure(std::move(update.config), std::move(update.parser));
-    log_reconfigured(update.input->config().name, "unixgram", update.input->config().path);
-  }
-  for (auto& update : files.updated) {
-    update.input->reconfigure(std::move(update.config), std::move(update.parser), max_line,
-                              next.positions.get());
-    log_reconfigured(update.input->config().name, "file", update.input->config().path);
+  for (auto& update : steps.updated) {
+    update.input->reconfigure(update.config, std::move(update.parser), context);
+    auto status = update.input->status();
+    log_info("input reconfigured; it keeps its socket and positions",
+             {{"input", status.name}, {"kind", status.kind}, {"address", status.address}});
   }
 
   if (next.positions && state_changed)
@@ -231,46 +163,20 @@ void InputSet::apply(Config const& config) {
 }
 
 void InputSet::stop() {
-  for (auto& input : running_->udp) input->stop();
-  for (auto& input : running_->unixgram) input->stop();
-  for (auto& input : running_->files) input->stop();
+  for (auto& running : running_->inputs) running.input->stop();
   if (running_->positions) {
     running_->positions->stop();
     running_->positions->save();
   }
 }
 
-void InputSet::sync_kernel_drops() {
-  for (auto& input : running_->udp) input->sync_kernel_drops();
-  for (auto& input : running_->unixgram) input->sync_kernel_drops();
+void InputSet::before_scrape() {
+  for (auto& running : running_->inputs) running.input->before_scrape();
 }
 
 std::vector<InputStatus> InputSet::status() const {
   std::vector<InputStatus> list;
-  for (auto const& input : running_->udp)
-    list.push_back({input->config().name, "udp", input->local_address(), "listening",
-                    input->processor().counters().received->value(),
-                    malformed_total(input->processor())});
-  for (auto const& input : running_->unixgram)
-    list.push_back({input->config().name, "unixgram", input->config().path, "listening",
-                    input->processor().counters().received->value(),
-                    malformed_total(input->processor())});
-  for (auto const& input : running_->files) {
-    std::string address = input->config().path;
-    auto followed = input->followed_paths();
-    if (!followed.empty()) {
-      address += " (";
-      for (std::size_t i = 0; i < followed.size(); ++i) address += (i ? ", " : "") + followed[i];
-      address += ")";
-    }
-    std::string state = followed.empty() ? "waiting for files"
-                        : followed.size() == 1
-                            ? "following 1 file"
-                            : "following " + std::to_string(followed.size()) + " files";
-    list.push_back({input->config().name, "file", address, state,
-                    input->processor().counters().received->value(),
-                    malformed_total(input->processor())});
-  }
+  for (auto const& running : running_->inputs) list.push_back(running.input->status());
   return list;
 }
 

@@ -12,6 +12,7 @@
 #include "cos_exporter/config/listen_address.hpp"
 #include "cos_exporter/exposition/basic_auth.hpp"
 #include "cos_exporter/exposition/http_connection.hpp"
+#include "cos_exporter/exposition/tls_context.hpp"
 
 namespace cos_exporter {
 namespace {
@@ -85,16 +86,6 @@ struct HttpServer::Impl {
   std::shared_ptr<ServerState> state;
   bool started = false;
 };
-
-HttpServer::HttpServer(boost::asio::io_context& io, std::string const& listen_address,
-                       std::optional<WebConfig> web_config, HttpHandler handler,
-                       HttpServerLimits limits)
-    : HttpServer(
-          io, listen_address, std::move(web_config),
-          [handler = std::move(handler)](HttpRequest const& request, HttpResponder respond) {
-            respond(handler(request));
-          },
-          limits) {}
 
 HttpServer::HttpServer(boost::asio::io_context& io, std::string const& listen_address,
                        std::optional<WebConfig> web_config, AsyncHttpHandler handler,
@@ -190,11 +181,16 @@ std::function<void()> HttpServer::prepare_web_config(std::optional<WebConfig> we
     headers = web_config->headers;
     if (web_config->tls) {
       try {
-        context =
-            std::make_shared<ssl::context>(make_server_ssl_context(*web_config->tls).release());
+        if (!web_config->tls_context)
+          web_config->tls_context = make_server_ssl_context(*web_config->tls);
       } catch (std::exception const& e) {
         throw std::runtime_error("web config " + web_config->source + ": " + e.what());
       }
+      // The context validation built is served: asio's context owns one
+      // reference, the WebConfig keeps its own.
+      SSL_CTX* shared = web_config->tls_context.get();
+      SSL_CTX_up_ref(shared);
+      context = std::make_shared<ssl::context>(shared);
     }
     if (!web_config->basic_auth_users.empty())
       authenticator = std::make_shared<BasicAuthenticator>(web_config->basic_auth_users);
@@ -220,10 +216,6 @@ void HttpServer::stop() {
   state.retry_timer.cancel();
   std::vector<http_detail::Connection*> open(state.connections.begin(), state.connections.end());
   for (auto* connection : open) connection->close();
-}
-
-std::size_t HttpServer::open_connections() const {
-  return impl_->state->connections.size();
 }
 
 HttpServerStats HttpServer::stats() const {

@@ -1,14 +1,8 @@
 #include "cos_exporter/inputs/file_input.hpp"
 
-#include <glob.h>
-#include <sys/inotify.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <cerrno>
-#include <cstring>
 
 #include "cos_exporter/common/errno_text.hpp"
 #include "cos_exporter/common/log.hpp"
@@ -19,22 +13,6 @@ namespace {
 
 // Bytes read from one file per pass before the other handlers get a turn.
 constexpr std::size_t kReadBudget = 1024 * 1024;
-// A path whose file has been gone this long is no longer tracked (a file that
-// comes back later is then simply a new file, still read from 0).
-constexpr auto kForgetAfter = std::chrono::minutes(5);
-
-constexpr std::uint32_t kDirectoryEvents = IN_MODIFY | IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO |
-                                           IN_DELETE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF |
-                                           IN_ONLYDIR;
-
-bool has_glob_magic(std::string_view text) {
-  return text.find_first_of("*?[") != std::string_view::npos;
-}
-
-std::string basename_of(std::string const& path) {
-  auto slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
 
 }  // namespace
 
@@ -45,26 +23,26 @@ FileInput::FileInput(boost::asio::io_context& io, FileInputConfig config, Counti
       hub_(hub),
       positions_(positions),
       max_line_bytes_(max_line_bytes),
-      processor_(LineParser(config_.format, config_.regex, max_line_bytes),
-                 InputCounters(hub.store(), config_.name), hub),
+      processor_(LineParser(config_.format, config_.regex, max_line_bytes, config_.envelope),
+                 InputCounters(hub.store(), config_.name), hub, config_.sdk),
+      paths_(config_.path, config_.name, hub.store()),
+      watcher_(io, config_.name,
+               {[this](std::string const& path) {
+                  auto it = by_path_.find(path);
+                  if (it == by_path_.end()) return;
+                  // A file waiting for its first line is opened as soon as it has one.
+                  if (it->second->reader() == nullptr) full_requested_ = true;
+                  mark_dirty(*it->second);
+                  schedule_pass();
+                },
+                [this] {
+                  full_requested_ = true;
+                  schedule_pass();
+                }}),
       files_followed_(&hub.store().gauge(metric::kFileInputFilesFamily).series({config_.name})) {}
 
 FileInput::~FileInput() {
   stop();
-}
-
-std::string FileInput::directory_of(std::string const& path) {
-  auto slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
-std::string FileInput::event_key(std::string const& directory, std::string_view name) {
-  std::string key = directory;
-  if (key != "/") key += '/';
-  key += name;
-  return key;
 }
 
 // ------------------------------------------------------------ start and stop
@@ -72,24 +50,19 @@ std::string FileInput::event_key(std::string const& directory, std::string_view 
 void FileInput::start() {
   if (started_) return;
   started_ = true;
-  if (positions_ != nullptr) {
-    unclaimed_ = positions_->positions(config_.name);
-    for (auto const& saved : unclaimed_) saved_paths_.push_back(saved.path);
-  }
-  open_inotify();
+  if (positions_ != nullptr) checkpoints_.load(positions_->positions(config_.name), Clock::now());
+  watcher_.start(poll_interval_);
   full_pass(/*starting=*/true);
-  unclaimed_.clear();
-  saved_paths_.clear();
-  for (auto& tailer : tailers_) tailer->dirty = true;
+  for (auto& tailer : tailers_) mark_dirty(*tailer);
   schedule_pass();
-  timer_ = std::make_unique<boost::asio::steady_timer>(io_);
-  arm_timer();
   if (positions_ != nullptr) positions_->add_provider(this, [this] { record_positions(); });
   log_info("file input started", {{"component", "file"},
                                   {"input", config_.name},
                                   {"glob", config_.path},
-                                  {"files", std::to_string(tailers_.size())},
-                                  {"inotify", inotify_ ? "true" : "false"}});
+                                  {"files", std::to_string(followed_paths().size())},
+                                  {"inotify", watcher_.has_inotify() ? "true" : "false"}});
+  log_info("input following files",
+           {{"input", config_.name}, {"kind", "file"}, {"path", config_.path}});
 }
 
 void FileInput::stop() {
@@ -104,12 +77,11 @@ void FileInput::stop() {
   }
   record_positions();
   if (positions_ != nullptr) positions_->remove_provider(this);
-  if (timer_) timer_->cancel();
-  timer_.reset();
-  inotify_.reset();
+  watcher_.stop();
+  alive_.reset();
   draining_.clear();
-  by_event_key_.clear();
   by_path_.clear();
+  dirty_.clear();
   tailers_.clear();
 }
 
@@ -121,7 +93,17 @@ void FileInput::reconfigure(FileInputConfig config, LineParser parser, std::size
     record_positions();
     if (positions_ != nullptr) positions_->remove_provider(this);
   }
-  processor_.reconfigure(std::move(parser), InputCounters(hub_.store(), config.name));
+  processor_.reconfigure(std::move(parser), InputCounters(hub_.store(), config.name), config.sdk);
+  if (config.name != config_.name) {
+    // Same glob, new name: logs, skips and the followed-files gauge go by the new one.
+    paths_.set_input(config.name);
+    watcher_.set_input(config.name);
+    auto& followed = hub_.store().gauge(metric::kFileInputFilesFamily);
+    double open = files_followed_->value();
+    followed.remove({config_.name});
+    files_followed_ = &followed.series({config.name});
+    files_followed_->set(open);
+  }
   config_ = std::move(config);
   max_line_bytes_ = max_line_bytes;
   positions_ = positions;
@@ -134,13 +116,10 @@ void FileInput::reconfigure(FileInputConfig config, LineParser parser, std::size
 void FileInput::record_positions() {
   if (positions_ == nullptr || !started_) return;
   std::vector<FilePosition> list;
-  for (auto const& tailer : tailers_) {
-    if (tailer->reader() != nullptr)
-      list.push_back(tailer->reader()->position(tailer->path()));
-    else if (tailer->pending_position())
-      list.push_back(*tailer->pending_position());
-  }
+  for (auto const& tailer : tailers_)
+    if (tailer->reader() != nullptr) list.push_back(tailer->reader()->position(tailer->path()));
   for (auto const& draining : draining_) list.push_back(draining.reader->position(draining.path));
+  checkpoints_.append_to(list);
   positions_->set_positions(config_.name, std::move(list));
 }
 
@@ -152,118 +131,7 @@ std::vector<std::string> FileInput::followed_paths() const {
   return paths;
 }
 
-// ------------------------------------------------------------------- inotify
-
-void FileInput::open_inotify() {
-  int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-  if (fd < 0) {
-    log_warn("inotify unavailable; polling files only",
-             {{"component", "file"}, {"input", config_.name}, {"error", errno_text(errno)}});
-    return;
-  }
-  inotify_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, fd);
-  arm_inotify();
-}
-
-void FileInput::arm_inotify() {
-  inotify_->async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                       [this, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
-                         if (ec || alive.expired() || stopped_) return;
-                         on_inotify();
-                         arm_inotify();
-                       });
-}
-
-void FileInput::on_inotify() {
-  alignas(inotify_event) char buffer[16 * 1024];
-  int fd = inotify_->native_handle();
-  // Edge-triggered: read until the queue is empty before waiting again.
-  for (;;) {
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      break;  // EAGAIN: drained
-    }
-    if (n == 0) break;
-    for (char* p = buffer; p < buffer + n;) {
-      auto* event = reinterpret_cast<inotify_event*>(p);
-      p += sizeof(inotify_event) + event->len;
-      if (event->mask & IN_Q_OVERFLOW) {
-        full_requested_ = true;  // events were lost: look at everything again
-        continue;
-      }
-      auto dir = watch_dirs_.find(event->wd);
-      if (dir == watch_dirs_.end()) continue;
-      if (event->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) {
-        if (event->mask & IN_IGNORED) {
-          watched_.erase(dir->second);
-          watch_dirs_.erase(dir);
-        }
-        full_requested_ = true;
-        continue;
-      }
-      if (event->len == 0) continue;
-      if (event->mask & IN_MODIFY) {
-        scratch_key_ = dir->second;
-        if (scratch_key_ != "/") scratch_key_ += '/';
-        scratch_key_ += std::string_view(event->name);
-        if (auto it = by_event_key_.find(scratch_key_); it != by_event_key_.end())
-          it->second->dirty = true;
-      } else {
-        full_requested_ = true;  // created, moved, deleted, permissions changed
-      }
-    }
-  }
-  schedule_pass();
-}
-
-void FileInput::update_watches() {
-  if (!inotify_) return;
-  std::string pattern = directory_of(config_.path);
-  std::vector<std::string> directories;
-  if (has_glob_magic(pattern)) {
-    glob_t matches{};
-    if (::glob(pattern.c_str(), GLOB_ONLYDIR | GLOB_NOSORT, nullptr, &matches) == 0) {
-      for (std::size_t i = 0; i < matches.gl_pathc; ++i) {
-        struct stat st {};
-        if (::stat(matches.gl_pathv[i], &st) == 0 && S_ISDIR(st.st_mode))
-          directories.emplace_back(matches.gl_pathv[i]);
-      }
-    }
-    ::globfree(&matches);
-  } else {
-    directories.push_back(pattern);
-  }
-  for (auto const& directory : directories) {
-    if (watched_.contains(directory)) continue;
-    int wd = ::inotify_add_watch(inotify_->native_handle(), directory.c_str(), kDirectoryEvents);
-    if (wd < 0) {
-      // Missing yet, or not allowed: the poll finds the files anyway.
-      if (errno != ENOENT && errno != ENOTDIR && !logged_no_inotify_) {
-        logged_no_inotify_ = true;
-        log_warn("cannot watch directory; polling it", {{"component", "file"},
-                                                        {"input", config_.name},
-                                                        {"directory", directory},
-                                                        {"error", errno_text(errno)}});
-      }
-      continue;
-    }
-    watched_[directory] = wd;
-    watch_dirs_[wd] = directory;
-  }
-}
-
 // ---------------------------------------------------------------- the passes
-
-void FileInput::arm_timer() {
-  timer_->expires_after(poll_interval_);
-  timer_->async_wait([this, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
-    if (ec || alive.expired() || stopped_) return;
-    full_requested_ = true;
-    schedule_pass();
-    arm_timer();
-  });
-}
 
 void FileInput::schedule_pass() {
   if (pass_posted_ || stopped_) return;
@@ -284,130 +152,154 @@ void FileInput::run_pass() {
   if (stopped_ || !started_) return;
   if (full_requested_) {
     full_requested_ = false;
-    full_pass(/*starting=*/false);
-    for (auto& tailer : tailers_) tailer->dirty = true;
+    full_pass(/*starting=*/false);  // reads every open file once
   }
-  bool more = false;
-  for (auto& tailer : tailers_) {
-    if (!tailer->dirty) continue;
-    processor_.set_source_path(tailer->path());
-    tailer->dirty = tailer->read(sink_, kReadBudget, config_.name);
-    more = more || tailer->dirty;
+  // Only files written since the last pass are read: an idle file costs nothing here.
+  std::swap(reading_, dirty_);
+  dirty_.clear();
+  for (FileTailer* tailer : reading_) {
+    tailer->dirty = false;
+    if (read_tailer(*tailer)) mark_dirty(*tailer);
   }
+  reading_.clear();
+  bool more = !dirty_.empty();
   for (auto& draining : draining_) more = read_draining(draining) || more;
   if (more) schedule_pass();
 }
 
-std::map<std::string, FileIdentity> FileInput::glob_files() const {
-  std::map<std::string, FileIdentity> found;
-  glob_t matches{};
-  if (::glob(config_.path.c_str(), GLOB_NOSORT, nullptr, &matches) == 0) {
-    for (std::size_t i = 0; i < matches.gl_pathc; ++i) {
-      struct stat st {};
-      if (::stat(matches.gl_pathv[i], &st) != 0 || !S_ISREG(st.st_mode)) continue;
-      found.emplace(matches.gl_pathv[i], FileIdentity{static_cast<std::uint64_t>(st.st_dev),
-                                                      static_cast<std::uint64_t>(st.st_ino)});
-    }
+void FileInput::mark_dirty(FileTailer& tailer) {
+  if (tailer.dirty) return;
+  tailer.dirty = true;
+  dirty_.push_back(&tailer);
+}
+
+bool FileInput::read_tailer(FileTailer& tailer) {
+  bool more = tailer.read(sink_for(tailer.path()), kReadBudget, config_.name);
+  if (FileReader* reader = tailer.reader()) keep_truncated_position(*reader, tailer.path());
+  return more;
+}
+
+void FileInput::keep_truncated_position(FileReader& reader, std::string const& path) {
+  // What was read before a copytruncate is in logrotate's copy: this position
+  // lets the copy be read on from there.
+  if (auto before = reader.take_truncated_position()) {
+    before->path = path;
+    checkpoints_.release(std::move(*before), Clock::now());
   }
-  ::globfree(&matches);
-  return found;
 }
 
 void FileInput::full_pass(bool starting) {
-  auto now = std::chrono::steady_clock::now();
-  update_watches();
-  auto found = glob_files();
-  std::set<FileIdentity> followed;
-
-  // Paths that name another file now, or none: let the old file go on
-  // draining; it may still be written, or turn up under a name the glob finds.
+  auto now = Clock::now();
+  watcher_.watch(paths_.directories());
+  auto found = paths_.files();
+  // Read what is open first: a truncation seen now hands its position on to
+  // a copy found in this pass.
   for (auto& tailer : tailers_) {
+    // A text file that has not changed size since it was read has nothing
+    // new (a write that keeps its size is seen by inotify).
+    FileReader* reader = tailer->reader();
+    if (reader == nullptr) continue;
     auto it = found.find(tailer->path());
-    if (FileReader* reader = tailer->reader()) {
-      if (it == found.end() || it->second != reader->identity()) {
-        processor_.set_source_path(tailer->path());
-        tailer->read(sink_, kReadBudget, config_.name);
-        log_info(it == found.end() ? "file removed or renamed; reading the old file to its end"
-                                   : "file rotated; reading the old file to its end",
-                 {{"component", "file"}, {"input", config_.name}, {"path", tailer->path()}});
-        draining_.push_back({tailer->path(), tailer->cells().lines, tailer->release(), now});
-      } else {
-        followed.insert(reader->identity());
-      }
-    }
-    if (it == found.end()) {
-      if (!tailer->missing_since) tailer->missing_since = now;
-    } else {
-      tailer->missing_since.reset();
-    }
+    if (it != found.end() && it->second.identity == reader->identity() &&
+        reader->kind() == FileKind::text && it->second.size == reader->read_offset())
+      continue;
+    if (read_tailer(*tailer)) mark_dirty(*tailer);
   }
+  let_go_of_moved_files(found, now);
+
+  followed_.clear();
+  for (auto const& tailer : tailers_)
+    if (tailer->reader() != nullptr) followed_.insert(tailer->reader()->identity());
   for (auto& tailer : tailers_) {
     if (tailer->reader() != nullptr) continue;
     if (auto it = found.find(tailer->path()); it != found.end())
-      attach(*tailer, it->second, followed);
+      attach(*tailer, it->second.identity);
   }
-  for (auto const& [path, identity] : found) {
+  for (auto const& [path, file] : found) {
     if (by_path_.contains(path)) continue;
-    attach(add_tailer(path, identity, starting), identity, followed);
+    attach(add_tailer(path, starting), file.identity);
   }
-  files_followed_->set(static_cast<double>(followed.size()));
+  // A file too short to be known when the input started holds nothing to skip.
+  if (starting)
+    for (auto& tailer : tailers_) tailer->starting = false;
 
-  std::erase_if(tailers_, [&](std::unique_ptr<FileTailer> const& tailer) {
-    if (tailer->reader() != nullptr || !tailer->missing_since ||
-        now - *tailer->missing_since < kForgetAfter)
-      return false;
-    by_path_.erase(tailer->path());
-    by_event_key_.erase(event_key(directory_of(tailer->path()), basename_of(tailer->path())));
-    return true;
-  });
+  finish_draining(now);
+  forget_gone_paths(found, now);
+  checkpoints_.expire(now);
+  auto open = std::count_if(tailers_.begin(), tailers_.end(),
+                            [](auto const& tailer) { return tailer->reader() != nullptr; });
+  files_followed_->set(static_cast<double>(open));
+}
 
+void FileInput::let_go_of_moved_files(std::map<std::string, FoundFile> const& found,
+                                      Clock::time_point now) {
+  // Paths that name another file now, or none: let the old file go on
+  // draining; it may still be written, or turn up under a name the glob finds.
+  for (auto& tailer : tailers_) {
+    FileReader* reader = tailer->reader();
+    if (reader == nullptr) continue;
+    auto it = found.find(tailer->path());
+    if (it != found.end() && it->second.identity == reader->identity()) continue;
+    log_info(it == found.end() ? "file removed or renamed; reading the old file to its end"
+                               : "file rotated; reading the old file to its end",
+             {{"component", "file"}, {"input", config_.name}, {"path", tailer->path()}});
+    draining_.push_back({tailer->path(), tailer->cells().lines, tailer->release(), now});
+  }
+}
+
+void FileInput::finish_draining(Clock::time_point now) {
   std::erase_if(draining_, [&](Draining& draining) {
     if (read_draining(draining) || now - draining.last_data < drain_grace_) return false;
-    processor_.set_source_path(draining.path);
-    draining.lines->add(draining.reader->flush_partial(sink_));
+    draining.lines->add(draining.reader->flush_partial(sink_for(draining.path)));
     log_info("stopped reading old file",
              {{"component", "file"},
               {"input", config_.name},
               {"path", draining.path},
               {"offset", std::to_string(draining.reader->read_offset())}});
+    // Its position stays known: a compressed copy of it is then read on from there.
+    checkpoints_.release(draining.reader->position(draining.path), now);
     return true;
   });
 }
 
-FileTailer& FileInput::add_tailer(std::string const& path, FileIdentity identity, bool starting) {
-  auto tailer =
-      std::make_unique<FileTailer>(path, FileCells::create(hub_.store(), path), max_line_bytes_);
-  if (!starting) {
-    tailer->set_start(FileTailer::Start::beginning);  // appeared while running: all of it is new
-  } else {
-    // The saved position of this file, under this path or another one (rotated
-    // while the daemon was down).
-    auto best = unclaimed_.end();
-    for (auto it = unclaimed_.begin(); it != unclaimed_.end(); ++it) {
-      if (it->device != identity.device || it->inode != identity.inode) continue;
-      if (best == unclaimed_.end() || it->path == path) best = it;
+void FileInput::forget_gone_paths(std::map<std::string, FoundFile> const& found,
+                                  Clock::time_point now) {
+  // A path that stays gone for the drain grace, with nothing read from it any
+  // more, loses its series; one that comes back sooner (rename rotation)
+  // keeps them.
+  std::erase_if(tailers_, [&](std::unique_ptr<FileTailer>& tailer) {
+    if (found.contains(tailer->path())) {
+      tailer->missing_since.reset();
+      return false;
     }
-    if (best != unclaimed_.end()) {
-      tailer->set_start(FileTailer::Start::resume, *best);
-      unclaimed_.erase(best);
-    } else if (std::find(saved_paths_.begin(), saved_paths_.end(), path) != saved_paths_.end()) {
-      // Another file was here before the restart: this one is new.
-      tailer->set_start(FileTailer::Start::beginning, std::nullopt, /*replaced=*/true);
-    } else {
-      tailer->set_start(config_.start_at == StartAt::end ? FileTailer::Start::end
-                                                         : FileTailer::Start::beginning);
-    }
-  }
+    if (!tailer->missing_since) tailer->missing_since = now;
+    if (tailer->reader() != nullptr || now - *tailer->missing_since < drain_grace_) return false;
+    bool draining = std::any_of(draining_.begin(), draining_.end(),
+                                [&](Draining const& d) { return d.path == tailer->path(); });
+    if (draining) return false;
+    tailer->remove_series();
+    std::erase(dirty_, tailer.get());
+    by_path_.erase(tailer->path());
+    return true;
+  });
+}
+
+FileTailer& FileInput::add_tailer(std::string const& path, bool starting) {
+  auto tailer = std::make_unique<FileTailer>(path, hub_.store());
+  tailer->starting = starting;
   FileTailer& ref = *tailer;
   by_path_[path] = &ref;
-  by_event_key_[event_key(directory_of(path), basename_of(path))] = &ref;
   tailers_.push_back(std::move(tailer));
   return ref;
 }
 
-void FileInput::attach(FileTailer& tailer, FileIdentity identity,
-                       std::set<FileIdentity>& followed) {
-  if (followed.contains(identity)) return;  // read through another path already
+void FileInput::count_skip(char const* reason) {
+  hub_.store().counter(metric::kFileSkippedFamily).series({config_.name, reason}).add(1);
+}
+
+void FileInput::attach(FileTailer& tailer, FileIdentity identity) {
+  if (followed_.contains(identity)) return;  // read through another path already
+  if (tailer.skipped == identity) return;
   for (auto it = draining_.begin(); it != draining_.end(); ++it) {
     if (it->reader->identity() != identity) continue;
     log_info("following rotated file under its new name", {{"component", "file"},
@@ -415,19 +307,106 @@ void FileInput::attach(FileTailer& tailer, FileIdentity identity,
                                                            {"path", tailer.path()},
                                                            {"was", it->path}});
     tailer.adopt(std::move(it->reader));
+    mark_dirty(tailer);
     draining_.erase(it);
-    followed.insert(identity);
+    followed_.insert(identity);
     return;
   }
-  if (tailer.open(config_.name) == FileTailer::OpenResult::opened)
-    followed.insert(tailer.reader()->identity());
+  auto opened = open_byte_source(tailer.path());
+  if (!opened.source) {
+    if (opened.error == ENOENT || opened.error == ENOTDIR) return;
+    if (opened.error != 0) return tailer.cannot_open(opened.error, config_.name);
+    tailer.skipped = opened.identity;
+    count_skip(file_kind_name(*opened.kind));
+    log_warn("compressed file in a format that is not read; skipping it",
+             {{"component", "file"},
+              {"input", config_.name},
+              {"path", tailer.path()},
+              {"format", file_kind_name(*opened.kind)}});
+    return;
+  }
+  auto reader = std::make_unique<FileReader>(std::move(opened.source), max_line_bytes_);
+  if (!reader->fingerprint()) return;  // no complete first line yet
+  if (is_copy_of_live_file(*reader)) {
+    if (tailer.deferred != identity)
+      log_info("copy of a file that is still being read; waiting until that one is let go",
+               {{"component", "file"}, {"input", config_.name}, {"path", tailer.path()}});
+    tailer.deferred = identity;
+    return;
+  }
+  auto change = FileTailer::Change::none;
+  std::string how = "beginning";
+  if (auto claim = checkpoints_.claim(*reader, tailer.path())) {
+    bool same =
+        claim->position.device == identity.device && claim->position.inode == identity.inode;
+    switch (claim->how) {
+      case FileReader::Resume::resumed:
+        how = same ? "saved position" : "saved position of " + claim->position.path;
+        break;
+      case FileReader::Resume::truncated:
+        how = "beginning (truncated while not read)";
+        change = FileTailer::Change::truncated;
+        break;
+      case FileReader::Resume::already_read:
+        if (reader->kind() != FileKind::text) {
+          tailer.skipped = identity;
+          count_skip("compressed_already_read");
+          log_info("compressed copy of a file already read; skipping it",
+                   {{"component", "file"},
+                    {"input", config_.name},
+                    {"path", tailer.path()},
+                    {"of", claim->position.path}});
+          return;
+        }
+        how = "end (a copy of what was read from " + claim->position.path + ")";
+        break;
+      case FileReader::Resume::incomplete:
+        if (tailer.deferred != identity)
+          log_info("compressed file still being written; waiting for its end",
+                   {{"component", "file"}, {"input", config_.name}, {"path", tailer.path()}});
+        tailer.deferred = identity;
+        return;
+      case FileReader::Resume::other:
+        break;
+    }
+  } else if (tailer.starting) {
+    if (checkpoints_.saved_inode(identity) || checkpoints_.saved_path(tailer.path())) {
+      // Another file than the one saved (an inode reused for new content is
+      // a new file too): all of it is new.
+      how = "beginning (replaced while stopped)";
+      change = FileTailer::Change::replaced;
+    } else if (config_.start_at == StartAt::end) {
+      reader->seek_to_end();
+      how = "end";
+    }
+  }
+  tailer.starting = false;
+  followed_.insert(identity);
+  tailer.follow(std::move(reader), config_.name, how, change);
+  mark_dirty(tailer);
+}
+
+bool FileInput::is_copy_of_live_file(FileReader& reader) {
+  auto const& fingerprint = *reader.fingerprint();
+  auto is_original = [&](FileReader* live) {
+    if (live == nullptr || live->identity() == reader.identity()) return false;
+    if (live->fingerprint() != fingerprint) return false;
+    if (reader.kind() != FileKind::text || live->kind() != FileKind::text) return true;
+    // Same first line: a copy while the bytes before where both end agree.
+    return reader.same_bytes_before(*live, std::min(reader.size(), live->size()));
+  };
+  for (auto const& tailer : tailers_)
+    if (is_original(tailer->reader())) return true;
+  for (auto const& draining : draining_)
+    if (is_original(draining.reader.get())) return true;
+  return false;
 }
 
 bool FileInput::read_draining(Draining& draining) {
-  processor_.set_source_path(draining.path);
-  auto result = draining.reader->read(sink_, kReadBudget);
+  auto result = draining.reader->read(sink_for(draining.path), kReadBudget);
   draining.lines->add(result.lines);
-  if (result.bytes > 0) draining.last_data = std::chrono::steady_clock::now();
+  keep_truncated_position(*draining.reader, draining.path);
+  if (result.bytes > 0) draining.last_data = Clock::now();
   return result.status == FileReader::Status::more;
 }
 

@@ -62,6 +62,27 @@ bool write_all(int fd, std::string_view data) {
   return true;
 }
 
+char const* file_type_name(std::filesystem::file_type type) {
+  switch (type) {
+    case std::filesystem::file_type::directory:
+      return "a directory";
+    case std::filesystem::file_type::fifo:
+      return "a FIFO";
+    case std::filesystem::file_type::socket:
+      return "a socket";
+    case std::filesystem::file_type::block:
+    case std::filesystem::file_type::character:
+      return "a device";
+    default:
+      return "not a regular file";
+  }
+}
+
+bool parse_hex64(std::string_view text, std::uint64_t& out) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out, 16);
+  return ec == std::errc{} && end == text.data() + text.size();
+}
+
 // Reads one entry; false with `error` set when a field is missing or mistyped.
 bool parse_entry(simdjson::dom::element element, FilePosition& out, std::string& error) {
   simdjson::dom::object entry;
@@ -90,28 +111,36 @@ bool parse_entry(simdjson::dom::element element, FilePosition& out, std::string&
     return false;
   }
   out.fingerprint_bytes = static_cast<std::uint32_t>(bytes);
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out.fingerprint, 16);
-  if (ec != std::errc{} || end != text.data() + text.size()) {
+  if (!parse_hex64(text, out.fingerprint)) {
     error = "entry for " + out.path + " has an invalid fingerprint";
     return false;
+  }
+  // Entries of older versions have no tail: they are matched by inode.
+  if (entry["tail"].get_string().get(text) == simdjson::SUCCESS) {
+    if (entry["tail_bytes"].get_uint64().get(bytes) || bytes > kTailBytes ||
+        !parse_hex64(text, out.tail)) {
+      error = "entry for " + out.path + " has an invalid tail";
+      return false;
+    }
+    out.tail_bytes = static_cast<std::uint32_t>(bytes);
   }
   return true;
 }
 
 }  // namespace
 
-std::uint64_t fingerprint_hash(std::string_view bytes) noexcept {
-  std::uint64_t hash = 0xcbf29ce484222325ull;
-  for (unsigned char c : bytes) {
-    hash ^= c;
-    hash *= 0x100000001b3ull;
-  }
-  return hash;
-}
-
 PositionStore::PositionStore(std::string path) : path_(std::move(path)) {
   std::error_code ec;
-  if (!std::filesystem::exists(path_, ec)) {
+  auto status = std::filesystem::status(path_, ec);
+  if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+    unusable_ = true;
+    log_error(
+        "state_file is not a regular file; file positions are neither loaded nor saved "
+        "(point state_file at a file and reload, or replace what is there and restart)",
+        {{"component", "positions"}, {"path", path_}, {"is", file_type_name(status.type())}});
+    return;
+  }
+  if (!std::filesystem::exists(status)) {
     log_info("no position file yet; starting without saved positions",
              {{"component", "positions"}, {"path", path_}});
     return;
@@ -202,7 +231,12 @@ std::string PositionStore::serialize() const {
       out += ",\"inode\":" + std::to_string(entry.inode);
       out += ",\"offset\":" + std::to_string(entry.offset);
       out += ",\"fingerprint\":\"" + hex64(entry.fingerprint) + "\"";
-      out += ",\"fingerprint_bytes\":" + std::to_string(entry.fingerprint_bytes) + "}";
+      out += ",\"fingerprint_bytes\":" + std::to_string(entry.fingerprint_bytes);
+      if (entry.tail_bytes > 0) {
+        out += ",\"tail\":\"" + hex64(entry.tail) + "\"";
+        out += ",\"tail_bytes\":" + std::to_string(entry.tail_bytes);
+      }
+      out += "}";
     }
     out += "]";
   }
@@ -211,6 +245,7 @@ std::string PositionStore::serialize() const {
 }
 
 bool PositionStore::save() {
+  if (unusable_) return false;  // said once, at start
   for (auto& [owner, record] : providers_) record();
   std::string text = serialize();
   if (written_once_ && text == last_written_) return true;

@@ -1,15 +1,25 @@
 #include "cos_exporter/intake/line_processor.hpp"
 
+#include <new>
+
 #include "cos_exporter/common/utf8.hpp"
 
 namespace cos_exporter {
 
-LineProcessor::LineProcessor(LineParser parser, InputCounters counters, CountingHub& hub)
-    : parser_(std::move(parser)), counters_(std::move(counters)), hub_(hub) {}
+LineProcessor::LineProcessor(LineParser parser, InputCounters counters, CountingHub& hub,
+                             SdkDialect dialect)
+    : parser_(std::move(parser)),
+      partial_lines_(parser_.max_line_bytes()),
+      dialect_(dialect),
+      counters_(std::move(counters)),
+      hub_(hub) {}
 
-void LineProcessor::reconfigure(LineParser parser, InputCounters counters) noexcept {
+void LineProcessor::reconfigure(LineParser parser, InputCounters counters,
+                                SdkDialect dialect) noexcept {
   parser_ = std::move(parser);
+  partial_lines_.set_max_line_bytes(parser_.max_line_bytes());
   counters_ = std::move(counters);
+  dialect_ = dialect;
   labels_of_ = 0;
 }
 
@@ -25,25 +35,60 @@ void LineProcessor::resolve_source_labels(EventCounter& counter) noexcept {
   labels_of_ = counter.id();
 }
 
-void LineProcessor::process_line(std::string_view line) noexcept {
-  counters_.received->add(1);
-  EventCounter& counter = hub_.counter();
-  ParseResult result = parser_.parse(line, counter.field_names());
-  if (!result.ok) {
-    counters_.malformed[static_cast<std::size_t>(result.reason)]->add(1);
-    report_malformed(result.reason, line);
-    return;
+void LineProcessor::process_line(std::string_view line, std::string_view source) noexcept {
+  if (line.size() > parser_.max_line_bytes())
+    return count_malformed(MalformedReason::too_long, line);
+  Unwrapped unwrapped = parser_.unwrap(line);
+  if (!unwrapped.ok) return count_malformed(unwrapped.reason, line);
+  if (unwrapped.part == Unwrapped::Part::whole) return count_event(unwrapped.body, line);
+
+  // A CRI line: `P` parts wait for the `F` part that ends their line, and
+  // the joined line counts once.
+  using Outcome = PartialLines::Outcome;
+  Outcome outcome = Outcome::complete;
+  std::string_view text = unwrapped.body;
+  try {
+    if (unwrapped.part == Unwrapped::Part::partial)
+      outcome = partial_lines_.add_part(source, unwrapped.stderr_stream, unwrapped.body);
+    else
+      outcome = partial_lines_.finish(source, unwrapped.stderr_stream, unwrapped.body, text);
+  } catch (std::bad_alloc const&) {
+    outcome = Outcome::no_room;
   }
+  switch (outcome) {
+    case Outcome::pending:
+    case Outcome::dropped:
+      return;
+    case Outcome::complete:
+      return count_event(text, line);
+    case Outcome::too_long:
+      return count_malformed(MalformedReason::too_long, line);
+    case Outcome::no_room:
+      return count_malformed(MalformedReason::invalid_envelope, line);
+  }
+}
+
+void LineProcessor::count_event(std::string_view text, std::string_view line) noexcept {
+  EventCounter& counter = hub_.counter();
+  ParseResult result = parser_.parse(text, counter.field_names());
+  if (!result.ok) return count_malformed(result.reason, line);
+  counters_.received->add(1);
   Event const& event = result.event;
   if (!counter.labels().active()) {
-    counter.count(event.code, event.message, event.count, event.fields);
+    counter.count(event.code, event.message, event.count, dialect_, event.fields);
     return;
   }
   if (labels_of_ != counter.id()) resolve_source_labels(counter);
   LabeledSeries::ValueIds labels = source_labels_;
   counter.labels().event_ids(event.fields, event.count, labels);
   if (source_overflow_ != 0) counter.labels().add_source_overflow(source_overflow_, event.count);
-  counter.count(event.code, event.message, event.count, event.fields, &labels);
+  counter.count(event.code, event.message, event.count, dialect_, event.fields, &labels);
+}
+
+void LineProcessor::count_malformed(MalformedReason reason, std::string_view line) noexcept {
+  counters_.received->add(1);
+  counters_.malformed[static_cast<std::size_t>(reason)]->add(1);
+  report_malformed(reason, line);
 }
 
 void LineProcessor::process_lines(std::string_view payload) noexcept {
@@ -59,9 +104,7 @@ void LineProcessor::process_lines(std::string_view payload) noexcept {
 }
 
 void LineProcessor::count_too_long() noexcept {
-  counters_.received->add(1);
-  counters_.malformed[static_cast<std::size_t>(MalformedReason::too_long)]->add(1);
-  report_malformed(MalformedReason::too_long, {});
+  count_malformed(MalformedReason::too_long, {});
 }
 
 namespace {

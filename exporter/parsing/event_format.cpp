@@ -24,4 +24,27 @@ std::optional<EventFormat> parse_event_format(std::string_view text) {
   return std::nullopt;
 }
 
+std::string_view to_string(Envelope envelope) {
+  switch (envelope) {
+    case Envelope::auto_detect:
+      return "auto";
+    case Envelope::none:
+      return "none";
+    case Envelope::cri:
+      return "cri";
+    case Envelope::docker:
+      return "docker";
+    case Envelope::syslog:
+      return "syslog";
+  }
+  return "auto";
+}
+
+std::optional<Envelope> parse_envelope(std::string_view text) {
+  for (Envelope envelope :
+       {Envelope::auto_detect, Envelope::none, Envelope::cri, Envelope::docker, Envelope::syslog})
+    if (text == to_string(envelope)) return envelope;
+  return std::nullopt;
+}
+
 }  // namespace cos_exporter

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "cos_exporter/common/integer_text.hpp"
+#include "event_locator.hpp"
 
 namespace cos_exporter {
 namespace {
@@ -67,9 +68,11 @@ std::string LineParser::check_regex(std::string const& regex) {
   return {};
 }
 
-LineParser::LineParser(EventFormat format, std::string const& regex, std::size_t max_line_bytes)
+LineParser::LineParser(EventFormat format, std::string const& regex, std::size_t max_line_bytes,
+                       Envelope envelope)
     : format_(format),
       max_line_bytes_(max_line_bytes),
+      envelope_(envelope, max_line_bytes),
       padded_(new char[max_line_bytes + simdjson::SIMDJSON_PADDING]) {
   if (format_ == EventFormat::regex) {
     std::string problem = check_regex(regex);
@@ -82,7 +85,8 @@ LineParser::LineParser(EventFormat format, std::string const& regex, std::size_t
     capture_count_ = regex_->NumberOfCapturingGroups() + 1;
     captures_.reset(new re2::StringPiece[capture_count_]);
   }
-  if (json_.allocate(max_line_bytes + simdjson::SIMDJSON_PADDING) != simdjson::SUCCESS)
+  if (json_.allocate(max_line_bytes + simdjson::SIMDJSON_PADDING, kMaxJsonDepth) !=
+      simdjson::SUCCESS)
     throw std::bad_alloc();
   unescaped_.reset(new char[max_line_bytes + 1]);
 }
@@ -103,12 +107,69 @@ ParseResult LineParser::parse(std::string_view line, EventFieldNames const& fiel
     case EventFormat::auto_detect:
       break;
   }
-  if (line.front() == '{') return parse_json(line, fields);
+  return parse_auto(line, fields);
+}
+
+ParseResult LineParser::parse_auto(std::string_view line, EventFieldNames const& fields) noexcept {
+  ParseResult result{true, MalformedReason::empty, {}};
+  if (parse_code(line, result.event.code)) return result;
+  // A whole-line object first: the common case, and the only one that can
+  // say a line is a single JSON document nested too deep.
+  std::optional<ParseResult> whole;
+  if (line.front() == '{') {
+    result = parse_json(line, fields);
+    if (result.ok || result.reason == MalformedReason::too_deep ||
+        (result.reason != MalformedReason::invalid_json &&
+         result.reason != MalformedReason::missing_code))
+      return result;
+    whole = result;
+  }
+  // The first object with a `code` key anywhere in the line: JSON, then a
+  // Python dict literal.
+  Candidate failure;
+  // Without a '{' there is no object to look for (logfmt lines, mostly).
+  std::size_t first_brace = line.find('{');
+  for (Dialect dialect : {Dialect::json, Dialect::python}) {
+    if (first_brace == std::string_view::npos) break;
+    for (std::size_t from = first_brace;;) {
+      Candidate candidate = locate_object_with_code(line, dialect, from);
+      if (candidate.status == Candidate::Status::malformed &&
+          failure.status == Candidate::Status::none)
+        failure = candidate;
+      if (candidate.status != Candidate::Status::found) break;
+      result = dialect == Dialect::json ? parse_json(candidate.object, fields)
+                                        : parse_python_dict(candidate.object, fields);
+      if (result.ok || (result.reason != MalformedReason::invalid_json &&
+                        result.reason != MalformedReason::missing_code))
+        return result;
+      if (failure.status == Candidate::Status::none) {
+        failure.status = Candidate::Status::malformed;
+        failure.reason = result.reason;
+      }
+      from = candidate.key_end;
+    }
+  }
+  if (whole) return *whole;
   if (line.find('=') != std::string_view::npos) return parse_logfmt(line, fields);
-  ParseResult bare{true, MalformedReason::empty, {}};
-  if (parse_code(line, bare.event.code)) return bare;
+  if (failure.status == Candidate::Status::malformed) return malformed(failure.reason);
   bool integer_shaped = line.find_first_not_of("-0123456789") == std::string_view::npos;
   return malformed(integer_shaped ? MalformedReason::invalid_code : MalformedReason::unrecognized);
+}
+
+ParseResult LineParser::parse_python_dict(std::string_view object,
+                                          EventFieldNames const& fields) noexcept {
+  RawFields raw;
+  bool quoted = false;
+  raw.has_code = python_dict_value(object, "code", raw.code, quoted);
+  raw.has_count = python_dict_value(object, "count", raw.count, quoted);
+  if (!python_dict_value(object, "message", raw.message, quoted) || !quoted) raw.message = {};
+  // Extra fields are read like the message: only a quoted string counts.
+  for (std::size_t i = 0; i < fields.names().size(); ++i) {
+    std::string_view value;
+    if (python_dict_value(object, fields.names()[i], value, quoted) && quoted)
+      raw.fields.values[i] = value;
+  }
+  return finish(raw);
 }
 
 ParseResult LineParser::parse_json(std::string_view line, EventFieldNames const& fields) noexcept {
@@ -117,8 +178,9 @@ ParseResult LineParser::parse_json(std::string_view line, EventFieldNames const&
   std::memcpy(padded_.get(), line.data(), line.size());
   std::memset(padded_.get() + line.size(), 0, simdjson::SIMDJSON_PADDING);
   simdjson::dom::element root;
-  if (json_.parse(padded_.get(), line.size(), false).get(root))
-    return malformed(MalformedReason::invalid_json);
+  if (auto error = json_.parse(padded_.get(), line.size(), false).get(root))
+    return malformed(error == simdjson::DEPTH_ERROR ? MalformedReason::too_deep
+                                                    : MalformedReason::invalid_json);
   simdjson::dom::object object;
   if (root.get_object().get(object)) return malformed(MalformedReason::invalid_json);
 

@@ -1,4 +1,4 @@
-"""Issue 2: the subcommands of the real binary (classify, catalog, --version, --help)."""
+"""The subcommands of the real binary (classify, catalog, --version, --help)."""
 
 import json
 import unittest
@@ -26,6 +26,21 @@ class CliTest(unittest.TestCase):
                          "ERROR proxy -61 ERROR_PROXY_SIGN_BUCKET_NOTMATCH|ERROR_PROXY_INVALID_CMD_REQ")
         self.assertIn("bucket与签名中的bucket不匹配", r.stdout)
         self.assertIn("非法的CMD请求", r.stdout)
+
+    def test_classify_sdk_dialect(self):
+        r = harness.run_cli("classify", "-3", "--sdk=java")
+        self.assertEqual(r.returncode, 0)
+        self.assertEqual(r.stdout.splitlines()[0], "ERROR sdk -3 SERVER_ERROR")
+        self.assertIn("sdk:            java,python", r.stdout)
+        self.assertIn("groups:         server", r.stdout)
+        r = harness.run_cli("classify", "-3")
+        self.assertEqual(r.stdout.splitlines()[0], "ERROR sdk -3 SDK_INVALID_PARAMETER")
+        self.assertIn("groups:         client", r.stdout)
+        r = harness.run_cli("classify", "-4", "--sdk=php")
+        self.assertEqual(r.stdout.splitlines()[0], "ERROR sdk -4 SDK_INVALID_SLICE_SIZE")
+        r = harness.run_cli("classify", "-3", "--sdk=go")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn('unknown --sdk "go"', r.stderr)
 
     def test_classify_success_code(self):
         r = harness.run_cli("classify", "0")
@@ -61,16 +76,33 @@ class CliTest(unittest.TestCase):
         r = harness.run_cli("catalog", "--format=json")
         self.assertEqual(r.returncode, 0)
         entries = json.loads(r.stdout)
-        self.assertEqual(len(entries), 201)
+        # The document's 201 entries, then 13 of the SDK dialects.
+        self.assertEqual(len(entries), 201 + 13)
         by_code = {(e["code"], e["name"]): e for e in entries}
+        self.assertEqual(by_code[(-3, "SERVER_ERROR")]["sdk"], ["java", "python"])
+        self.assertEqual(by_code[(-3, "SERVER_ERROR")]["groups"], "server")
+        self.assertEqual(by_code[(-3, "SDK_INVALID_PARAMETER")]["sdk"], [])
         self.assertEqual(by_code[(-296, "2RSP")]["description"], "打包失败")
         self.assertEqual(by_code[(-5994, "ERROR_CGI_URL_NOTMATCH")]["description"], "url参数解析不匹配'")
         r = harness.run_cli("catalog")
-        self.assertEqual(len(r.stdout.splitlines()), 202)
+        self.assertEqual(len(r.stdout.splitlines()), 215)
         self.assertIn("sha校验失败", r.stdout)
+        self.assertRegex(r.stdout, r"\n-3 +sdk +error +COSAPI_INTEGRITY_ERROR +php +")
         r = harness.run_cli("catalog", "--format=yaml")
         self.assertEqual(r.returncode, 0)
-        self.assertEqual(r.stdout.count("- code:"), 201)
+        self.assertEqual(r.stdout.count("- code:"), 214)
+        self.assertEqual(r.stdout.count("sdk: [java, python]"), 4)
+        # The YAML output is a catalog file, SDK dialects included.
+        import os, tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            catalog = os.path.join(tmp, "catalog.yaml")
+            config = os.path.join(tmp, "c.yaml")
+            with open(catalog, "w") as f:
+                f.write(r.stdout)
+            with open(config, "w") as f:
+                f.write("catalog:\n  file: %s\n" % json.dumps(catalog))
+            check = harness.run_cli("classify", "-3", "--sdk=java", "--config.file=" + config)
+            self.assertEqual(check.stdout.splitlines()[0], "ERROR sdk -3 SERVER_ERROR", check.stderr)
         self.assertIn('description: "鉴权类别错误//鉴权类别错误"', r.stdout)
         r = harness.run_cli("catalog", "--format=xml")
         self.assertEqual(r.returncode, 2)

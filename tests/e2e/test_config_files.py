@@ -74,11 +74,10 @@ class ConfigFilesTest(unittest.TestCase):
         config = "state_file: %s\ninputs:\n  files:\n    - {name: f, path: '%s/*.log'}\n" % (
             state, self.dir)
         with harness.Exporter(config, workdir=self.dir) as exporter:
-            exporter.wait_for(lambda: "cannot read the position file" in exporter.log_text(), 10,
-                              "the warning")
-            line = [harness.parse_logfmt(l) for l in exporter.lines
-                    if "cannot read the position file" in l][0]
-            self.assertEqual(line["error"], FIFO)
+            said = "state_file is not a regular file"
+            exporter.wait_for(lambda: said in exporter.log_text(), 10, "the error")
+            line = [harness.parse_logfmt(l) for l in exporter.lines if said in l][0]
+            self.assertEqual(line["is"], "a FIFO")
             self.assertEqual(exporter.get("/-/ready")[0], 200)
 
     def test_reload_with_a_fifo_catalog_fails_and_intake_goes_on(self):

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Issue 6: every panel of deploy/grafana/cos-errors.json against a real
+"""Every panel of deploy/grafana/cos-errors.json against a real
 Prometheus scraping the real exporter.
 
 The exporter listens on free ports with a UDP input and a tailed file;

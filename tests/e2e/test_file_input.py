@@ -1,4 +1,4 @@
-"""Issue 4: the real daemon tails files while a writer appends, through rotation by
+"""The real daemon tails files while a writer appends, through rotation by
 rename, copytruncate, delete-and-recreate and a restart mid-stream. Every test
 asserts that the counts in /metrics equal the lines written: nothing lost,
 nothing counted twice."""
@@ -220,8 +220,11 @@ class FileInputTest(unittest.TestCase):
         # Nothing matches yet: the input follows no file, and says so.
         e.wait_metric("cos_error_exporter_file_input_files", 0, input=INPUT)
         os.mkdir(later)
+        # A file is read once it has its first line (it is known by it).
+        open(os.path.join(later, "empty.log"), "w").close()
         for name in ("a.log", "b.log", "c.txt"):
-            open(os.path.join(later, name), "w").close()
+            with open(os.path.join(later, name), "w") as f:
+                f.write('{"code":%d,"file":"%s"}\n' % (CODE, name))
         e.wait_metric("cos_error_exporter_file_input_files", 2, input=INPUT, timeout=15)
         os.unlink(os.path.join(later, "a.log"))
         e.wait_metric("cos_error_exporter_file_input_files", 1, input=INPUT, timeout=15)
@@ -302,6 +305,45 @@ class FileInputTest(unittest.TestCase):
         # The rotated file is finished from the saved offset; the new one is read whole.
         m = self.assert_counted(e2, total - first_run, settle=0.5)
         self.assertGreater(m.get("cos_error_exporter_file_lines_total", path=self.log + ".1"), 0)
+
+    def test_state_file_that_is_a_directory_is_said_once(self):
+        state = os.path.join(self.tmp, "state.d")
+        os.mkdir(state)
+        with open(self.log, "w") as f:
+            f.write('{"code":%d}\n' % CODE)
+        e = self.exporter(state_file=state)
+        e.wait_metric("cos_events_total", 1.0, outcome="error")
+        code, _ = e.stop()
+        self.assertEqual(code, 0)
+        lines = [line for line in e.log_text().splitlines() if "component=positions" in line]
+        self.assertEqual(len(lines), 1, "\n".join(lines))
+        self.assertIn('msg="state_file is not a regular file;', lines[0])
+        self.assertIn('is="a directory"', lines[0])
+        self.assertIn("neither loaded nor saved", lines[0])
+
+    def test_what_the_glob_matches_that_is_not_a_file_is_said_once(self):
+        os.mkfifo(os.path.join(self.tmp, "fifo.log"))
+        os.mkdir(os.path.join(self.tmp, "dir.log"))
+        os.symlink(os.path.join(self.tmp, "nothing"), os.path.join(self.tmp, "dangling.log"))
+        os.symlink(os.path.join(self.tmp, "loop2.log"), os.path.join(self.tmp, "loop1.log"))
+        os.symlink(os.path.join(self.tmp, "loop1.log"), os.path.join(self.tmp, "loop2.log"))
+        with open(self.log, "w") as f:
+            f.write('{"code":%d}\n' % CODE)
+        e = self.exporter(glob=os.path.join(self.tmp, "*.log"))
+        e.wait_metric("cos_events_total", 1.0, outcome="error")
+        time.sleep(2.5)  # more than two polls: nothing is said twice
+        m = e.metrics()
+        want = {"fifo": 1, "directory": 1, "dangling_symlink": 1, "symlink_loop": 2}
+        for reason, count in want.items():
+            self.assertEqual(m.get("cos_error_exporter_file_skipped_total", input=INPUT,
+                                   reason=reason), count, reason)
+        said = [line for line in e.log_text().splitlines() if "not a regular file" in line]
+        self.assertEqual(len(said), 5, "\n".join(said))
+        for name, what in [("fifo.log", "a FIFO"), ("dir.log", "a directory"),
+                           ("dangling.log", "a symbolic link to nothing"),
+                           ("loop1.log", "a loop of symbolic links")]:
+            self.assertTrue(any(name in line and 'is="%s"' % what in line for line in said),
+                            name)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Issue 5, point 6: the landing page at / as a browser shows it. Headless
+"""The landing page at / as a browser shows it. Headless
 Chromium (Debian's `chromium`) loads the page after events were counted; the
 test reads the DOM it renders."""
 

@@ -1,4 +1,4 @@
-"""Issue 5, point 5: a storm of malformed input is logged at a bounded rate,
+"""A storm of malformed input is logged at a bounded rate,
 never one line per bad event, while every bad line is still counted."""
 
 import os

@@ -106,7 +106,7 @@ class DebianPackage(unittest.TestCase):
                              r"^cos_error_exporter, version \d+\.\d+\.\d+ \(revision: \w+\)\n$")
             self.assertEqual(chroot("cos_error_exporter", "check-config",
                                     "--config.file=" + CONFIG).stdout,
-                             "config OK: %s (1 inputs, 8 groups, 201 catalog entries)\n" % CONFIG)
+                             "config OK: %s (1 inputs, 8 groups, 214 catalog entries)\n" % CONFIG)
             self.assertRegex(chroot("getent", "passwd", "cos_error_exporter").stdout,
                              r"^cos_error_exporter:x:\d+:\d+:[^:]*:/var/lib/cos_error_exporter:"
                              r"/usr/sbin/nologin\n$")

@@ -1,4 +1,4 @@
-"""Issue 5, point 2: reload on SIGHUP and POST /-/reload, good and bad, with the
+"""Reload on SIGHUP and POST /-/reload, good and bad, with the
 values before and after."""
 
 import os

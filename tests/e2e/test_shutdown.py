@@ -1,4 +1,4 @@
-"""Issue 5, point 3: SIGTERM/SIGINT stop the daemon within 5 s with exit code 0
+"""SIGTERM/SIGINT stop the daemon within 5 s with exit code 0
 and remove the unix socket file; a stale socket file is replaced at start-up,
 a live one makes the start fail."""
 

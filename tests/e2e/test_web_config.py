@@ -1,4 +1,4 @@
-"""Issue 5: TLS, mutual TLS and basic auth on the real binary, with
+"""TLS, mutual TLS and basic auth on the real binary, with
 certificates made by openssl in the test."""
 
 import base64

@@ -27,7 +27,8 @@
 
 #include "cos_exporter/exposition/http_server.hpp"
 #include "cos_exporter/exposition/web_config.hpp"
-#include "http_test_support.hpp"
+#include "test_pki.hpp"
+#include "test_support.hpp"
 
 namespace cos_exporter::testing {
 
@@ -248,7 +249,10 @@ class TestServer {
                       std::string address = "127.0.0.1:0")
       : server_(std::make_unique<HttpServer>(
             io_, address, std::move(web),
-            [this](HttpRequest const& request) { return recorder.handle(request); }, limits)) {
+            [this](HttpRequest const& request, HttpResponder respond) {
+              respond(recorder.handle(request));
+            },
+            limits)) {
     server_->start();
     std::string local = server_->local_address();
     port = static_cast<std::uint16_t>(std::stoi(local.substr(local.rfind(':') + 1)));
@@ -344,17 +348,6 @@ inline WebConfig tls_config(TestPki const& pki) {
   tls.key_file = pki.file("server.key");
   web.tls = tls;
   return web;
-}
-
-// Polls `condition` until it holds or 20 s pass (the machine may be busy).
-template <class Condition>
-bool eventually(Condition condition) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return true;
 }
 
 // Sends `request` on a new connection: the answer is `status`, then the server closes.

@@ -32,12 +32,15 @@ std::string error_of(std::string const& yaml) {
 
 TEST_CASE("the built-in catalog holds all 201 entries of the document", "[catalog]") {
   Catalog catalog = Catalog::builtin();
-  REQUIRE(catalog.entries().size() == 201);
+  // The document's entries, then the SDK dialects' own names for -1..-4.
+  REQUIRE(catalog.entries().size() == 201 + 13);
   REQUIRE(std::size(kDocument) == 201);
 
   std::set<std::int64_t> codes;
   std::map<std::string, int> per_category;
-  for (auto const& entry : catalog.entries()) {
+  for (auto const& entry : catalog.entries().subspan(201)) CHECK(entry.sdks.size() >= 1);
+  for (auto const& entry : catalog.entries().first(201)) {
+    CHECK(entry.applies_to_all_dialects());
     codes.insert(entry.code);
     ++per_category[std::string(to_string(entry.category))];
   }
@@ -72,6 +75,7 @@ TEST_CASE("catalog entries keep the document's text and kinds", "[catalog]") {
   Catalog catalog = Catalog::builtin();
   auto only = [&](std::int64_t code) {
     auto found = catalog.find(code);
+    std::erase_if(found, [](CatalogEntry const* e) { return !e->applies_to_all_dialects(); });
     REQUIRE(found.size() == 1);
     return *found[0];
   };
@@ -119,11 +123,21 @@ TEST_CASE("bad catalog files are rejected with file:line:column", "[catalog]") {
 TEST_CASE("catalog additions replace a (code, name) or add a name", "[catalog]") {
   Catalog catalog = Catalog::builtin();
   catalog.add_or_replace(
-      {-96, "ERROR_PROXY_AUTH_EXPIRED", Category::proxy, Kind::error, "新", "new"});
+      {-96, "ERROR_PROXY_AUTH_EXPIRED", Category::proxy, Kind::error, "新", "new", {}});
   REQUIRE(catalog.find(-96).size() == 1);
   CHECK(catalog.find(-96)[0]->description_en == "new");
-  catalog.add_or_replace({-96, "MY_EXPIRED", Category::proxy, Kind::error, "x", "x"});
+  catalog.add_or_replace({-96, "MY_EXPIRED", Category::proxy, Kind::error, "x", "x", {}});
   CHECK(catalog.find(-96).size() == 2);
-  catalog.add_or_replace({-70001, "MY_PROXY_ERROR", Category::proxy, Kind::error, "x", "x"});
-  CHECK(catalog.entries().size() == 203);
+  catalog.add_or_replace({-70001, "MY_PROXY_ERROR", Category::proxy, Kind::error, "x", "x", {}});
+  CHECK(catalog.entries().size() == 214 + 2);
+}
+
+TEST_CASE("catalog sdk keys are checked", "[sdk]") {
+  std::string entry =
+      "entries:\n  - {code: -3, name: X, category: sdk, kind: error, description: d";
+  CHECK(error_of(entry + ", sdk: [java]}\n").empty());
+  CHECK(error_of(entry + ", sdk: go}\n").starts_with("cat.yaml:2:74: unknown sdk \"go\""));
+  CHECK(error_of(entry + ", sdk: [java]}\n" +
+                 "  - {code: -3, name: Y, category: sdk, kind: error, description: d, sdk: "
+                 "[python, java]}\n") == "cat.yaml:3:74: sdk java already names code -3");
 }

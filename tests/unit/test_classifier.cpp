@@ -23,7 +23,8 @@ GroupConfig group(std::string name, std::vector<std::int64_t> codes,
 TEST_CASE("classify resolves every catalogued code", "[classifier]") {
   Classifier classifier(Catalog::builtin(), GroupMatcher());
   for (auto const& entry : classifier.catalog().entries()) {
-    auto index = classifier.classify(entry.code, entry.name);
+    auto dialect = entry.applies_to_all_dialects() ? SdkDialect::document : entry.sdks.front();
+    auto index = classifier.classify(entry.code, entry.name, dialect);
     REQUIRE(index != Classifier::kUnknown);
     CHECK(classifier.at(index).name == entry.name);
     CHECK(classifier.at(index).category == entry.category);
@@ -52,7 +53,7 @@ TEST_CASE("the shared code -61 resolves by message, else to both names", "[class
 
 TEST_CASE("a code shared through catalog additions follows the same rule", "[classifier]") {
   Catalog catalog = Catalog::builtin();
-  catalog.add_or_replace({-96, "MY_EXPIRED", Category::proxy, Kind::error, "x", "x"});
+  catalog.add_or_replace({-96, "MY_EXPIRED", Category::proxy, Kind::error, "x", "x", {}});
   Classifier classifier(std::move(catalog), GroupMatcher());
   CHECK(classifier.at(classifier.classify(-96, "MY_EXPIRED")).name == "MY_EXPIRED");
   CHECK(classifier.at(classifier.classify(-96, "")).name == "ERROR_PROXY_AUTH_EXPIRED|MY_EXPIRED");

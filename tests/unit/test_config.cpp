@@ -68,13 +68,13 @@ catalog:
   CHECK(config.limits.max_line_bytes == 16384);
   CHECK(config.groups == builtin_config().groups);
   REQUIRE(config.catalog_extra.size() == 1);
-  CHECK(load_catalog_for(config).entries().size() == 202);
+  CHECK(load_catalog_for(config).entries().size() == 214 + 1);
 }
 
 TEST_CASE("every kind of bad config names file:line:column", "[config]") {
   CHECK(error_of("inputs:\n  udp:\n    - listen: 127.0.0.1:1\n      colour: red\n") ==
         "c.yaml:4:7: unknown key \"colour\" in a udp input (known: name, listen, format, regex, "
-        "read_buffer_bytes, allow, labels)");
+        "envelope, sdk, read_buffer_bytes, allow, labels)");
   CHECK(error_of("limits:\n  max_line_bytes: lots\n") ==
         "c.yaml:2:19: max_line_bytes must be a non-negative integer");
   CHECK(

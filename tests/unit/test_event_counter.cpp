@@ -37,8 +37,10 @@ TEST_CASE("every error class and group exists at 0 from the start", "[counting]"
   CountingHub hub(classifier_with({group("auth", {-96})}), 64);
   auto const* errors = hub.store().find_counter(metric::kErrors);
   REQUIRE(errors != nullptr);
-  // 198 error entries, plus the combined -61 class, plus the `other` series.
-  CHECK(errors->all().size() == 198 + 1 + 1);
+  // 198 error entries of the document, 13 of the SDK dialects, the combined
+  // -61 class, and the `other` series.
+  CHECK(errors->all().size() == 198 + 13 + 1 + 1);
+  CHECK(value(hub.store(), metric::kErrors, {"sdk", "-3", "SERVER_ERROR"}) == 0);
   CHECK(value(hub.store(), metric::kErrors, {"file_plugin", "-4016", "ErrNotSameSHA"}) == 0);
   CHECK(value(hub.store(), metric::kErrors, {"business", "0", "_SUCCESS"}) == -1);
   CHECK(value(hub.store(), metric::kGroupErrors, {"auth"}) == 0);

@@ -4,144 +4,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <boost/asio/io_context.hpp>
-#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <memory>
-#include <string>
-#include <vector>
 
-#include "cos_exporter/classification/catalog.hpp"
-#include "cos_exporter/classification/classifier.hpp"
-#include "cos_exporter/counting/counting_hub.hpp"
-#include "cos_exporter/counting/metric_names.hpp"
-#include "cos_exporter/inputs/file_input.hpp"
-#include "cos_exporter/inputs/file_tailer.hpp"
-#include "cos_exporter/inputs/position_store.hpp"
-#include "http_test_support.hpp"
+#include "file_test_support.hpp"
 
 using namespace cos_exporter;
-using cos_exporter::testing::TempDir;
+using namespace cos_exporter::testing;
 namespace fs = std::filesystem;
-
-namespace {
-
-struct RecordingSink final : LineSink {
-  void line(std::string_view l) noexcept override { lines.emplace_back(l); }
-  void too_long() noexcept override { lines.emplace_back("<too long>"); }
-  std::vector<std::string> lines;
-};
-
-void append(std::string const& path, std::string const& text) {
-  std::ofstream out(path, std::ios::app | std::ios::binary);
-  out << text;
-}
-
-std::string event_lines(int count, int code = -96) {
-  std::string text;
-  for (int i = 0; i < count; ++i)
-    text +=
-        "{\"code\":" + std::to_string(code) + ",\"request_id\":\"r" + std::to_string(i) + "\"}\n";
-  return text;
-}
-
-std::unique_ptr<FileReader> open_reader(std::string const& path, std::size_t max = 16384) {
-  int error = 0;
-  auto reader = FileReader::open(path, max, error);
-  REQUIRE(reader != nullptr);
-  return reader;
-}
-
-using Lines = std::vector<std::string>;
-
-// One file with some text, and a reader of it.
-struct OneFile {
-  explicit OneFile(std::string const& text, std::size_t max_line_bytes = 16384) {
-    append(path, text);
-    reader = open_reader(path, max_line_bytes);
-  }
-  Lines const& read() {
-    reader->read(sink, 1 << 20);
-    return sink.lines;
-  }
-  Lines const& append_and_read(std::string const& text) {
-    append(path, text);
-    return read();
-  }
-  TempDir dir;
-  std::string path = dir.file("a.log");
-  RecordingSink sink;
-  std::unique_ptr<FileReader> reader;
-};
-
-std::shared_ptr<Classifier const> classifier() {
-  static auto shared = std::make_shared<Classifier const>(Catalog::builtin(), GroupMatcher{});
-  return shared;
-}
-
-// A file input on its own io_context and hub, driven by hand.
-struct Harness {
-  explicit Harness(FileInputConfig config, PositionStore* positions = nullptr,
-                   std::size_t max_line_bytes = 16384)
-      : hub(classifier(), 64),
-        input(std::make_unique<FileInput>(io, config, hub, positions, max_line_bytes)) {
-    input->set_drain_grace(std::chrono::milliseconds(0));
-  }
-  void start() {
-    input->start();
-    settle();
-  }
-  // One full pass (glob, rotations, reading), then whatever it posted.
-  void settle() {
-    input->poll_now();
-    while (io.poll() > 0) {
-    }
-  }
-  std::uint64_t counter(char const* family, std::string const& path) const {
-    auto const* f = hub.store().find_counter(family);
-    if (f == nullptr) return 0;
-    auto it = f->all().find({path});
-    return it == f->all().end() ? 0 : it->second->value();
-  }
-  std::uint64_t lines(std::string const& path) const { return counter(metric::kFileLines, path); }
-  std::uint64_t rotations(std::string const& path) const {
-    return counter(metric::kFileRotations, path);
-  }
-  std::uint64_t truncations(std::string const& path) const {
-    return counter(metric::kFileTruncations, path);
-  }
-  double gauge(char const* family, std::string const& path) const {
-    auto const* f = hub.store().find_gauge(family);
-    if (f == nullptr) return -1;
-    auto it = f->all().find({path});
-    return it == f->all().end() ? -1 : it->second->value();
-  }
-  std::uint64_t received() const { return input->processor().counters().received->value(); }
-  std::uint64_t errors() const {
-    auto const* f = hub.store().find_counter(metric::kEvents);
-    auto it = f->all().find({"error"});
-    return it == f->all().end() ? 0 : it->second->value();
-  }
-  std::uint64_t malformed(MalformedReason reason) const {
-    return input->processor().counters().malformed[static_cast<std::size_t>(reason)]->value();
-  }
-
-  boost::asio::io_context io;
-  mutable CountingHub hub;
-  std::unique_ptr<FileInput> input;
-};
-
-FileInputConfig file_config(std::string const& glob, StartAt start_at = StartAt::beginning) {
-  FileInputConfig config;
-  config.path = glob;
-  config.format = EventFormat::json;
-  config.start_at = start_at;
-  return config;
-}
-
-}  // namespace
 
 TEST_CASE("a reader hands over complete lines and keeps a partial one", "[file]") {
   OneFile f("one\ntwo\r\nthr");
@@ -175,12 +45,14 @@ TEST_CASE("a line longer than max_line_bytes is counted once and skipped to its 
 }
 
 TEST_CASE("a reader reads a large file in budgeted steps", "[file]") {
-  OneFile f(event_lines(50000));
+  std::string text = event_lines(50000);
+  OneFile f(text);
   int steps = 0;
   while (f.reader->read(f.sink, 256 * 1024).status == FileReader::Status::more) ++steps;
   CHECK(steps > 2);
   CHECK(f.sink.lines.size() == 50000);
-  CHECK(f.sink.lines[49999] == "{\"code\":-96,\"request_id\":\"r49999\"}");
+  auto last = text.rfind('\n', text.size() - 2) + 1;
+  CHECK(f.sink.lines[49999] == text.substr(last, text.size() - last - 1));
 }
 
 TEST_CASE("a reader starts over when the file gets shorter than its position", "[file]") {
@@ -206,12 +78,13 @@ TEST_CASE("seeking into the middle of a line skips it without counting", "[file]
   CHECK(g.read() == Lines{"three"});
 }
 
-TEST_CASE("resuming checks device, inode and fingerprint", "[file]") {
+TEST_CASE("resuming checks the bytes before the saved offset", "[file]") {
   OneFile f("one\ntwo\n");
   f.read();
   FilePosition saved = f.reader->position(f.path);
   CHECK(saved.offset == 8);
-  CHECK(saved.fingerprint_bytes == 8);
+  CHECK(saved.fingerprint_bytes == 4);  // the first line
+  CHECK(saved.tail_bytes == 8);
   append(f.path, "three\n");
   auto again = open_reader(f.path);
 
@@ -221,19 +94,39 @@ TEST_CASE("resuming checks device, inode and fingerprint", "[file]") {
     again->read(s, 1 << 20);
     CHECK(s.lines == Lines{"three"});
   }
-  SECTION("a file that grew past the fingerprint length still matches") {
+  SECTION("the fingerprint is the first line, whatever is appended") {
     append(f.path, std::string(300, 'x') + "\n");
-    CHECK(again->matches(saved));
-    CHECK(again->position(f.path).fingerprint_bytes == kFingerprintBytes);
+    CHECK(again->fingerprint() == Fingerprint{saved.fingerprint_bytes, saved.fingerprint});
   }
-  SECTION("other first bytes: a reused inode") {
-    saved.fingerprint ^= 1;
-    CHECK(again->resume(saved) == FileReader::Resume::replaced);
+  SECTION("rewritten in place with the same first line") {
+    saved.tail ^= 1;
+    CHECK(again->resume(saved) == FileReader::Resume::truncated);
     CHECK(again->committed_offset() == 0);
   }
   SECTION("shorter than the saved offset") {
     saved.offset = 1000;
     CHECK(again->resume(saved) == FileReader::Resume::truncated);
+  }
+  SECTION("a copy in another inode") {
+    std::string copy = f.dir.file("a.log.1");
+    fs::copy_file(f.path, copy);
+    auto reader = open_reader(copy);
+    CHECK(reader->resume(saved) == FileReader::Resume::resumed);
+    RecordingSink s;
+    reader->read(s, 1 << 20);
+    CHECK(s.lines == Lines{"three"});
+  }
+  SECTION("a copy made before the reader got to the saved offset") {
+    std::string copy = f.dir.file("a.log.1");
+    append(copy, "one\n");
+    auto reader = open_reader(copy);
+    CHECK(reader->resume(saved) == FileReader::Resume::already_read);
+  }
+  SECTION("another file with the same first line") {
+    std::string other = f.dir.file("b.log");
+    append(other, "one\nTWO\nthree\n");
+    auto reader = open_reader(other);
+    CHECK(reader->resume(saved) == FileReader::Resume::other);
   }
 }
 
@@ -364,7 +257,8 @@ TEST_CASE("a file input starts over after copytruncate", "[file]") {
   CHECK(h.rotations(path) == 0);
 }
 
-TEST_CASE("a file input follows a deleted and re-created file", "[file]") {
+TEST_CASE("a deleted file loses its series once read to its end and a re-created one is new",
+          "[file]") {
   TempDir dir;
   auto path = dir.file("app.log");
   append(path, event_lines(10));
@@ -372,14 +266,22 @@ TEST_CASE("a file input follows a deleted and re-created file", "[file]") {
   h.start();
   append(path, event_lines(2));
   h.settle();
+  CHECK(h.lines(path) == 2);
+  CHECK(h.gauge(metric::kFileInputFiles, h.input->name()) == 1);
   fs::remove(path);
   h.settle();
   h.settle();
   CHECK(h.input->followed_paths().empty());
+  CHECK(h.gauge(metric::kFileInputFiles, h.input->name()) == 0);
+  for (char const* family : {metric::kFileLines, metric::kFileRotations, metric::kFileTruncations})
+    CHECK_FALSE(h.hub.store().find_counter(family)->has_series({path}));
+  for (char const* family : {metric::kFileOffset, metric::kFileSize})
+    CHECK_FALSE(h.hub.store().find_gauge(family)->has_series({path}));
   append(path, event_lines(4));
   h.settle();
-  CHECK(h.lines(path) == 6);
-  CHECK(h.rotations(path) == 1);
+  CHECK(h.lines(path) == 4);
+  CHECK(h.rotations(path) == 0);
+  CHECK(h.errors() == 6);
   CHECK(h.input->followed_paths() == std::vector<std::string>{path});
 }
 

@@ -57,6 +57,7 @@ TEST_CASE("parsing, classifying and counting an event, exemplar included, alloca
   // Unknown codes get their series on first sight (bounded by
   // max_unknown_codes); after that they are on the hot path too.
   processor.process_line(R"({"code":70001})");
+  processor.process_line("{u'code': -133, u'message': u'ERROR_CMD_BUCKET_NOTEXIST'}");
   // The first malformed line is logged; the rate limiter holds back the rest.
   processor.process_line("{");
   regex_processor.process_line("no code here");
@@ -70,7 +71,17 @@ TEST_CASE("parsing, classifying and counting an event, exemplar included, alloca
       "code=-61 message=\"ERROR_PROXY_INVALID_CMD_REQ\"\n"
       "code=-61 message=\"escaped \\\"name\\\"\"\n"
       "-61\n0\n503\n{\"code\":70001}\n"
-      "{\n\xff\nhello\n\n";
+      "{\n\xff\nhello\n\n"
+      // Lines real clients write: the event inside the line, a Python dict,
+      // CRI, Docker and syslog envelopes, a bad PRI, and a CRI line in parts
+      // (each run of parts allocates its buffer once: it is not here).
+      "2026-11-28 10:00:01,123 WARN [main] x - message:{\"message\":\"m\",\"code\":-1} end\n"
+      "ERROR:root:failed: {u'code': -133, u'message': u'ERROR_CMD_BUCKET_NOTEXIST'}\n"
+      "2026-11-28T10:00:00.1Z stdout F {\"code\":-96}\n"
+      "{\"log\":\"{\\\"code\\\":-96}\\n\",\"stream\":\"stdout\"}\n"
+      "<131>Nov 28 10:00:00 host app[1]: {\"code\":-96}\n"
+      "<14>1 2026-11-28T10:00:00Z host app - - [a b=\"c\"] code=-96\n"
+      "<999>x: -96\n";
   auto run = [&] {
     for (int i = 0; i < 100; ++i) {
       processor.process_lines(datagram);
@@ -91,7 +102,7 @@ TEST_CASE("parsing, classifying and counting an event, exemplar included, alloca
 #ifdef COS_COUNT_ALLOCATIONS
   CHECK(g_allocations == 0);
 #endif
-  CHECK(processor.counters().received->value() == 2 + 200 * 14);
+  CHECK(processor.counters().received->value() == 3 + 200 * 21);
 }
 
 TEST_CASE("an event with extra labels and an exemplar allocates nothing once its series exist",

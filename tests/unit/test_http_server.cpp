@@ -182,7 +182,7 @@ TEST_CASE("HttpServer closes connections of slow and idle clients", "[http]") {
 
 TEST_CASE("HttpServer::start reports bad addresses and ports in use", "[http]") {
   boost::asio::io_context io;
-  auto handler = [](HttpRequest const&) { return HttpResponse{}; };
+  auto handler = [](HttpRequest const&, HttpResponder respond) { respond(HttpResponse{}); };
   HttpServer first(io, "127.0.0.1:0", std::nullopt, handler);
   first.start();
   std::string taken = first.local_address();
@@ -307,6 +307,25 @@ TEST_CASE("HttpServer enforces the TLS min_version", "[http][tls]") {
   auto reply = fetch_ok(server.port, get_request("/small"), ClientTls{"", "", TLS1_3_VERSION});
   CHECK(reply.status == 200);
   CHECK(server.recorder.count() == 1);
+}
+
+TEST_CASE("HttpServer serves the TLS context that validating the web config built",
+          "[http][tls][web_config]") {
+  TestPki const& pki = shared_pki();
+  std::string path = (pki.dir() / "web-built-once.yml").string();
+  write_file(path, "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n");
+  WebConfig web = load_web_config(path);
+  REQUIRE(web.tls);
+  REQUIRE(web.tls_context);
+  // The file allows TLS 1.2; only the context already built refuses it. A
+  // server that built its own context again from the file would accept it.
+  REQUIRE(SSL_CTX_set_min_proto_version(web.tls_context.get(), TLS1_3_VERSION) == 1);
+  TestServer server(web);
+
+  Client old_client(server.port);
+  CHECK_FALSE(old_client.start_tls(ClientTls{"", "", TLS1_2_VERSION}));
+  auto reply = fetch_ok(server.port, get_request("/small"), ClientTls{"", "", TLS1_3_VERSION});
+  CHECK(reply.status == 200);
 }
 
 TEST_CASE("HttpServer requires a client certificate signed by client_ca_file for mutual TLS",

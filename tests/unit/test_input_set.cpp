@@ -1,61 +1,35 @@
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
-
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
-#include <chrono>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <string>
 
 #include "cos_exporter/config/config.hpp"
 #include "cos_exporter/counting/metric_names.hpp"
 #include "cos_exporter/daemon/classifier_factory.hpp"
 #include "cos_exporter/daemon/input_set.hpp"
+#include "input_test_support.hpp"
 
 using namespace cos_exporter;
+using input_test::free_udp_port;
 namespace fs = std::filesystem;
 
 namespace {
 
-std::uint16_t free_udp_port() {
-  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
 // An InputSet as the daemon runs it, with the event loop turned by hand: a
 // datagram sent while the loop stands still waits in its socket's queue.
 struct RunningSet {
-  fs::path dir;
+  cos_exporter::testing::TempDir temp;
+  fs::path dir = temp.path();
   boost::asio::io_context io;
   CountingHub hub;
   InputSet inputs{io, hub};
 
   explicit RunningSet(std::string const& yaml)
-      : dir(fs::temp_directory_path() /
-            ("cos-input-set-" + std::to_string(::getpid()) + "-" +
-             std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()))),
-        hub(make_classifier(parse_config("", "empty.yaml")), 64) {
-    fs::create_directories(dir);
+      : hub(make_classifier(parse_config("", "empty.yaml")), 64) {
     inputs.apply(config(yaml));
   }
-  ~RunningSet() {
-    inputs.stop();
-    std::error_code ignored;
-    fs::remove_all(dir, ignored);
-  }
+  ~RunningSet() { inputs.stop(); }
 
   // `yaml` with {dir} standing for the test's directory.
   Config config(std::string yaml) const {
@@ -71,44 +45,15 @@ struct RunningSet {
     return {};
   }
   std::uint64_t counter(char const* metric, std::string const& input) {
-    auto const* family = hub.store().find_counter(metric);
-    if (family == nullptr) return 0;
-    auto it = family->all().find({input});
-    return it == family->all().end() ? 0 : it->second->value();
+    return input_test::counter(hub.store(), metric, {input});
   }
-
-  // Turns the loop until `done`, for at most 20 s (the machine may be busy).
-  bool run_until(std::function<bool()> const& done) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (!done()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      io.restart();
-      io.run_for(std::chrono::milliseconds(20));
-    }
-    return true;
-  }
+  bool run_until(std::function<bool()> const& done) { return input_test::run_until(io, done); }
 
   void send_udp(std::string const& name, int datagrams, std::string const& payload = "-96") {
-    std::string address = status(name).address;
-    auto colon = address.rfind(':');
-    sockaddr_in to{};
-    to.sin_family = AF_INET;
-    to.sin_port = htons(static_cast<std::uint16_t>(std::stoi(address.substr(colon + 1))));
-    ::inet_pton(AF_INET, address.substr(0, colon).c_str(), &to.sin_addr);
-    int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-    for (int i = 0; i < datagrams; ++i)
-      REQUIRE(::sendto(fd, payload.data(), payload.size(), 0, reinterpret_cast<sockaddr*>(&to),
-                       sizeof to) == static_cast<ssize_t>(payload.size()));
-    ::close(fd);
+    input_test::send_udp(status(name).address, datagrams, payload);
   }
   void send_unix(std::string const& path, int datagrams) {
-    sockaddr_un to{};
-    to.sun_family = AF_UNIX;
-    std::strncpy(to.sun_path, path.c_str(), sizeof to.sun_path - 1);
-    int fd = ::socket(AF_UNIX, SOCK_DGRAM, 0);
-    for (int i = 0; i < datagrams; ++i)
-      REQUIRE(::sendto(fd, "-96", 3, 0, reinterpret_cast<sockaddr*>(&to), sizeof to) == 3);
-    ::close(fd);
+    input_test::send_unix(path, datagrams, "-96");
   }
   void append(std::string const& file, int lines) {
     std::ofstream out(dir / file, std::ios::app);
@@ -117,9 +62,7 @@ struct RunningSet {
 };
 
 std::uint64_t malformed_as(RunningSet& set, std::string const& input, char const* reason) {
-  auto const* family = set.hub.store().find_counter(metric::kMalformed);
-  auto it = family->all().find({input, reason});
-  return it == family->all().end() ? 0 : it->second->value();
+  return input_test::counter(set.hub.store(), metric::kMalformed, {input, reason});
 }
 
 }  // namespace
@@ -235,4 +178,45 @@ TEST_CASE("a reload that cannot start a new input leaves the kept ones as they w
   set.send_udp("u", 1);
   REQUIRE(set.run_until([&] { return set.status("u").received == 1; }));
   CHECK(set.status("u").malformed == 0);  // still auto-detecting, not json
+}
+
+TEST_CASE("the set shows every input, of every kind, in config order", "[input_set]") {
+  RunningSet set(R"(
+inputs:
+  udp: [{name: u, listen: "127.0.0.1:0"}]
+  unixgram: [{name: x, path: "{dir}/x.sock"}]
+  files: [{name: f, path: "{dir}/*.log"}]
+)");
+  auto list = set.inputs.status();
+  REQUIRE(list.size() == 3);
+  CHECK(list[0].name == "u");
+  CHECK(list[0].kind == "udp");
+  CHECK(list[0].address.rfind("127.0.0.1:", 0) == 0);
+  CHECK(list[0].state == "listening");
+  CHECK(list[1].kind == "unixgram");
+  CHECK(list[1].address == (set.dir / "x.sock").string());
+  CHECK(list[2].kind == "file");
+  CHECK(list[2].state == "waiting for files");
+}
+
+TEST_CASE("before a scrape, every datagram input reads the kernel's drop count", "[input_set]") {
+  RunningSet set(R"(
+inputs:
+  udp: [{name: a, listen: "127.0.0.1:0", read_buffer_bytes: 4096},
+        {name: b, listen: "127.0.0.1:0", read_buffer_bytes: 4096}]
+)");
+  // Far more than the buffer holds, while the loop stands still.
+  std::string const payload(500, '-');
+  set.send_udp("a", 100, payload);
+  set.send_udp("b", 100, payload);
+  CHECK(set.counter(metric::kUdpKernelDrops, "a") == 0);
+  set.inputs.before_scrape();
+  std::uint64_t dropped_a = set.counter(metric::kUdpKernelDrops, "a");
+  std::uint64_t dropped_b = set.counter(metric::kUdpKernelDrops, "b");
+  CHECK(dropped_a > 0);
+  CHECK(dropped_b > 0);
+  // Nothing lost: what was not dropped is read as the inputs stop.
+  set.inputs.stop();
+  CHECK(set.counter(metric::kUdpPackets, "a") + dropped_a == 100);
+  CHECK(set.counter(metric::kUdpPackets, "b") + dropped_b == 100);
 }

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "cos_exporter/inputs/position_store.hpp"
-#include "http_test_support.hpp"
+#include "test_support.hpp"
 
 using namespace cos_exporter;
 using cos_exporter::testing::TempDir;

@@ -8,7 +8,7 @@
 #include "cos_exporter/common/config_error.hpp"
 #include "cos_exporter/common/regular_file.hpp"
 #include "cos_exporter/common/yaml_reader.hpp"
-#include "http_test_support.hpp"
+#include "test_support.hpp"
 
 using namespace cos_exporter;
 using cos_exporter::testing::TempDir;

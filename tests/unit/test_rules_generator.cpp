@@ -15,8 +15,10 @@
 #include "cos_exporter/cli/commands.hpp"
 #include "cos_exporter/common/yaml_text.hpp"
 #include "cos_exporter/config/config.hpp"
+#include "test_support.hpp"
 
 using namespace cos_exporter;
+using cos_exporter::testing::read_file;
 
 namespace {
 
@@ -77,13 +79,6 @@ std::set<std::string> recorded(YAML::Node const& file) {
     out.insert(rule["record"].as<std::string>());
   }
   return out;
-}
-
-std::string read_file(std::string const& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 }  // namespace

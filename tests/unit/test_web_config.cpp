@@ -3,8 +3,10 @@
 
 #include "cos_exporter/common/config_error.hpp"
 #include "cos_exporter/exposition/basic_auth.hpp"
+#include "cos_exporter/exposition/tls_context.hpp"
 #include "cos_exporter/exposition/web_config.hpp"
-#include "http_test_support.hpp"
+#include "test_pki.hpp"
+#include "test_support.hpp"
 
 using namespace cos_exporter;
 using cos_exporter::testing::read_file;

@@ -47,7 +47,7 @@ std::string header(HttpResponse const& r, std::string const& name) {
 
 }  // namespace
 
-TEST_CASE("the endpoints answer what SPEC §7 says", "[web]") {
+TEST_CASE("the endpoints answer with the status, type and body operators expect", "[web]") {
   Fixture f;
   auto metrics = f.get("/metrics?name[]=x");
   CHECK(metrics.status == 200);

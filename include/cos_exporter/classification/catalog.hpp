@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cos_exporter/classification/category.hpp"
+#include "cos_exporter/classification/sdk_dialect.hpp"
 
 namespace cos_exporter {
 
@@ -17,10 +18,16 @@ struct CatalogEntry {
   Kind kind = Kind::error;
   std::string description;     // the document's Chinese text, verbatim
   std::string description_en;  // English translation
+  // Empty: the document's entry, for every SDK dialect that has none of its
+  // own for the code. Otherwise the dialects whose SDKs give the code this name.
+  std::vector<SdkDialect> sdks;
+
+  bool applies_to_all_dialects() const { return sdks.empty(); }
 };
 
 // The list of known COS v4 codes, in document order. A code may appear more
-// than once with different names (-61); a (code, name) pair appears once.
+// than once with different names (-61); a (code, name) pair appears once, and
+// an SDK dialect names a code at most once.
 class Catalog {
  public:
   // The catalog compiled in from config/catalog.yaml.

@@ -9,14 +9,15 @@
 #include "cos_exporter/classification/catalog.hpp"
 #include "cos_exporter/classification/category.hpp"
 #include "cos_exporter/classification/group_config.hpp"
+#include "cos_exporter/classification/sdk_dialect.hpp"
 #include "cos_exporter/config/cidr.hpp"
 #include "cos_exporter/parsing/event_format.hpp"
 
 namespace cos_exporter {
 
-// The daemon's configuration (SPEC §9), as read from YAML. Every field has the
-// default an absent key means. Equality is used by reload to keep inputs whose
-// settings did not change.
+// The daemon's configuration, as read from YAML (config/exporter.yaml shows it). Every field has
+// the default an absent key means. Equality is used by reload to keep inputs whose settings did not
+// change.
 
 // Extra labels of the event series (cos_errors_total, cos_events_total,
 // cos_group_errors_total): name -> value, the same for every event of an input.
@@ -35,6 +36,8 @@ struct UdpInputConfig {
   std::string listen = "127.0.0.1:9742";
   EventFormat format = EventFormat::auto_detect;
   std::string regex;  // format: regex
+  Envelope envelope = Envelope::auto_detect;
+  SdkDialect sdk = SdkDialect::document;
   std::uint64_t read_buffer_bytes = 8 * 1024 * 1024;
   std::vector<Cidr> allow;  // empty: every source is allowed
   StaticLabels labels;
@@ -46,6 +49,8 @@ struct UnixgramInputConfig {
   std::string path = "/run/cos_error_exporter/events.sock";
   EventFormat format = EventFormat::auto_detect;
   std::string regex;
+  Envelope envelope = Envelope::auto_detect;
+  SdkDialect sdk = SdkDialect::document;
   std::uint64_t read_buffer_bytes = 8 * 1024 * 1024;
   std::uint32_t mode = 0660;  // permissions of the socket file
   StaticLabels labels;
@@ -59,6 +64,8 @@ struct FileInputConfig {
   std::string path;  // a glob
   EventFormat format = EventFormat::auto_detect;
   std::string regex;
+  Envelope envelope = Envelope::auto_detect;
+  SdkDialect sdk = SdkDialect::document;
   StartAt start_at = StartAt::end;
   StaticLabels labels;
   std::string path_labels;  // an RE2 regex whose named groups label the events of each file

@@ -13,6 +13,7 @@ class CounterCell {
     value_.store(value_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
   }
   std::uint64_t value() const noexcept { return value_.load(std::memory_order_relaxed); }
+  void reset() noexcept { value_.store(0, std::memory_order_relaxed); }
 
  private:
   std::atomic<std::uint64_t> value_{0};
@@ -23,6 +24,7 @@ class GaugeCell {
  public:
   void set(double v) noexcept { value_.store(v, std::memory_order_relaxed); }
   double value() const noexcept { return value_.load(std::memory_order_relaxed); }
+  void reset() noexcept { set(0); }
 
  private:
   std::atomic<double> value_{0};

@@ -29,11 +29,17 @@ class EventCounter {
                UnknownCodes& unknown, ExemplarStore& exemplars, LabeledSeries& labeled,
                std::vector<std::string> exemplar_fields = {}, LabelPlan const& labels = {});
 
-  // `fields` as the parser read them for field_names(); `labels` the extra
-  // label values (null, or all empty: the series without extra labels).
-  void count(std::int64_t code, std::string_view message, std::uint64_t n,
+  // `dialect`: the SDK dialect of the input the event came from; `fields` as
+  // the parser read them for field_names(); `labels` the extra label values
+  // (null, or all empty: the series without extra labels).
+  void count(std::int64_t code, std::string_view message, std::uint64_t n, SdkDialect dialect,
              EventFields const& fields = {},
              LabeledSeries::ValueIds const* labels = nullptr) noexcept;
+  void count(std::int64_t code, std::string_view message, std::uint64_t n,
+             EventFields const& fields = {},
+             LabeledSeries::ValueIds const* labels = nullptr) noexcept {
+    count(code, message, n, SdkDialect::document, fields, labels);
+  }
 
   Classifier const& classifier() const { return *classifier_; }
   EventFieldNames const& field_names() const { return fields_; }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <string>
 
 #include "cos_exporter/counting/metric_store.hpp"
@@ -12,6 +13,9 @@ namespace cos_exporter {
 // series exists at 0 from the moment the input is created.
 struct InputCounters {
   InputCounters(MetricStore& store, std::string const& input_name);
+
+  // Lines counted as malformed, for every reason.
+  std::uint64_t malformed_total() const;
 
   std::string input_name;
   CounterCell* received;

@@ -81,6 +81,12 @@ inline constexpr Definition kFileOffsetFamily{
 inline constexpr char kFileSize[] = "cos_error_exporter_file_size_bytes";
 inline constexpr Definition kFileSizeFamily{
     kFileSize, "Size of each tailed file; minus the offset, the lag.", {"path"}};
+inline constexpr char kFileSkipped[] = "cos_error_exporter_file_skipped_total";
+inline constexpr Definition kFileSkippedFamily{
+    kFileSkipped,
+    "Files a file input's glob matched but that were not read, by reason (compressed in a format "
+    "not read, a compressed copy already read, not a regular file).",
+    {"input", "reason"}};
 inline constexpr char kFileInputFiles[] = "cos_error_exporter_file_input_files";
 inline constexpr Definition kFileInputFilesFamily{
     kFileInputFiles,

@@ -14,7 +14,9 @@
 namespace cos_exporter {
 
 // A metric family whose series are created at start-up or reload (never per
-// event) and live as long as the store: counters survive every reload.
+// event) and live as long as the store: counters survive every reload. The
+// series of a thing that is gone (a deleted file) can be removed; its cell is
+// reused, from zero, by the next new series.
 template <typename Cell>
 class CellFamily {
  public:
@@ -24,6 +26,12 @@ class CellFamily {
   // Get or create the series with these label values (in label_names order).
   // The reference stays valid for the store's lifetime.
   Cell& series(std::vector<std::string> const& label_values);
+  // Takes the series out of the exposition; references to its cell must no
+  // longer be used.
+  void remove(std::vector<std::string> const& label_values);
+  bool has_series(std::vector<std::string> const& label_values) const {
+    return index_.contains(label_values);
+  }
 
   std::string const& name() const { return name_; }
   std::string const& help() const { return help_; }
@@ -37,6 +45,7 @@ class CellFamily {
   std::vector<std::string> label_names_;
   std::deque<Cell> cells_;  // stable addresses
   std::map<std::vector<std::string>, Cell*> index_;
+  std::vector<Cell*> free_;  // cells of removed series
 };
 
 using CounterFamily = CellFamily<CounterCell>;
@@ -58,6 +67,8 @@ class MetricStore : public prometheus::Collectable {
   // `name`'s family and those counter_with_labels made for it.
   std::vector<CounterFamily const*> counter_families(std::string const& name) const;
   GaugeFamily const* find_gauge(std::string const& name) const;
+  void remove_counter_series(std::string const& name, std::vector<std::string> const& labels);
+  void remove_gauge_series(std::string const& name, std::vector<std::string> const& labels);
 
   std::vector<prometheus::MetricFamily> Collect() const override;
 
@@ -71,9 +82,24 @@ class MetricStore : public prometheus::Collectable {
 template <typename Cell>
 Cell& CellFamily<Cell>::series(std::vector<std::string> const& label_values) {
   if (auto it = index_.find(label_values); it != index_.end()) return *it->second;
-  Cell& cell = cells_.emplace_back();
-  index_.emplace(label_values, &cell);
-  return cell;
+  Cell* cell = nullptr;
+  if (!free_.empty()) {
+    cell = free_.back();
+    free_.pop_back();
+    cell->reset();
+  } else {
+    cell = &cells_.emplace_back();
+  }
+  index_.emplace(label_values, cell);
+  return *cell;
+}
+
+template <typename Cell>
+void CellFamily<Cell>::remove(std::vector<std::string> const& label_values) {
+  auto it = index_.find(label_values);
+  if (it == index_.end()) return;
+  free_.push_back(it->second);
+  index_.erase(it);
 }
 
 }  // namespace cos_exporter

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "cos_exporter/classification/group_matcher.hpp"
@@ -11,8 +13,10 @@ namespace cos_exporter {
 
 // Codes the catalog does not hold. The first `limit` distinct ones get their
 // own cos_errors_total series (created once, on first sight); the rest are
-// counted under code="other" and in the overflow counter. Lives as long as
-// the store, so its series survive reloads.
+// counted under code="other" and in the overflow counter. A code whose first
+// event's message looks like an identifier (the name a service gave it, like
+// ERROR_CMD_BUCKET_NOTEXIST) is named by it; otherwise it is UNKNOWN. Lives as
+// long as the store, so its series survive reloads.
 class UnknownCodes {
  public:
   struct Slot {
@@ -20,15 +24,17 @@ class UnknownCodes {
     CounterCell* errors = nullptr;  // null: empty slot
     ExemplarCell* exemplar = nullptr;
     GroupMask groups = 0;
+    std::string name;
   };
 
   UnknownCodes(MetricStore& store, ExemplarStore& exemplars, std::uint32_t limit);
 
   // The slot of `code`, creating it when there is room; the shared `other`
   // slot when there is none. Allocates only the first time a code is seen.
-  // `groups_of_new(code)` gives a new slot its groups.
+  // `groups_of_new(code, name)` gives a new slot its groups.
   template <typename F>
-  Slot const& resolve(std::int64_t code, F&& groups_of_new, bool& overflowed) {
+  Slot const& resolve(std::int64_t code, std::string_view message, F&& groups_of_new,
+                      bool& overflowed) {
     overflowed = false;
     Slot* slot = find(code);
     if (slot->errors != nullptr) return *slot;
@@ -36,7 +42,8 @@ class UnknownCodes {
       overflowed = true;
       return other_;
     }
-    create(*slot, code, groups_of_new(code));
+    std::string_view name = name_for(message);
+    create(*slot, code, name, groups_of_new(code, name));
     return *slot;
   }
   // After a reload: groups are recomputed and the limit may change; series
@@ -44,15 +51,19 @@ class UnknownCodes {
   template <typename F>
   void regroup(F&& groups_of_code, GroupMask other_groups) {
     for (auto& slot : slots_)
-      if (slot.errors != nullptr) slot.groups = groups_of_code(slot.code);
+      if (slot.errors != nullptr) slot.groups = groups_of_code(slot.code, slot.name);
     other_.groups = other_groups;
   }
   void set_limit(std::uint32_t limit);
   std::uint32_t size() const { return used_; }
 
+  // The name an unknown code gets from its first message: the message when it
+  // is 1 to 64 letters, digits and underscores, otherwise UNKNOWN.
+  static std::string_view name_for(std::string_view message) noexcept;
+
  private:
   Slot* find(std::int64_t code) noexcept;
-  void create(Slot& slot, std::int64_t code, GroupMask groups);
+  void create(Slot& slot, std::int64_t code, std::string_view name, GroupMask groups);
 
   CounterFamily& errors_;
   ExemplarStore& exemplars_;

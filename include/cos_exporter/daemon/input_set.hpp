@@ -7,14 +7,10 @@
 
 #include "cos_exporter/config/config.hpp"
 #include "cos_exporter/counting/counting_hub.hpp"
+#include "cos_exporter/inputs/input.hpp"
 #include "cos_exporter/inputs/input_status.hpp"
 
 namespace cos_exporter {
-
-class UdpInput;
-class UnixgramInput;
-class FileInput;
-class PositionStore;
 
 // The running inputs of a config. apply() moves from one config to the
 // next, whole or not at all. An input whose socket or files are the same (the
@@ -36,8 +32,8 @@ class InputSet {
   void stop();
 
   std::vector<InputStatus> status() const;
-  // Reads the kernel's drop counts of the datagram inputs now.
-  void sync_kernel_drops();
+  // Just before a scrape: every input brings its read counters up to date.
+  void before_scrape();
 
  private:
   struct Running;

@@ -39,7 +39,6 @@ class AuthQueue {
   // Stops the worker and waits for it; nothing runs afterwards.
   void stop();
 
-  std::size_t pending() const { return pending_; }
   std::size_t refused_busy() const { return refused_busy_; }
 
  private:

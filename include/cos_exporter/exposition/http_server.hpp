@@ -38,7 +38,6 @@ struct HttpResponse {
   std::shared_ptr<SharedBody const> shared_body;
 };
 
-using HttpHandler = std::function<HttpResponse(HttpRequest const&)>;
 // Sends the response to a request; call it once, on the io_context's thread.
 using HttpResponder = std::function<void(HttpResponse)>;
 // A handler that may answer later, once work done off the loop is finished.
@@ -102,9 +101,6 @@ struct HttpServerStats {
 // 9112 §6.3): its body's end cannot be known.
 class HttpServer {
  public:
-  HttpServer(boost::asio::io_context& io, std::string const& listen_address,
-             std::optional<WebConfig> web_config, HttpHandler handler,
-             HttpServerLimits limits = {});
   // The connection waits, reading nothing more, until `handler` responds.
   HttpServer(boost::asio::io_context& io, std::string const& listen_address,
              std::optional<WebConfig> web_config, AsyncHttpHandler handler,
@@ -130,7 +126,6 @@ class HttpServer {
   // Closes the acceptor and every open connection. Idempotent.
   void stop();
 
-  std::size_t open_connections() const;
   // Call on the loop's thread.
   HttpServerStats stats() const;
 

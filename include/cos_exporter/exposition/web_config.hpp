@@ -3,7 +3,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,6 +26,9 @@ enum class ClientAuthType {
 
 std::string_view to_string(TlsVersion version);
 std::string_view to_string(ClientAuthType type);
+
+// Whether the policy checks a client certificate against the client CA.
+bool verifies_client_cert(ClientAuthType type);
 
 struct TlsServerConfig {
   // Each PEM source is either a file (resolved against the web config's
@@ -56,41 +58,24 @@ struct TlsServerConfig {
 // curve_preferences, prefer_server_cipher_suites, rate_limit) are refused
 // with an error rather than silently ignored.
 struct WebConfig {
-  std::string source;                                        // the file it came from
-  std::optional<TlsServerConfig> tls;                        // nullopt: plain HTTP
+  std::string source;                  // the file it came from
+  std::optional<TlsServerConfig> tls;  // nullopt: plain HTTP
+  // The TLS context `tls` describes, built while the file was validated and
+  // then served as is. Null in a WebConfig assembled in code; the server
+  // builds it from `tls` then.
+  std::shared_ptr<ssl_ctx_st> tls_context;
   std::map<std::string, std::string> basic_auth_users;       // empty: no authentication
   std::vector<std::pair<std::string, std::string>> headers;  // added to every response
 };
 
-// Reads and validates a web config file. Throws ConfigError
-// "path:line:column: message" for invalid YAML, unknown keys, wrong types, a
-// bad min_version/max_version/client_auth_type, hashes that are not bcrypt,
-// and certificate, key or CA files that are missing or that OpenSSL cannot
-// load (including a key that does not match its certificate).
+// Reads and validates a web config file, building its TLS context. Throws
+// ConfigError "path:line:column: message" for invalid YAML, unknown keys,
+// wrong types, a bad min_version/max_version/client_auth_type, hashes that are
+// not bcrypt, and certificate, key or CA files that are missing or that
+// OpenSSL cannot load (including a key that does not match its certificate).
 WebConfig load_web_config(std::string const& path);
 // The same for text already read; `source` names it in messages and its
 // directory resolves relative paths.
 WebConfig parse_web_config(std::string const& text, std::string const& source);
-
-// Why a TLS context could not be built: `field` names the key at fault
-// ("cert_file", "key_file", "client_ca_file", ...).
-class TlsSetupError : public std::runtime_error {
- public:
-  TlsSetupError(std::string field, std::string const& message)
-      : std::runtime_error(message), field_(std::move(field)) {}
-  std::string const& field() const { return field_; }
-
- private:
-  std::string field_;
-};
-
-struct SslCtxDeleter {
-  void operator()(ssl_ctx_st* context) const;
-};
-using SslCtxPtr = std::unique_ptr<ssl_ctx_st, SslCtxDeleter>;
-
-// Builds the OpenSSL server context a TlsServerConfig describes (certificate
-// chain, key, protocol versions, client verification). Throws TlsSetupError.
-SslCtxPtr make_server_ssl_context(TlsServerConfig const& config);
 
 }  // namespace cos_exporter

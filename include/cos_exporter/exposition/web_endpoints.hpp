@@ -11,7 +11,7 @@
 
 namespace cos_exporter {
 
-// The exporter's HTTP endpoints (SPEC §7): /metrics, /, /-/healthy,
+// The exporter's HTTP endpoints: /metrics, /, /-/healthy,
 // /-/ready and /-/reload, answering from what the daemon hands them.
 class WebEndpoints {
  public:

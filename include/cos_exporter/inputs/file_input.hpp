@@ -1,13 +1,9 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
-#include <cstdint>
 #include <map>
 #include <memory>
-#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -15,33 +11,39 @@
 
 #include "cos_exporter/config/config.hpp"
 #include "cos_exporter/counting/counting_hub.hpp"
+#include "cos_exporter/inputs/file_source/checkpointer.hpp"
+#include "cos_exporter/inputs/file_source/paths_provider.hpp"
+#include "cos_exporter/inputs/file_source/watcher.hpp"
 #include "cos_exporter/inputs/file_tailer.hpp"
+#include "cos_exporter/inputs/input.hpp"
 #include "cos_exporter/inputs/position_store.hpp"
 #include "cos_exporter/intake/line_processor.hpp"
 
 namespace cos_exporter {
 
-// An `inputs.files` entry (SPEC §9, issue 4): follows every regular file its
-// glob matches, re-evaluating the glob while running. Learns of changes from
-// inotify (one watch per directory the glob can match in) and, as a fallback,
-// from a periodic poll that also re-evaluates the glob, retries unreadable
-// files and watches directories that appear later.
-//
-// Files and their fate:
-//  - found when the input starts: resumed from the PositionStore when it holds
-//    the file (same device, inode and fingerprint, under any path of this
-//    input: a file rotated while the daemon was down is finished from where it
-//    stopped); read from 0 when the store held another file at that path;
-//    otherwise `start_at` decides.
-//  - found later (new, re-created, renamed into place): read from 0.
-//  - the path names another file now, or none (rename, delete): the old file
-//    is read to its end and then for a grace period, in case its writer still
-//    appends, before it is closed. When the glob finds it under its new name
-//    it goes on being read there, from where it was.
-//  - shorter than the read position (copytruncate): read again from 0.
-// A file is identified by (device, inode): it is never read twice at once.
+// An `inputs.files` entry: follows every file its glob matches, after the
+// model of Vector's file source. The PathsProvider says what the glob matches,
+// the Watcher when to look, each FileReader reads one file, the Checkpointer
+// holds the positions no reader holds, and a file is known by its fingerprint
+// (its first line) with device and inode. Where a file starts to be read is
+// one decision, made when it is first opened:
+//  - a saved position of this file or of the file it is a copy of (a
+//    logrotate copy, or its gzip'ed content): read on from there, or not at
+//    all when the copy ends before it;
+//  - found by the first pass: `start_at` (but from 0 when the file at this
+//    path or inode was another one when the last run stopped);
+//  - found later: from 0.
+// A file without a complete first line (and shorter than kFingerprintBytes)
+// waits. A file whose fingerprint a reader holds for another inode is a copy
+// of that file while their bytes agree: it waits until that reader lets go
+// (truncation by copytruncate, or deletion), then takes over its position.
+// A path that names another file now, or none, lets its old file be read to
+// its end and then for a grace period. When the glob finds it under its new
+// name it goes on being read there. bzip2, xz and zstd files are not read
+// (logged once, counted). The per-path series of a path that has been gone for
+// the grace period, with nothing read from it any more, are removed.
 // Everything runs on the io_context's thread.
-class FileInput {
+class FileInput final : public Input {
  public:
   FileInput(boost::asio::io_context& io, FileInputConfig config, CountingHub& hub,
             PositionStore* positions /* may be null */, std::size_t max_line_bytes);
@@ -49,10 +51,14 @@ class FileInput {
   FileInput(FileInput const&) = delete;
   FileInput& operator=(FileInput const&) = delete;
 
-  void start();
+  void start() override;
   // Stops watching and reading; records the final positions into the
   // PositionStore (the caller saves it).
-  void stop();
+  void stop() override;
+  // The glob with the files followed, and how many.
+  InputStatus status() const override;
+  void reconfigure(InputConfig const& config, LineParser parser,
+                   InputContext const& context) override;
 
   // Takes over the settings of `config`, whose glob is this input's, keeping
   // every open file and its position. `parser` is the new config's, built by
@@ -78,12 +84,20 @@ class FileInput {
   void poll_now();
 
  private:
+  // Lines carry the path they were read at: CRI partial lines are joined per
+  // path, across a rotation.
   struct Sink final : LineSink {
     explicit Sink(LineProcessor& p) : processor(p) {}
-    void line(std::string_view line) noexcept override { processor.process_line(line); }
+    void line(std::string_view line) noexcept override { processor.process_line(line, source); }
     void too_long() noexcept override { processor.count_too_long(); }
     LineProcessor& processor;
+    std::string_view source;
   };
+  Sink& sink_for(std::string const& path) {
+    processor_.set_source_path(path);  // for its path labels
+    sink_.source = path;
+    return sink_;
+  }
   // A file no longer at its path, read until it has been idle for a while.
   struct Draining {
     std::string path;  // where it was followed; its lines count there
@@ -91,22 +105,23 @@ class FileInput {
     std::unique_ptr<FileReader> reader;
     std::chrono::steady_clock::time_point last_data;
   };
+  using Clock = std::chrono::steady_clock;
 
-  void open_inotify();
-  void arm_inotify();
-  void on_inotify();
-  void update_watches();
-  void arm_timer();
   void schedule_pass();
   void run_pass();
   void full_pass(bool starting);
-  std::map<std::string, FileIdentity> glob_files() const;
-  FileTailer& add_tailer(std::string const& path, FileIdentity identity, bool starting);
-  void attach(FileTailer& tailer, FileIdentity identity, std::set<FileIdentity>& followed);
+  void let_go_of_moved_files(std::map<std::string, FoundFile> const& found, Clock::time_point now);
+  void finish_draining(Clock::time_point now);
+  void forget_gone_paths(std::map<std::string, FoundFile> const& found, Clock::time_point now);
+  FileTailer& add_tailer(std::string const& path, bool starting);
+  void attach(FileTailer& tailer, FileIdentity identity);
+  bool is_copy_of_live_file(FileReader& reader);
+  void mark_dirty(FileTailer& tailer);
+  bool read_tailer(FileTailer& tailer);
+  void keep_truncated_position(FileReader& reader, std::string const& path);
   bool read_draining(Draining& draining);
+  void count_skip(char const* reason);
   void record_positions();
-  static std::string event_key(std::string const& directory, std::string_view name);
-  static std::string directory_of(std::string const& path);
 
   boost::asio::io_context& io_;
   FileInputConfig config_;
@@ -115,27 +130,24 @@ class FileInput {
   std::size_t max_line_bytes_;
   LineProcessor processor_;
   Sink sink_{processor_};
+  PathsProvider paths_;
+  Watcher watcher_;
+  Checkpointer checkpoints_;
   GaugeCell* files_followed_;
 
   std::vector<std::unique_ptr<FileTailer>> tailers_;
   std::unordered_map<std::string, FileTailer*> by_path_;
-  std::unordered_map<std::string, FileTailer*> by_event_key_;
+  std::vector<FileTailer*> dirty_;    // written since they were last read
+  std::vector<FileTailer*> reading_;  // the pass's share of dirty_
   std::vector<Draining> draining_;
-  std::vector<FilePosition> unclaimed_;   // saved positions not matched yet (start only)
-  std::vector<std::string> saved_paths_;  // paths the store held at start
+  std::set<FileIdentity> followed_;  // identities with a reader this pass
 
-  std::unique_ptr<boost::asio::posix::stream_descriptor> inotify_;
-  std::map<int, std::string> watch_dirs_;  // watch descriptor -> directory
-  std::map<std::string, int> watched_;     // directory -> watch descriptor
-  std::string scratch_key_;
-  std::unique_ptr<boost::asio::steady_timer> timer_;
   std::chrono::milliseconds poll_interval_{1000};
   std::chrono::milliseconds drain_grace_{5000};
   bool started_ = false;
   bool stopped_ = false;
   bool pass_posted_ = false;
   bool full_requested_ = false;
-  bool logged_no_inotify_ = false;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 

@@ -11,12 +11,15 @@
 #include <string_view>
 #include <vector>
 
+#include "cos_exporter/inputs/file_source/fingerprint.hpp"
+
 namespace cos_exporter {
 
-// Where reading stopped in one file, and enough to recognise the file again:
-// its device and inode, and a hash of its first `fingerprint_bytes` bytes (at
-// most kFingerprintBytes) so that a reused inode number is not taken for the
-// old file. `offset` is always just after a complete line, or inside a line
+// Where reading stopped in one file, and enough to recognise the file, or a
+// copy of it, again: its device and inode, the hash of its first
+// `fingerprint_bytes` bytes (its first line, at most kFingerprintBytes; older
+// versions hashed the first 256 bytes) and the hash of the bytes before
+// `offset`. `offset` is always just after a complete line, or inside a line
 // that was already counted as too long (the reader then skips to its end).
 struct FilePosition {
   std::string path;
@@ -24,23 +27,27 @@ struct FilePosition {
   std::uint64_t inode = 0;
   std::uint64_t offset = 0;
   std::uint64_t fingerprint = 0;
-  std::uint32_t fingerprint_bytes = 0;  // 0: the file was empty, match by inode alone
+  std::uint32_t fingerprint_bytes = 0;  // 0: no complete first line yet
+  // Hash of the (up to kTailBytes) bytes just before `offset`: a copy of the
+  // file is recognised by having them too. 0 bytes: saved by an older version.
+  std::uint64_t tail = 0;
+  std::uint32_t tail_bytes = 0;
   bool operator==(FilePosition const&) const = default;
 };
 
-inline constexpr std::size_t kFingerprintBytes = 256;
+inline constexpr std::size_t kTailBytes = 256;
 
-// FNV-1a 64 of a file's first bytes: the fingerprint of FilePosition.
-std::uint64_t fingerprint_hash(std::string_view bytes) noexcept;
-
-// The `state_file` (SPEC §9, §10): file positions per input, as JSON
+// The `state_file`: file positions per input, kept across restarts, as JSON
 //   {"version":1,"inputs":{"file":[{"path":"/var/log/a.log","device":2049,
-//    "inode":131,"offset":4096,"fingerprint":"9c1e...","fingerprint_bytes":256}]}}
-// Loaded once at construction (a missing file is an empty store; an invalid one
-// is logged and ignored). Saved atomically: write `<path>.tmp`, fsync, rename,
-// fsync the directory. An input may hold several entries for one path (the
-// file there now and a rotated one still being read): entries are told apart
-// by device and inode. Not thread-safe: everything runs on the daemon's one
+//    "inode":131,"offset":4096,"fingerprint":"9c1e...","fingerprint_bytes":87,
+//    "tail":"03af...","tail_bytes":256}]}}
+// Loaded once at construction (a missing file is an empty store; an invalid
+// one is logged and ignored; a path that names a directory, FIFO or device is
+// logged once and never written). Saved atomically: write `<path>.tmp`, fsync,
+// rename, fsync the directory. An input may hold several entries for one path
+// (the file there now, a rotated one still being read, the position a
+// copytruncate left for the copy): entries are told apart by device, inode and
+// fingerprint. Not thread-safe: everything runs on the daemon's one
 // event-loop thread.
 class PositionStore {
  public:
@@ -84,6 +91,7 @@ class PositionStore {
   std::vector<std::pair<void const*, std::function<void()>>> providers_;
   std::string last_written_;
   bool written_once_ = false;
+  bool unusable_ = false;  // the path names a directory, FIFO, ...: never written
   std::unique_ptr<boost::asio::steady_timer> timer_;
   std::chrono::seconds every_{10};
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);

@@ -7,25 +7,32 @@
 #include "cos_exporter/counting/counting_hub.hpp"
 #include "cos_exporter/counting/input_counters.hpp"
 #include "cos_exporter/parsing/line_parser.hpp"
+#include "cos_exporter/parsing/partial_lines.hpp"
 
 namespace cos_exporter {
 
 // What every input does with the bytes it receives: split them into lines,
-// parse each line, and count it (as an event, or as malformed). The hub's
-// current EventCounter is looked up per line, so a reload takes effect at
-// once. No allocation per line.
+// take off each line's envelope (joining CRI partial lines), parse the event
+// and count it (as an event, or as malformed) with the input's SDK dialect.
+// The hub's current EventCounter is looked up per line, so a reload takes
+// effect at once. No allocation per line (a CRI run of partial lines
+// allocates its buffer once per run).
 class LineProcessor {
  public:
-  LineProcessor(LineParser parser, InputCounters counters, CountingHub& hub);
+  LineProcessor(LineParser parser, InputCounters counters, CountingHub& hub,
+                SdkDialect dialect = SdkDialect::document);
 
-  // One line, without its '\n'. A trailing '\r' is dropped.
-  void process_line(std::string_view line) noexcept;
+  // One line, without its '\n'. A trailing '\r' is dropped. `source` says
+  // where it came from (a file's path), so that CRI partial lines of
+  // different files are not joined together.
+  void process_line(std::string_view line, std::string_view source = {}) noexcept;
   // A datagram: lines separated by '\n', the last '\n' optional.
   void process_lines(std::string_view payload) noexcept;
 
-  // An input's settings changed in place (format, regex, max_line_bytes,
-  // name): the next line is parsed and counted the new way.
-  void reconfigure(LineParser parser, InputCounters counters) noexcept;
+  // An input's settings changed in place (format, regex, envelope, sdk,
+  // max_line_bytes, name): the next line is parsed and counted the new way.
+  // CRI runs already open go on.
+  void reconfigure(LineParser parser, InputCounters counters, SdkDialect dialect) noexcept;
 
   // The file the next lines come from (file inputs), for its path labels.
   void set_source_path(std::string_view path);
@@ -35,6 +42,8 @@ class LineProcessor {
   void count_too_long() noexcept;
 
  private:
+  void count_event(std::string_view text, std::string_view line) noexcept;
+  void count_malformed(MalformedReason reason, std::string_view line) noexcept;
   // A storm of bad input is logged once per interval, never once per line.
   void report_malformed(MalformedReason reason, std::string_view line) noexcept;
 
@@ -47,6 +56,8 @@ class LineProcessor {
   std::uint64_t labels_of_ = 0;  // EventCounter::id() source_labels_ were resolved for
   LabeledSeries::ValueIds source_labels_{};
   std::uint32_t source_overflow_ = 0;
+  PartialLines partial_lines_;
+  SdkDialect dialect_;
   LogRateLimiter malformed_log_;
   InputCounters counters_;
   CountingHub& hub_;

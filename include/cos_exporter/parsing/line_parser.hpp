@@ -6,9 +6,11 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "cos_exporter/parsing/envelope.hpp"
 #include "cos_exporter/parsing/event_fields.hpp"
 #include "cos_exporter/parsing/event_format.hpp"
 #include "cos_exporter/parsing/malformed_reason.hpp"
@@ -38,18 +40,28 @@ class LineParser {
   // `regex` (RE2 syntax, named group `code`, optional `message`, `count`) is
   // required for EventFormat::regex and ignored otherwise. Throws
   // std::invalid_argument when it does not compile or lacks `code`.
-  LineParser(EventFormat format, std::string const& regex, std::size_t max_line_bytes);
+  LineParser(EventFormat format, std::string const& regex, std::size_t max_line_bytes,
+             Envelope envelope = Envelope::auto_detect);
 
+  // The line with its envelope (CRI, Docker, syslog) taken off; parse() then
+  // reads the event in the body (a CRI line's parts joined first).
+  Unwrapped unwrap(std::string_view line) noexcept { return envelope_.unwrap(line); }
   // `fields` names the extra fields to read; it must outlive the call only.
   ParseResult parse(std::string_view line,
                     EventFieldNames const& fields = EventFieldNames::none()) noexcept;
+  std::size_t max_line_bytes() const { return max_line_bytes_; }
 
   // Checks a regex as the config loader needs: empty string when usable,
   // otherwise why not.
   static std::string check_regex(std::string const& regex);
 
  private:
+  // format: auto: a bare integer, an object at the start of the line, the
+  // first object with a `code` key inside it (JSON, then a Python dict
+  // literal), then logfmt.
+  ParseResult parse_auto(std::string_view line, EventFieldNames const& fields) noexcept;
   ParseResult parse_json(std::string_view line, EventFieldNames const& fields) noexcept;
+  ParseResult parse_python_dict(std::string_view object, EventFieldNames const& fields) noexcept;
   ParseResult parse_logfmt(std::string_view line, EventFieldNames const& fields) noexcept;
   ParseResult parse_regex(std::string_view line, EventFieldNames const& fields) noexcept;
   // The regex group of each field, looked up once per set of names.
@@ -57,6 +69,7 @@ class LineParser {
 
   EventFormat format_;
   std::size_t max_line_bytes_;
+  EnvelopeReader envelope_;
   std::unique_ptr<RE2> regex_;
   int code_group_ = -1, message_group_ = -1, count_group_ = -1;
   std::unique_ptr<re2::StringPiece[]> captures_;

@@ -1,56 +1,13 @@
 #pragma once
 
-// Helpers shared by the HTTP exposition tests: temporary directories and a
-// test PKI made with the openssl command line.
+// A test PKI made with the openssl command line, for the TLS tests.
 
-#include <stdlib.h>
-
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <stdexcept>
 #include <string>
-#include <system_error>
+
+#include "test_support.hpp"
 
 namespace cos_exporter::testing {
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "cos-http-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(TempDir const&) = delete;
-  TempDir& operator=(TempDir const&) = delete;
-
-  std::filesystem::path const& path() const { return path_; }
-  std::string file(std::string const& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-inline void write_file(std::string const& path, std::string const& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  if (!out) throw std::runtime_error("cannot write " + path);
-}
-
-inline std::string read_file(std::string const& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-inline void run_quietly(std::string const& command) {
-  if (std::system((command + " >/dev/null 2>&1").c_str()) != 0)
-    throw std::runtime_error("command failed: " + command);
-}
 
 // server.crt/key: self-signed RSA 2048 for CN=localhost.
 // ca.crt/key: a CA; client.crt/key: signed by it, SAN DNS:client.example;

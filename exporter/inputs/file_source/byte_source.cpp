@@ -1,0 +1,140 @@
+#include "cos_exporter/inputs/file_source/byte_source.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cerrno>
+#include <string>
+
+namespace cos_exporter {
+namespace {
+
+class TextSource final : public ByteSource {
+ public:
+  TextSource(int fd, FileIdentity identity) : ByteSource(identity), fd_(fd) {}
+  ~TextSource() override { ::close(fd_); }
+
+  ssize_t read(char* into, std::size_t size) override { return ::read(fd_, into, size); }
+  bool seek(std::uint64_t offset) override {
+    return ::lseek(fd_, static_cast<off_t>(offset), SEEK_SET) >= 0;
+  }
+  std::optional<std::uint64_t> size() override {
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0) return std::nullopt;
+    return static_cast<std::uint64_t>(st.st_size);
+  }
+  std::string head() override { return bytes_at(0, kFingerprintBytes); }
+  std::string bytes_at(std::uint64_t offset, std::size_t size) override {
+    std::string out(size, '\0');
+    ssize_t n = ::pread(fd_, out.data(), size, static_cast<off_t>(offset));
+    out.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+    return out;
+  }
+  FileKind kind() const override { return FileKind::text; }
+
+ private:
+  int fd_;
+};
+
+// zlib's gz* functions read gzip members one after another; a stream that
+// ends early (gzip is still writing it) reads as EAGAIN, and gzclearerr lets
+// the next read go on from there once more has been written.
+class GzipSource final : public ByteSource {
+ public:
+  GzipSource(int fd, FileIdentity identity) : ByteSource(identity), fd_(fd) {
+    file_ = ::gzdopen(::dup(fd_), "rb");
+  }
+  ~GzipSource() override {
+    if (file_ != nullptr) ::gzclose(file_);
+    ::close(fd_);
+  }
+
+  ssize_t read(char* into, std::size_t size) override {
+    if (file_ == nullptr) {
+      errno = ENOMEM;
+      return -1;
+    }
+    int n = ::gzread(file_, into, static_cast<unsigned>(std::min<std::size_t>(size, 1u << 30)));
+    if (n > 0) return n;
+    int code = Z_OK;
+    ::gzerror(file_, &code);
+    if (code == Z_OK || (n == 0 && ::gzeof(file_) && code != Z_BUF_ERROR)) return 0;
+    ::gzclearerr(file_);
+    if (code == Z_BUF_ERROR) {
+      errno = EAGAIN;  // truncated stream: not written to its end yet
+      return -1;
+    }
+    errno = EILSEQ;  // corrupt data
+    return -1;
+  }
+  bool seek(std::uint64_t offset) override {
+    if (file_ == nullptr) return false;
+    ::gzclearerr(file_);
+    return ::gzseek(file_, static_cast<z_off_t>(offset), SEEK_SET) == static_cast<z_off_t>(offset);
+  }
+  std::optional<std::uint64_t> size() override { return std::nullopt; }
+  std::string head() override { return bytes_at(0, kFingerprintBytes); }
+  std::string bytes_at(std::uint64_t offset, std::size_t size) override {
+    // A second stream on a file description of its own (a dup would share
+    // the reading position), so that the reading position stays where it is.
+    std::string out;
+    int fd = ::open(("/proc/self/fd/" + std::to_string(fd_)).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return out;
+    gzFile other = ::gzdopen(fd, "rb");
+    if (other == nullptr) {
+      ::close(fd);
+      return out;
+    }
+    if (::gzseek(other, static_cast<z_off_t>(offset), SEEK_SET) == static_cast<z_off_t>(offset)) {
+      out.resize(size);
+      int n = ::gzread(other, out.data(), static_cast<unsigned>(size));
+      out.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+    }
+    int code = Z_OK;
+    ::gzerror(other, &code);
+    ends_early_ = code == Z_BUF_ERROR;
+    ::gzclose(other);
+    return out;
+  }
+  FileKind kind() const override { return FileKind::gzip; }
+  bool ends_early() const override { return ends_early_; }
+
+ private:
+  int fd_;
+  gzFile file_ = nullptr;
+  bool ends_early_ = false;
+};
+
+}  // namespace
+
+OpenedSource open_byte_source(std::string const& path) {
+  OpenedSource out;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    out.error = errno;
+    return out;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    out.error = S_ISREG(st.st_mode) ? errno : EINVAL;
+    ::close(fd);
+    return out;
+  }
+  out.identity = {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
+  char head[16];
+  ssize_t n = ::pread(fd, head, sizeof head, 0);
+  out.kind = file_kind_of(std::string_view(head, n > 0 ? static_cast<std::size_t>(n) : 0));
+  // Too short to tell: text until it says otherwise (it has no line to read yet).
+  if (!out.kind || out.kind == FileKind::text) {
+    out.source = std::make_unique<TextSource>(fd, out.identity);
+  } else if (out.kind == FileKind::gzip) {
+    out.source = std::make_unique<GzipSource>(fd, out.identity);
+  } else {
+    ::close(fd);
+  }
+  return out;
+}
+
+}  // namespace cos_exporter

@@ -1,0 +1,56 @@
+#include "cos_exporter/inputs/input.hpp"
+
+#include "cos_exporter/inputs/file_input.hpp"
+#include "datagram_input.hpp"
+
+namespace cos_exporter {
+namespace {
+
+template <typename... Kinds>
+struct Overloaded : Kinds... {
+  using Kinds::operator()...;
+};
+template <typename... Kinds>
+Overloaded(Kinds...) -> Overloaded<Kinds...>;
+
+}  // namespace
+
+std::string const& input_name(InputConfig const& config) {
+  return std::visit([](auto const& c) -> std::string const& { return c.name; }, config);
+}
+
+std::string input_identity(InputConfig const& config) {
+  return std::visit(Overloaded{[](UdpInputConfig const& c) { return "udp " + c.listen; },
+                               [](UnixgramInputConfig const& c) { return "unixgram " + c.path; },
+                               [](FileInputConfig const& c) { return "file " + c.path; }},
+                    config);
+}
+
+bool records_positions(InputConfig const& config) {
+  return std::holds_alternative<FileInputConfig>(config);
+}
+
+LineParser make_line_parser(InputConfig const& config, std::size_t max_line_bytes) {
+  return std::visit(
+      [&](auto const& c) { return LineParser(c.format, c.regex, max_line_bytes, c.envelope); },
+      config);
+}
+
+std::shared_ptr<Input> make_input(InputConfig const& config, InputContext const& context) {
+  return std::visit(Overloaded{[&](UdpInputConfig const& c) -> std::shared_ptr<Input> {
+                                 return std::make_shared<UdpInput>(context.io, c, context.hub,
+                                                                   context.max_line_bytes);
+                               },
+                               [&](UnixgramInputConfig const& c) -> std::shared_ptr<Input> {
+                                 return std::make_shared<UnixgramInput>(context.io, c, context.hub,
+                                                                        context.max_line_bytes);
+                               },
+                               [&](FileInputConfig const& c) -> std::shared_ptr<Input> {
+                                 return std::make_shared<FileInput>(context.io, c, context.hub,
+                                                                    context.positions,
+                                                                    context.max_line_bytes);
+                               }},
+                    config);
+}
+
+}  // namespace cos_exporter

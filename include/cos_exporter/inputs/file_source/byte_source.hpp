@@ -1,0 +1,61 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cos_exporter/inputs/file_source/fingerprint.hpp"
+
+namespace cos_exporter {
+
+struct FileIdentity {
+  std::uint64_t device = 0;
+  std::uint64_t inode = 0;
+  bool operator==(FileIdentity const&) const = default;
+  auto operator<=>(FileIdentity const&) const = default;
+};
+
+// The content of one open file, as a reader sees it: the bytes of a text file,
+// or what a gzip file decompresses to (through zlib).
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  // Up to `size` next bytes; 0 at the current end; -1 with errno set on an
+  // error (EAGAIN: a compressed stream that is still being written).
+  virtual ssize_t read(char* into, std::size_t size) = 0;
+  // Moves to `offset` of the content; false when the content is shorter.
+  virtual bool seek(std::uint64_t offset) = 0;
+  // The content's size when known without reading it (a text file).
+  virtual std::optional<std::uint64_t> size() = 0;
+  // The first bytes of the content (at most kFingerprintBytes).
+  virtual std::string head() = 0;
+  // Reads `size` bytes at `offset` without moving; fewer when they are not there.
+  virtual std::string bytes_at(std::uint64_t offset, std::size_t size) = 0;
+  virtual FileKind kind() const = 0;
+  // Whether the last bytes_at() stopped at a compressed stream that ends
+  // early: it is still being written.
+  virtual bool ends_early() const { return false; }
+  FileIdentity identity() const { return identity_; }
+
+ protected:
+  explicit ByteSource(FileIdentity identity) : identity_(identity) {}
+
+ private:
+  FileIdentity identity_;
+};
+
+// What opening a path gave: a source, or why there is none (errno in `error`,
+// or a kind that is not read: bzip2, xz, zstd). A file too short to tell what
+// it is (`kind` nullopt) is opened as text.
+struct OpenedSource {
+  std::unique_ptr<ByteSource> source;
+  int error = 0;
+  std::optional<FileKind> kind;
+  FileIdentity identity;
+};
+OpenedSource open_byte_source(std::string const& path);
+
+}  // namespace cos_exporter

@@ -1,0 +1,115 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "cos_exporter/inputs/file_source/byte_source.hpp"
+#include "cos_exporter/inputs/position_store.hpp"
+
+namespace cos_exporter {
+
+// Where complete lines of a tailed file go. The file input forwards them to
+// its LineProcessor; tests record them.
+class LineSink {
+ public:
+  virtual ~LineSink() = default;
+  // One line without its '\n' (and without a trailing '\r'), at most
+  // max_line_bytes long.
+  virtual void line(std::string_view line) noexcept = 0;
+  // A line longer than max_line_bytes; its bytes are skipped up to the next '\n'.
+  virtual void too_long() noexcept = 0;
+};
+
+// Reads the lines of one open file (text, or gzip through zlib) from its
+// current position into a fixed buffer (one per thread, shared by every
+// reader: an idle file costs its partial line, not a buffer). Complete lines
+// go to a LineSink; a partial last line waits for its newline; a line longer
+// than max_line_bytes is reported once as too long and skipped up to the next
+// newline. A text file found shorter than the read position (copytruncate) is
+// read again from 0. The reader keeps the last bytes before its committed
+// offset, so that a saved position can be checked against a copy of the file.
+class FileReader {
+ public:
+  enum class Status { eof, more, error };
+  struct ReadResult {
+    Status status = Status::eof;
+    std::uint64_t bytes = 0;        // bytes read
+    std::uint64_t lines = 0;        // lines handed to the sink (too long ones included)
+    std::uint64_t truncations = 0;  // times the file was found shorter than the position
+    int error = 0;                  // errno, with Status::error
+  };
+  // How a saved position applies to this file.
+  enum class Resume {
+    resumed,       // the same content up to the saved offset: read on from there
+    truncated,     // the same file, now shorter than the offset: read from 0
+    already_read,  // a copy that ends before the offset: nothing in it is new
+    other,         // different content: not this position's file
+    incomplete,    // a compressed file still being written: ask again later
+  };
+
+  // Reads `source` from 0.
+  FileReader(std::unique_ptr<ByteSource> source, std::size_t max_line_bytes);
+  // Opens `path` for reading at offset 0; null (and `error` set to errno, or
+  // EINVAL for something other than a regular file or gzip) when it cannot.
+  static std::unique_ptr<FileReader> open(std::string const& path, std::size_t max_line_bytes,
+                                          int& error);
+
+  // Moves to `offset`. When the byte before it is not '\n' the reader is in
+  // the middle of a line and skips to the next newline without counting.
+  void seek(std::uint64_t offset);
+  // Moves to the current end of the file (start_at: end).
+  void seek_to_end();
+  // Applies a saved position whose fingerprint this file has (see Resume).
+  // With `other` the reader is left at 0.
+  Resume resume(FilePosition const& saved);
+
+  // Reads until end of file or until about `budget` bytes were read.
+  ReadResult read(LineSink& sink, std::size_t budget);
+  // Hands a final line that never got its newline to the sink (when a rotated
+  // or deleted file is let go); returns the number of lines (0 or 1).
+  std::uint64_t flush_partial(LineSink& sink);
+
+  FileIdentity identity() const { return source_->identity(); }
+  FileKind kind() const { return source_->kind(); }
+  // The file's fingerprint, once its first line is there (cached).
+  std::optional<Fingerprint> const& fingerprint();
+  // The first bytes of the content (at most kFingerprintBytes).
+  std::string head() { return source_->head(); }
+  // Whether this file's bytes before `offset` are `other`'s too (a copy of a
+  // text file in progress, or the original of one).
+  bool same_bytes_before(FileReader& other, std::uint64_t offset);
+  // Offset just after the last complete line (or inside a skipped long line):
+  // what a restart resumes from.
+  std::uint64_t committed_offset() const { return committed_; }
+  std::uint64_t read_offset() const { return offset_; }
+  std::uint64_t size() const { return size_; }
+  // Where this reader stands, with its fingerprint and the hash of the bytes
+  // before the committed offset.
+  FilePosition position(std::string const& path);
+  // The position this reader had when it last found its file truncated (the
+  // content before that still exists in logrotate's copy); taken once.
+  std::optional<FilePosition> take_truncated_position();
+
+ private:
+  void emit(std::string_view line, LineSink& sink, std::uint64_t& lines);
+  void reset_to(std::uint64_t offset);
+  void keep_tail(char const* data, std::size_t length);
+  void refresh_size();
+
+  std::unique_ptr<ByteSource> source_;
+  std::size_t max_line_bytes_;
+  std::uint64_t size_ = 0;
+  std::string partial_;          // the start of a line still waiting for its '\n'
+  std::string tail_;             // up to kTailBytes before committed_
+  std::uint64_t offset_ = 0;     // next byte to read
+  std::uint64_t committed_ = 0;  // after the last complete line
+  bool skipping_ = false;        // inside a line that is dropped up to its '\n'
+  std::optional<Fingerprint> fingerprint_;
+  std::optional<FilePosition> truncated_;
+  bool exhausted_ = false;  // a compressed copy with nothing new in it
+};
+
+}  // namespace cos_exporter
