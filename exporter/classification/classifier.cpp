@@ -1,17 +1,8 @@
 #include "cos_exporter/classification/classifier.hpp"
 
-#include <bit>
 #include <map>
 
 namespace cos_exporter {
-namespace {
-
-std::uint64_t hash_code(std::int64_t code) {
-  return static_cast<std::uint64_t>(code) * 0x9E3779B97F4A7C15ull;
-}
-
-}  // namespace
-
 Classifier::Classifier(Catalog catalog, GroupMatcher groups)
     : catalog_(std::move(catalog)), groups_(std::move(groups)) {
   // Codes in order of first appearance, each with its entries in document order.
@@ -25,9 +16,7 @@ Classifier::Classifier(Catalog catalog, GroupMatcher groups)
     it->second.push_back(i);
   }
 
-  std::size_t capacity = std::bit_ceil(std::max<std::size_t>(16, code_order.size() * 2));
-  table_.assign(capacity, Slot{});
-  mask_ = capacity - 1;
+  table_ = CodeTable<Slot>(code_order.size());
 
   for (std::int64_t code : code_order) {
     auto const& indices = entries_of[code];
@@ -53,9 +42,7 @@ Classifier::Classifier(Catalog catalog, GroupMatcher groups)
     }
     if (indices.size() > 1) classes_.push_back(std::move(combined));
 
-    std::uint64_t position = hash_code(code) & mask_;
-    while (table_[position].first_class != kUnknown) position = (position + 1) & mask_;
-    table_[position] = slot;
+    table_.find(code) = slot;
   }
   for (std::size_t i = 0; i < entries.size(); ++i)
     if (!entries[i].applies_to_all_dialects()) add_dialect_class(i);
@@ -77,13 +64,8 @@ void Classifier::add_dialect_class(std::size_t entry_index) {
 }
 
 Classifier::Slot const* Classifier::find_slot(std::int64_t code) const noexcept {
-  std::uint64_t position = hash_code(code) & mask_;
-  while (true) {
-    Slot const& slot = table_[position];
-    if (slot.first_class == kUnknown) return nullptr;
-    if (slot.code == code) return &slot;
-    position = (position + 1) & mask_;
-  }
+  Slot const& slot = table_.find(code);
+  return slot.empty() ? nullptr : &slot;
 }
 
 std::uint32_t Classifier::classify(std::int64_t code, std::string_view message,

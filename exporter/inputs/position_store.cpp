@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "cos_exporter/common/atomic_file.hpp"
 #include "cos_exporter/common/errno_text.hpp"
 #include "cos_exporter/common/json_string.hpp"
 #include "cos_exporter/common/log.hpp"
@@ -46,18 +47,6 @@ bool from_hex(std::string_view hex, std::string& out) {
     auto [end, ec] = std::from_chars(hex.data() + i, hex.data() + i + 2, value, 16);
     if (ec != std::errc{} || end != hex.data() + i + 2) return false;
     out += static_cast<char>(value);
-  }
-  return true;
-}
-
-bool write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
   }
   return true;
 }
@@ -250,42 +239,12 @@ bool PositionStore::save() {
   std::string text = serialize();
   if (written_once_ && text == last_written_) return true;
 
-  namespace fs = std::filesystem;
-  fs::path target(path_);
-  fs::path directory = target.parent_path();
-  if (directory.empty()) directory = ".";
-  std::error_code ec;
-  fs::create_directories(directory, ec);  // best effort; open() reports what matters
-  std::string tmp = path_ + ".tmp";
-  auto fail = [&](char const* what, int error) {
+  if (auto failure = write_file_atomically(path_, text)) {
     log_error("cannot save file positions", {{"component", "positions"},
                                              {"path", path_},
-                                             {"step", what},
-                                             {"error", errno_text(error)}});
+                                             {"step", failure->step},
+                                             {"error", errno_text(failure->error)}});
     return false;
-  };
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return fail("open", errno);
-  if (!write_all(fd, text) || ::fsync(fd) != 0) {
-    int error = errno;
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return fail("write", error);
-  }
-  if (::close(fd) != 0) {
-    int error = errno;
-    ::unlink(tmp.c_str());
-    return fail("close", error);
-  }
-  if (::rename(tmp.c_str(), path_.c_str()) != 0) {
-    int error = errno;
-    ::unlink(tmp.c_str());
-    return fail("rename", error);
-  }
-  int dir_fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    ::fsync(dir_fd);  // makes the rename durable; failure leaves a valid file
-    ::close(dir_fd);
   }
   last_written_ = std::move(text);
   written_once_ = true;

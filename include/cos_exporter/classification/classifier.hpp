@@ -9,6 +9,7 @@
 
 #include "cos_exporter/classification/catalog.hpp"
 #include "cos_exporter/classification/group_matcher.hpp"
+#include "cos_exporter/common/code_table.hpp"
 
 namespace cos_exporter {
 
@@ -54,6 +55,7 @@ class Classifier {
     std::int64_t code = 0;
     std::uint32_t first_class = kUnknown;  // kUnknown: empty slot
     std::uint32_t name_count = 0;          // classes first..first+n-1 by name, then combined
+    bool empty() const noexcept { return first_class == kUnknown; }
   };
   Slot const* find_slot(std::int64_t code) const noexcept;
   void add_dialect_class(std::size_t entry_index);
@@ -67,8 +69,7 @@ class Classifier {
   Catalog catalog_;
   GroupMatcher groups_;
   std::vector<CodeClass> classes_;
-  std::vector<Slot> table_;  // open addressing, power-of-two size
-  std::uint64_t mask_ = 0;
+  CodeTable<Slot> table_;
   std::array<std::vector<DialectCode>, kSdkDialectCount> dialect_codes_;
 };
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cos_exporter/classification/group_matcher.hpp"
+#include "cos_exporter/common/code_table.hpp"
 #include "cos_exporter/counting/exemplar_cell.hpp"
 #include "cos_exporter/counting/metric_store.hpp"
 
@@ -25,6 +26,7 @@ class UnknownCodes {
     ExemplarCell* exemplar = nullptr;
     GroupMask groups = 0;
     std::string name;
+    bool empty() const noexcept { return errors == nullptr; }
   };
 
   UnknownCodes(MetricStore& store, ExemplarStore& exemplars, std::uint32_t limit);
@@ -36,7 +38,7 @@ class UnknownCodes {
   Slot const& resolve(std::int64_t code, std::string_view message, F&& groups_of_new,
                       bool& overflowed) {
     overflowed = false;
-    Slot* slot = find(code);
+    Slot* slot = &slots_.find(code);
     if (slot->errors != nullptr) return *slot;
     if (used_ >= limit_) {
       overflowed = true;
@@ -50,7 +52,7 @@ class UnknownCodes {
   // already created are kept either way.
   template <typename F>
   void regroup(F&& groups_of_code, GroupMask other_groups) {
-    for (auto& slot : slots_)
+    for (auto& slot : slots_.slots())
       if (slot.errors != nullptr) slot.groups = groups_of_code(slot.code, slot.name);
     other_.groups = other_groups;
   }
@@ -62,12 +64,11 @@ class UnknownCodes {
   static std::string_view name_for(std::string_view message) noexcept;
 
  private:
-  Slot* find(std::int64_t code) noexcept;
   void create(Slot& slot, std::int64_t code, std::string_view name, GroupMask groups);
 
   CounterFamily& errors_;
   ExemplarStore& exemplars_;
-  std::vector<Slot> slots_;  // open addressing, power-of-two size >= 2 * limit
+  CodeTable<Slot> slots_;  // room for `limit` codes
   std::uint32_t limit_;
   std::uint32_t used_ = 0;
   Slot other_;
