@@ -396,6 +396,10 @@ class Kubernetes(unittest.TestCase):
         (files,) = config["inputs"].pop("files")
         self.assertEqual(config, base)
         self.assertEqual(files["path"], "/var/log/pods/*/*/*.log")
+        # The kubelet's CRI lines, labelled by the namespace, pod and container of the path.
+        self.assertEqual(files["envelope"], "cri")
+        for group in ("namespace", "pod", "container"):
+            self.assertIn("(?P<%s>" % group, files["path_labels"])
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "exporter.yaml"
             path.write_text(text)
