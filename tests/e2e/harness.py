@@ -338,16 +338,10 @@ class Prometheus:
         return body["data"]
 
     def query(self, expr):
-        url = self.url("/api/v1/query?" + urllib.parse.urlencode({"query": expr}))
-        try:
-            with urllib.request.urlopen(url, timeout=10) as r:
-                body = json.load(r)
-        except urllib.error.HTTPError as e:
-            raise AssertionError(f"query failed ({e.code}): {e.read().decode()}\n{expr}")
-        assert body["status"] == "success", body
-        if body["data"]["resultType"] == "scalar":
-            return [({}, float(body["data"]["result"][1]))]
-        return [(s["metric"], float(s["value"][1])) for s in body["data"]["result"]]
+        data = self.api("query", query=expr)
+        if data["resultType"] == "scalar":
+            return [({}, float(data["result"][1]))]
+        return [(s["metric"], float(s["value"][1])) for s in data["result"]]
 
     def wait_value(self, expr, value, timeout=30):
         deadline = time.monotonic() + timeout
