@@ -41,6 +41,7 @@ EventCounter::EventCounter(std::shared_ptr<Classifier const> classifier, MetricS
       errors_family_(&store.counter(metric::kErrorsFamily)),
       events_family_(&store.counter(metric::kEventsFamily)),
       groups_family_(&store.counter(metric::kGroupErrorsFamily)),
+      labeled_cells_(labeled, {events_family_, errors_family_, groups_family_, &group_cells_}),
       id_(next_counter_id.fetch_add(1, std::memory_order_relaxed)) {
   auto& errors = *errors_family_;
   auto& groups = *groups_family_;
@@ -80,35 +81,34 @@ void EventCounter::count_error(CounterCell* errors, ExemplarCell* exemplar, Grou
   for_each_group(groups, [&](unsigned i) { group_cells_[i]->add(n); });
 }
 
-void EventCounter::count_labeled_error(CounterCell* errors, GroupMask groups, std::uint64_t n,
-                                       EventFields const& fields,
-                                       LabeledSeries::ValueIds const& ids) noexcept {
-  labeled_.series(*events_family_, *error_events_, ids, n).counter->add(n);
-  auto cells = labeled_.series(*errors_family_, *errors, ids, n);
-  cells.counter->add(n);
+void EventCounter::count_labeled(LabeledClassCells::Base const& base, std::uint64_t n,
+                                 EventFields const& fields,
+                                 LabeledSeries::ValueIds const& ids) noexcept {
+  LabeledClassCells::Cells const& cells = labeled_cells_.find(base, ids, n);
+  cells.events->add(n);
+  if (cells.errors == nullptr) return;
+  cells.errors->add(n);
   if (!exemplar_names_.empty() && cells.exemplar != nullptr)
     cells.exemplar->record(exemplar_names_, fields, n);
-  for_each_group(groups, [&](unsigned i) {
-    labeled_.series(*groups_family_, *group_cells_[i], ids, n).counter->add(n);
-  });
+  for (CounterCell* group : cells.groups) group->add(n);
 }
 
 void EventCounter::count(std::int64_t code, std::string_view message, std::uint64_t n,
                          SdkDialect dialect, EventFields const& fields,
                          LabeledSeries::ValueIds const* labels) noexcept {
-  if (labels != nullptr && *labels == LabeledSeries::ValueIds{}) labels = nullptr;
+  if (labels != nullptr && LabeledSeries::all_empty(*labels)) labels = nullptr;
   std::uint32_t index = classifier_->classify(code, message, dialect);
   if (index != Classifier::kUnknown) {
     ClassCells const& cells = classes_[index];
     if (cells.errors == nullptr) {
       if (labels != nullptr)
-        labeled_.series(*events_family_, *success_events_, *labels, n).counter->add(n);
+        count_labeled({success_events_, nullptr, 0}, n, fields, *labels);
       else
         success_events_->add(n);
       return;
     }
     if (labels != nullptr)
-      count_labeled_error(cells.errors, cells.groups, n, fields, *labels);
+      count_labeled({error_events_, cells.errors, cells.groups}, n, fields, *labels);
     else
       count_error(cells.errors, cells.exemplar, cells.groups, n, fields);
     return;
@@ -124,7 +124,7 @@ void EventCounter::count(std::int64_t code, std::string_view message, std::uint6
       overflowed);
   if (overflowed) unknown_overflow_->add(n);
   if (labels != nullptr)
-    count_labeled_error(slot.errors, slot.groups, n, fields, *labels);
+    count_labeled({error_events_, slot.errors, slot.groups}, n, fields, *labels);
   else
     count_error(slot.errors, slot.exemplar, slot.groups, n, fields);
 }

@@ -1,5 +1,7 @@
 #include "cos_exporter/counting/labeled_series.hpp"
 
+#include <cstring>
+
 #include "cos_exporter/counting/metric_names.hpp"
 
 namespace cos_exporter {
@@ -13,6 +15,32 @@ std::string_view cut(std::string_view value) {
   std::size_t end = kMaxValueBytes;
   while (end > 0 && (static_cast<unsigned char>(value[end]) & 0xC0) == 0x80) --end;
   return value.substr(0, end);
+}
+
+// Eight bytes a step: label values are mostly short names and ids, for which
+// a byte-at-a-time hash is a chain of as many multiplies as bytes.
+std::uint64_t value_hash(std::string_view value) noexcept {
+  auto load = [&](std::size_t at, std::size_t bytes) {
+    std::uint64_t word = 0;  // fixed sizes, so the copies compile to loads
+    if (bytes == 8) std::memcpy(&word, value.data() + at, 8);
+    if (bytes == 4) std::memcpy(&word, value.data() + at, 4);
+    return word;
+  };
+  std::size_t const size = value.size();
+  std::uint64_t hash = size * 0x9E3779B97F4A7C15ull;
+  std::uint64_t tail = 0;
+  if (size >= 8) {
+    for (std::size_t i = 0; i + 8 < size; i += 8)
+      hash = (hash ^ load(i, 8)) * 0xFF51AFD7ED558CCDull;
+    tail = load(size - 8, 8);  // the last eight, overlapping the step before
+  } else if (size >= 4) {
+    tail = load(0, 4) | load(size - 4, 4) << 32;
+  } else {
+    for (std::size_t i = 0; i < size; ++i)
+      tail |= std::uint64_t{static_cast<unsigned char>(value[i])} << (8 * i);
+  }
+  hash = (hash ^ tail) * 0xC4CEB9FE1A85EC53ull;
+  return hash ^ (hash >> 32);
 }
 
 }  // namespace
@@ -39,7 +67,6 @@ void LabeledSeries::configure(std::vector<std::string> const& names,
                               std::uint64_t max_series) {
   if (names != names_) {  // ids index other labels now
     series_.clear();
-    cache_.fill(CacheEntry{});
   }
   names_ = names;
   active_.clear();
@@ -64,9 +91,7 @@ std::uint32_t LabeledSeries::value_id(std::size_t index, std::string_view value,
   if (value.empty()) return kEmpty;
   Label& label = *active_[index];
   value = cut(value);
-  std::uint32_t hash = 2166136261u;  // FNV-1a
-  for (unsigned char c : value) hash = (hash ^ c) * 16777619u;
-  auto& recent = label.recent[hash & (label.recent.size() - 1)];
+  auto& recent = label.recent[value_hash(value) & (label.recent.size() - 1)];
   if (recent.second != 0 && recent.first == value) return recent.second;
   if (auto it = label.ids.find(value); it != label.ids.end()) {
     recent = {it->first, it->second};
@@ -85,6 +110,28 @@ std::uint32_t LabeledSeries::value_id(std::size_t index, std::string_view value,
   } catch (...) {
     label.overflow->add(n);
     return kOther;
+  }
+}
+
+LabeledSeries::Cells LabeledSeries::series(CounterFamily const& family, CounterCell const& base,
+                                           ValueIds ids, std::uint64_t n) noexcept {
+  Key key{&base, ids};
+  if (auto it = series_.find(key); it != series_.end()) return it->second;
+  bool const over = created_ >= max_series_;
+  if (over) {
+    max_series_overflow_->add(n);
+    for (std::size_t i = 0; i < names_.size(); ++i) key.ids[i] = kOther;
+  } else {
+    ++created_;
+  }
+  try {
+    auto it = over ? series_.find(key) : series_.end();
+    Cells cells = it != series_.end() ? it->second : create(family, key);
+    cells.overflowed = over;
+    return cells;
+  } catch (...) {
+    // Out of memory: count it unlabeled.
+    return Cells{const_cast<CounterCell*>(&base), nullptr, true};
   }
 }
 

@@ -74,7 +74,28 @@ TEST_CASE("extra labels: limits.max_series sends new series to the all-other one
   CHECK(l.errors({"file_plugin", "-4016", "ErrNotSameSHA", "a", "r2", "up"}) == 1);
   CHECK(l.errors({"file_plugin", "-4016", "ErrNotSameSHA", "a", "r3", "up"}) == -1);
   CHECK(l.errors({"file_plugin", "-4016", "ErrNotSameSHA", "other", "other", "other"}) == 2);
-  CHECK(l.overflow("limits.max_series") > 0);
+  // The code's, the outcome's and the group's series overflowed, 2 events each.
+  CHECK(l.overflow("limits.max_series") == 6);
+}
+
+TEST_CASE("extra labels: every event of an overflowed combination counts as overflow", "[labels]") {
+  Labeled l(kUdpWithLabels + "limits: {max_series: 6}\n");
+  for (int i = 0; i < 3; ++i) {
+    l.processor.process_line("code=-4016 bucket=a region=r1");
+    l.processor.process_line("code=-4016 bucket=a region=r2 count=2");  // the sixth series
+    l.processor.process_line("code=-4016 bucket=a region=r3");          // over max_series
+  }
+  CHECK(l.errors({"file_plugin", "-4016", "ErrNotSameSHA", "a", "r1", "up"}) == 3);
+  CHECK(l.errors({"file_plugin", "-4016", "ErrNotSameSHA", "a", "r2", "up"}) == 6);
+  CHECK(l.errors({"file_plugin", "-4016", "ErrNotSameSHA", "other", "other", "other"}) == 3);
+  CHECK(l.overflow("limits.max_series") == 3 * 3);  // three series an event, three events
+  auto group = [&](std::vector<std::string> const& labels) {
+    auto const* family = l.hub.store().counter_families(metric::kGroupErrors).back();
+    auto it = family->all().find(labels);
+    return it == family->all().end() ? -1 : static_cast<double>(it->second->value());
+  };
+  CHECK(group({"integrity", "a", "r1", "up"}) == 3);
+  CHECK(group({"integrity", "other", "other", "other"}) == 3);
 }
 
 TEST_CASE("extra labels: long values are cut to 128 bytes on a character boundary", "[labels]") {

@@ -11,6 +11,7 @@
 #include "cos_exporter/counting/exemplar_cell.hpp"
 #include "cos_exporter/counting/label_plan.hpp"
 #include "cos_exporter/counting/label_resolver.hpp"
+#include "cos_exporter/counting/labeled_class_cells.hpp"
 #include "cos_exporter/counting/labeled_series.hpp"
 #include "cos_exporter/counting/metric_store.hpp"
 #include "cos_exporter/counting/unknown_codes.hpp"
@@ -55,9 +56,9 @@ class EventCounter {
   };
   void count_error(CounterCell* errors, ExemplarCell* exemplar, GroupMask groups, std::uint64_t n,
                    EventFields const& fields) noexcept;
-  // count_error for the series with extra labels.
-  void count_labeled_error(CounterCell* errors, GroupMask groups, std::uint64_t n,
-                           EventFields const& fields, LabeledSeries::ValueIds const& ids) noexcept;
+  // What count_error and a success count, for the series with extra labels.
+  void count_labeled(LabeledClassCells::Base const& base, std::uint64_t n,
+                     EventFields const& fields, LabeledSeries::ValueIds const& ids) noexcept;
 
   std::shared_ptr<Classifier const> classifier_;
   std::vector<ClassCells> classes_;
@@ -73,6 +74,7 @@ class EventCounter {
   CounterFamily* errors_family_;
   CounterFamily* events_family_;
   CounterFamily* groups_family_;
+  LabeledClassCells labeled_cells_;
   std::uint64_t id_;
 };
 

@@ -23,18 +23,27 @@ inline constexpr std::size_t kMaxLabelSlots = 8;
 // ones go to the series whose extra labels are all "other"). Both overflows
 // are counted in cos_error_exporter_label_overflow_total{label}, so totals
 // stay exact. Lives as long as the store: values and series survive reloads.
-// Finding an existing value or series takes no lock and allocates nothing.
+// Finding an existing value or series takes no lock and allocates nothing
+// (LabeledClassCells keeps the series an event needs, found together).
 class LabeledSeries {
  public:
   // A value per extra label: 0 is the empty value, 1 "other".
   using ValueIds = std::array<std::uint32_t, kMaxLabelSlots>;
   static constexpr std::uint32_t kEmpty = 0, kOther = 1;
+  static bool all_empty(ValueIds const& ids) noexcept {
+    std::uint32_t any = 0;  // no early exit: a memcmp call costs more than the eight ors
+    for (std::uint32_t id : ids) any |= id;
+    return any == kEmpty;
+  }
   // What max_series overflow is counted under (not a label name, so no clash).
   static constexpr char kMaxSeriesLabel[] = "limits.max_series";
 
   struct Cells {
     CounterCell* counter = nullptr;
     ExemplarCell* exemplar = nullptr;
+    // The series asked for was not made (limits.max_series, or memory ran
+    // out): these cells stand in for it, this once.
+    bool overflowed = false;
   };
 
   LabeledSeries(MetricStore& store, ExemplarStore& exemplars)
@@ -60,28 +69,7 @@ class LabeledSeries {
   // The series of `base` (a series of `family`) with these extra values, made
   // on first sight.
   Cells series(CounterFamily const& family, CounterCell const& base, ValueIds ids,
-               std::uint64_t n) noexcept {
-    Key key{&base, ids};
-    std::size_t hash = KeyHash()(key);
-    CacheEntry& cached = cache_[hash & (kCacheSize - 1)];
-    if (cached.cells.counter != nullptr && cached.key == key) return cached.cells;
-    if (auto it = series_.find(key); it != series_.end()) {
-      cached = {key, it->second};
-      return it->second;
-    }
-    if (created_ >= max_series_) {
-      max_series_overflow_->add(n);
-      for (std::size_t i = 0; i < names_.size(); ++i) key.ids[i] = kOther;
-      if (auto it = series_.find(key); it != series_.end()) return it->second;
-    } else {
-      ++created_;
-    }
-    try {
-      return create(family, key);
-    } catch (...) {
-      return Cells{const_cast<CounterCell*>(&base), nullptr};  // out of memory: count unlabeled
-    }
-  }
+               std::uint64_t n) noexcept;
 
  private:
   struct Key {
@@ -109,14 +97,6 @@ class LabeledSeries {
 
   Cells create(CounterFamily const& family, Key const& key);
 
-  // The hash table's buckets are found by a division; most events hit this
-  // direct-mapped cache of recent series first.
-  static constexpr std::size_t kCacheSize = 1024;
-  struct CacheEntry {
-    Key key{};
-    Cells cells;
-  };
-  std::array<CacheEntry, kCacheSize> cache_{};
   Label& label_named(std::string const& name);
 
   MetricStore& store_;
