@@ -59,11 +59,14 @@ class LineParser {
   // format: auto: a bare integer, an object at the start of the line, the
   // first object with a `code` key inside it (JSON, then a Python dict
   // literal), then logfmt.
-  ParseResult parse_auto(std::string_view line, EventFieldNames const& fields) noexcept;
-  ParseResult parse_json(std::string_view line, EventFieldNames const& fields) noexcept;
-  ParseResult parse_python_dict(std::string_view object, EventFieldNames const& fields) noexcept;
-  ParseResult parse_logfmt(std::string_view line, EventFieldNames const& fields) noexcept;
-  ParseResult parse_regex(std::string_view line, EventFieldNames const& fields) noexcept;
+  // Each writes all of `out`.
+  void parse_auto(std::string_view line, EventFieldNames const& fields, ParseResult& out) noexcept;
+  void parse_json(std::string_view line, EventFieldNames const& fields, ParseResult& out) noexcept;
+  void parse_python_dict(std::string_view object, EventFieldNames const& fields,
+                         ParseResult& out) noexcept;
+  void parse_logfmt(std::string_view line, EventFieldNames const& fields,
+                    ParseResult& out) noexcept;
+  void parse_regex(std::string_view line, EventFieldNames const& fields, ParseResult& out) noexcept;
   // The regex group of each field, looked up once per set of names.
   void resolve_field_groups(EventFieldNames const& fields) noexcept;
 
