@@ -89,6 +89,8 @@ install(FILES config/web-config.example.yml
               deploy/prometheus/prometheus.yml
               deploy/alertmanager/alertmanager.yml
               deploy/grafana/cos-errors.json
+              deploy/grafana/cos-errors-pod-logs.json
+              deploy/grafana/make_dashboard.py
         DESTINATION ${COS_PACKAGE_DOC_DIR}/examples)
 
 # The Debian package. Its files under /etc are conffiles: dpkg keeps an
