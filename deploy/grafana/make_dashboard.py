@@ -35,6 +35,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 SEL = 'job=~"$job", instance=~"$instance"'
+DASHBOARD_VARIABLES = ("datasource", "job", "instance")
 EXEMPLARS = ("With exemplars on (Prometheus --enable-feature=exemplar-storage), a diamond marks "
              "the last event of a series: hover it to see its request_id (and trace_id) to give "
              "Tencent support.")
@@ -224,19 +225,41 @@ def regex_group_names(regex):
     return names
 
 
+class ConfigError(Exception):
+    pass
+
+
+def read_config(path):
+    try:
+        return yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except OSError as e:
+        raise ConfigError(f"{path}: {e.strerror}")
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        raise ConfigError(f"{path}:{mark.line + 1}:{mark.column + 1}: {e.problem or e.context}")
+
+
 def extra_labels(config_paths):
     """The extra labels the exporter config files configure, in the order they appear:
     inputs' static `labels:`, file inputs' `path_labels:` groups, then `event_labels:`."""
     found = []
     for path in config_paths:
-        config = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        inputs = config.get("inputs") or {}
-        for kind in ("udp", "unixgram", "files"):
-            for source in inputs.get(kind) or []:
-                found += list(source.get("labels") or {})
-                if source.get("path_labels"):
-                    found += regex_group_names(source["path_labels"])
-        found += [label["name"] for label in config.get("event_labels") or []]
+        config = read_config(path)
+        try:
+            inputs = config.get("inputs") or {}
+            for kind in ("udp", "unixgram", "files"):
+                for source in inputs.get(kind) or []:
+                    found += list(source.get("labels") or {})
+                    if source.get("path_labels"):
+                        found += regex_group_names(source["path_labels"])
+            found += [label["name"] for label in config.get("event_labels") or []]
+        except (AttributeError, KeyError, TypeError):
+            raise ConfigError(f"{path}: not an exporter config "
+                              "(`cos_error_exporter check-config --config.file=FILE` says why)")
+    clashes = [label for label in found if label in DASHBOARD_VARIABLES]
+    if clashes:
+        raise ConfigError(f"extra label {clashes[0]!r} would be a second dashboard variable "
+                          f"of that name: {', '.join(DASHBOARD_VARIABLES)} are taken")
     return list(dict.fromkeys(found))
 
 
@@ -410,7 +433,11 @@ def main():
     parser.add_argument("--config", metavar="FILE", nargs="+", action="extend", default=[],
                         help="exporter config files: a variable per extra label they configure")
     args = parser.parse_args()
-    json.dump(dashboard(extra_labels(args.config)), sys.stdout, indent=2, ensure_ascii=False)
+    try:
+        labels = extra_labels(args.config)
+    except ConfigError as e:
+        sys.exit(f"make_dashboard.py: {e}")
+    json.dump(dashboard(labels), sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
 
 

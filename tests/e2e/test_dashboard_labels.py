@@ -281,7 +281,7 @@ exemplar_fields: [request_id]
             self.assertEqual(self.exemplar_request_ids(narrowed), {"NTk-thumbnailer"})
 
 
-class CheckedInDashboards(unittest.TestCase):
+class Generator(unittest.TestCase):
     def test_default_and_pod_logs_dashboards_are_the_generators_output(self):
         for configs, name in (((), "cos-errors.json"),
                               ((POD_LOGS_CONFIG,), "cos-errors-pod-logs.json")):
@@ -324,6 +324,20 @@ class CheckedInDashboards(unittest.TestCase):
             variables = [v["name"] for v in json.loads(generate(first, second))
                          ["templating"]["list"]][3:]
             self.assertEqual(variables, ["env", "team", "host", "zone", "bucket", "region"])
+
+
+    def test_a_bad_config_is_one_line_naming_the_file_and_place(self):
+        with tempfile.TemporaryDirectory(prefix="cos-dashboard-config-") as tmp:
+            cases = {"syntax.yaml": ("inputs:\n  udp: [\n", r"syntax\.yaml:3:1: "),
+                     "types.yaml": ("inputs: 3\n", r"types\.yaml: not an exporter config"),
+                     "clash.yaml": ("inputs:\n  udp:\n    - {name: u, labels: {job: a}}\n",
+                                    r"extra label 'job' would be a second dashboard variable")}
+            for name, (text, error) in cases.items():
+                (Path(tmp) / name).write_text(text)
+                result = subprocess.run([sys.executable, str(GENERATOR), "--config",
+                                         str(Path(tmp) / name)], capture_output=True, text=True)
+                self.assertEqual((result.returncode, result.stdout), (1, ""), name)
+                self.assertRegex(result.stderr, "^make_dashboard.py: [^\n]*" + error + "[^\n]*\n$")
 
 
 if __name__ == "__main__":
