@@ -91,6 +91,7 @@ install(FILES config/web-config.example.yml
               deploy/grafana/cos-errors.json
               deploy/grafana/cos-errors-pod-logs.json
               deploy/grafana/make_dashboard.py
+              deploy/grafana/config_labels.py
         DESTINATION ${COS_PACKAGE_DOC_DIR}/examples)
 
 # The Debian package. Its files under /etc are conffiles: dpkg keeps an

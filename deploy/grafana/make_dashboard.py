@@ -17,7 +17,8 @@ The code tables show each code's description: cos_error_code_info carries no
 description label (its labels are fixed: category, code, name, groups), so the panels copy `name` into a
 `description` column and a value mapping, written here from
 config/catalog.yaml, shows the catalog's English and Chinese text for it.
-tests/e2e/test_dashboard.py runs every panel's query against a real
+tests/e2e/test_dashboard.py (default) and test_dashboard_labels.py (a config
+with extra labels, exemplars) run every panel's query against a real
 Prometheus scraping a real exporter.
 """
 
@@ -25,12 +26,14 @@ import argparse
 import hashlib
 import json
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import yaml
+
+sys.dont_write_bytecode = True  # no __pycache__ beside an installed copy in /usr/share/doc
+from config_labels import ConfigError, extra_labels  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
@@ -196,71 +199,6 @@ def label_variable(label):
     without the label's field, or an input without the label, counts under."""
     return query_variable(
         label, label, f'label_values(cos_errors_total{{{SEL}}}, {label})', all_value=".*")
-
-
-def regex_group_names(regex):
-    """The names of the named groups, `(?P<name>...)` or `(?<name>...)`, of an RE2 regex,
-    in order; escaped parentheses and those in a character class are no groups."""
-    names, i, in_class = [], 0, False
-    while i < len(regex):
-        c = regex[i]
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-            i += 1
-            if regex.startswith("^", i):
-                i += 1
-            if regex.startswith("]", i):  # a `]` first in a class is a literal
-                i += 1
-            continue
-        elif c == "(":
-            group = re.match(r"\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>", regex[i:])
-            if group:
-                names.append(group.group(1))
-        i += 1
-    return names
-
-
-class ConfigError(Exception):
-    pass
-
-
-def read_config(path):
-    try:
-        return yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except OSError as e:
-        raise ConfigError(f"{path}: {e.strerror}")
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        raise ConfigError(f"{path}:{mark.line + 1}:{mark.column + 1}: {e.problem or e.context}")
-
-
-def extra_labels(config_paths):
-    """The extra labels the exporter config files configure, in the order they appear:
-    inputs' static `labels:`, file inputs' `path_labels:` groups, then `event_labels:`."""
-    found = []
-    for path in config_paths:
-        config = read_config(path)
-        try:
-            inputs = config.get("inputs") or {}
-            for kind in ("udp", "unixgram", "files"):
-                for source in inputs.get(kind) or []:
-                    found += list(source.get("labels") or {})
-                    if source.get("path_labels"):
-                        found += regex_group_names(source["path_labels"])
-            found += [label["name"] for label in config.get("event_labels") or []]
-        except (AttributeError, KeyError, TypeError):
-            raise ConfigError(f"{path}: not an exporter config "
-                              "(`cos_error_exporter check-config --config.file=FILE` says why)")
-    clashes = [label for label in found if label in DASHBOARD_VARIABLES]
-    if clashes:
-        raise ConfigError(f"extra label {clashes[0]!r} would be a second dashboard variable "
-                          f"of that name: {', '.join(DASHBOARD_VARIABLES)} are taken")
-    return list(dict.fromkeys(found))
 
 
 def dashboard(labels=()):
@@ -435,6 +373,10 @@ def main():
     args = parser.parse_args()
     try:
         labels = extra_labels(args.config)
+        clashes = [label for label in labels if label in DASHBOARD_VARIABLES]
+        if clashes:
+            raise ConfigError(f"extra label {clashes[0]!r} would be a second dashboard variable "
+                              f"of that name: {', '.join(DASHBOARD_VARIABLES)} are taken")
     except ConfigError as e:
         sys.exit(f"make_dashboard.py: {e}")
     json.dump(dashboard(labels), sys.stdout, indent=2, ensure_ascii=False)

@@ -304,7 +304,8 @@ class Generator(unittest.TestCase):
         with tempfile.TemporaryDirectory(prefix="cos-dashboard-installed-") as tmp:
             examples = Path(tmp) / "share/doc/cos-error-exporter/examples"
             examples.mkdir(parents=True)
-            shutil.copy(GENERATOR, examples)
+            for part in ("make_dashboard.py", "config_labels.py"):  # as cmake --install does
+                shutil.copy(GENERATOR.parent / part, examples)
             env = {**os.environ, "COS_ERROR_EXPORTER": harness.BINARY}
             self.assertEqual(generate(POD_LOGS_CONFIG, env=env,
                                       generator=examples / "make_dashboard.py"),

@@ -71,6 +71,7 @@ class DebianPackage(unittest.TestCase):
                      "usr/share/doc/%s/examples/cos-errors.json" % PACKAGE,
                      "usr/share/doc/%s/examples/cos-errors-pod-logs.json" % PACKAGE,
                      "usr/share/doc/%s/examples/make_dashboard.py" % PACKAGE,
+                     "usr/share/doc/%s/examples/config_labels.py" % PACKAGE,
                      "usr/share/doc/%s/examples/web-config.example.yml" % PACKAGE):
             self.assertIn(path, paths)
         with tempfile.TemporaryDirectory() as control:
