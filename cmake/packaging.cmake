@@ -89,6 +89,9 @@ install(FILES config/web-config.example.yml
               deploy/prometheus/prometheus.yml
               deploy/alertmanager/alertmanager.yml
               deploy/grafana/cos-errors.json
+              deploy/grafana/cos-errors-pod-logs.json
+              deploy/grafana/make_dashboard.py
+              deploy/grafana/config_labels.py
         DESTINATION ${COS_PACKAGE_DOC_DIR}/examples)
 
 # The Debian package. Its files under /etc are conffiles: dpkg keeps an
@@ -116,6 +119,8 @@ set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")  # postinst creates the user with it
+# examples/make_dashboard.py writes a dashboard for a config's extra labels.
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "python3, python3-yaml")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${COS_PACKAGING_DIR}/conffiles ${COS_DEBIAN_DIR}/postinst ${COS_DEBIAN_DIR}/prerm
     ${COS_DEBIAN_DIR}/postrm)

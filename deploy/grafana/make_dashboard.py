@@ -1,29 +1,63 @@
 #!/usr/bin/env python3
-"""Writes cos-errors.json, the Grafana dashboard of cos_error_exporter.
+"""Writes a Grafana dashboard of cos_error_exporter on stdout.
 
     python3 deploy/grafana/make_dashboard.py > deploy/grafana/cos-errors.json
+    python3 deploy/grafana/make_dashboard.py \
+        --config deploy/kubernetes/components/pod-logs/exporter.yaml \
+        > deploy/grafana/cos-errors-pod-logs.json
+
+With --config (exporter config files), each extra label they configure (the
+keys of an input's `labels:`, the named groups of a file input's
+`path_labels:`, the names of `event_labels:`) becomes a template variable that
+filters every panel over the event series, and the "Top sources" panel groups
+by them; without, it is the default dashboard and "Top sources" shows the
+exporters.
 
 The code tables show each code's description: cos_error_code_info carries no
 description label (its labels are fixed: category, code, name, groups), so the panels copy `name` into a
 `description` column and a value mapping, written here from
 config/catalog.yaml, shows the catalog's English and Chinese text for it.
-tests/e2e/test_dashboard.py runs every panel's query against a real
+tests/e2e/test_dashboard.py (default) and test_dashboard_labels.py (a config
+with extra labels, exemplars) run every panel's query against a real
 Prometheus scraping a real exporter.
 """
 
+import argparse
+import hashlib
 import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
 import yaml
 
+sys.dont_write_bytecode = True  # no __pycache__ beside an installed copy in /usr/share/doc
+from config_labels import ConfigError, extra_labels  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 SEL = 'job=~"$job", instance=~"$instance"'
+DASHBOARD_VARIABLES = ("datasource", "job", "instance")
+EXEMPLARS = ("With exemplars on (Prometheus --enable-feature=exemplar-storage), a diamond marks "
+             "the last event of a series: hover it to see its request_id (and trace_id) to give "
+             "Tencent support.")
+
+
+def catalog_entries():
+    source = ROOT / "config/catalog.yaml"
+    if source.is_file():
+        text = source.read_text(encoding="utf-8")
+    else:
+        # Installed as an example, away from the source tree: the catalog is built into the binary.
+        binary = os.environ.get("COS_ERROR_EXPORTER", "cos_error_exporter")
+        text = subprocess.run([binary, "catalog", "--format", "yaml"], capture_output=True,
+                              text=True, check=True).stdout
+    return yaml.safe_load(text)["entries"]
 
 
 def catalog_descriptions():
-    entries = yaml.safe_load((ROOT / "config/catalog.yaml").read_text(encoding="utf-8"))["entries"]
+    entries = catalog_entries()
     mapping = {}
     by_code = {}
     for e in entries:
@@ -93,9 +127,11 @@ class Layout:
         self.row_height = max(self.row_height, h)
 
 
-def target(expr, legend="", ref="A", instant=False, table=False):
+def target(expr, legend="", ref="A", instant=False, table=False, exemplar=False):
     t = {"datasource": DATASOURCE, "refId": ref, "expr": expr, "range": not instant,
          "instant": instant}
+    if exemplar:
+        t["exemplar"] = True
     if legend:
         t["legendFormat"] = legend
     if table:
@@ -150,49 +186,71 @@ def table(title, description, expr, columns, sort_by):
     }
 
 
-def query_variable(name, label, query):
-    """A multi-value template variable over label values; All matches any value."""
+def query_variable(name, label, query, all_value=".+"):
+    """A multi-value template variable over label values; All matches `all_value`."""
     return {"name": name, "label": label, "type": "query", "datasource": DATASOURCE,
             "query": {"query": query, "refId": name}, "definition": query,
-            "refresh": 2, "multi": True, "includeAll": True, "allValue": ".+",
+            "refresh": 2, "multi": True, "includeAll": True, "allValue": all_value,
             "current": {"selected": True, "text": ["All"], "value": ["$__all"]}, "sort": 1}
 
 
-def dashboard():
+def label_variable(label):
+    """The variable of an extra label. Its All also matches the empty value that an event
+    without the label's field, or an input without the label, counts under."""
+    return query_variable(
+        label, label, f'label_values(cos_errors_total{{{SEL}}}, {label})', all_value=".*")
+
+
+def dashboard(labels=()):
     layout = Layout()
     rate = "[$__rate_interval]"
+    # The event series carry the extra labels; the exporter's own series do not.
+    events = SEL + "".join(f', {label}=~"${label}"' for label in labels)
+    sources = list(labels) or ["instance"]
 
     layout.row("Errors")
     layout.add(timeseries(
         "Error rate by group",
         "Errors per second of each alert group (config `groups:`), all selected exporters "
         "summed. An event counts in every group it belongs to.",
-        [target(f"sum by (group) (rate(cos_group_errors_total{{{SEL}}}{rate}))", "{{group}}")],
+        [target(f"sum by (group) (rate(cos_group_errors_total{{{events}}}{rate}))", "{{group}}")],
         "reqps"), 12, 9)
     layout.add(timeseries(
         "Top error codes by name",
-        "The 10 codes with the most errors per second.",
-        [target(f"topk(10, sum by (code, name) (rate(cos_errors_total{{{SEL}}}{rate})) > 0)",
-                "{{code}} {{name}}")],
+        "The 10 codes with the most errors per second. " + EXEMPLARS,
+        [target(f"topk(10, sum by (code, name) (rate(cos_errors_total{{{events}}}{rate})) > 0)",
+                "{{code}} {{name}}", exemplar=True)],
         "reqps"), 12, 9)
     layout.add(timeseries(
         "Error ratio",
         "Share of valid events that are errors (cos_events_total by outcome).",
-        [target(f'sum(rate(cos_events_total{{outcome="error", {SEL}}}{rate}))\n/\n'
-                f"sum(rate(cos_events_total{{{SEL}}}{rate}))", "error ratio")],
+        [target(f'sum(rate(cos_events_total{{outcome="error", {events}}}{rate}))\n/\n'
+                f"sum(rate(cos_events_total{{{events}}}{rate}))", "error ratio")],
         "percentunit"), 8, 8)
     layout.add(timeseries(
         "Events by outcome",
         "Valid events per second, success and error.",
-        [target(f"sum by (outcome) (rate(cos_events_total{{{SEL}}}{rate}))", "{{outcome}}")],
+        [target(f"sum by (outcome) (rate(cos_events_total{{{events}}}{rate}))", "{{outcome}}")],
         "reqps", stack=True), 8, 8)
     layout.add(timeseries(
         "Errors by category",
         "Errors per second by section of the COS v4 error-code document.",
-        [target(f"sum by (category) (rate(cos_errors_total{{{SEL}}}{rate}))", "{{category}}")],
+        [target(f"sum by (category) (rate(cos_errors_total{{{events}}}{rate}))", "{{category}}")],
         "reqps", stack=True), 8, 8)
+    layout.add(timeseries(
+        "Top sources",
+        (f"The 10 sources ({', '.join(sources)}) with the most errors per second. "
+         if labels else
+         "The 10 exporters with the most errors per second (configure extra labels and "
+         "generate the dashboard with --config to see sources by service, pod or bucket). ")
+        + EXEMPLARS,
+        [target(f"topk(10, sum by ({', '.join(sources)}) "
+                f"(rate(cos_errors_total{{{events}}}{rate}))) > 0",
+                " ".join(f"{label}={{{{{label}}}}}" for label in sources) if labels
+                else "{{instance}}", exemplar=True)],
+        "reqps"), 24, 9)
 
-    counts = (f"sum by (category, code, name) (increase(cos_errors_total{{{SEL}}}[$__range])) "
+    counts = (f"sum by (category, code, name) (increase(cos_errors_total{{{events}}}[$__range])) "
               "> 0")
     info = f"max by (category, code, name, groups) (cos_error_code_info{{{SEL}}})"
     layout.add(table(
@@ -276,10 +334,10 @@ def dashboard():
         query_variable("job", "Job", "label_values(cos_error_exporter_build_info, job)"),
         query_variable("instance", "Instance",
                        'label_values(cos_error_exporter_build_info{job=~"$job"}, instance)'),
-    ]
+    ] + [label_variable(label) for label in labels]
     return {
-        "title": "COS v4 errors",
-        "uid": "cos-errors",
+        "title": "COS v4 errors" + (f" by {', '.join(labels)}" if labels else ""),
+        "uid": dashboard_uid(labels),
         "description": "Tencent Cloud COS v4 error codes counted by cos_error_exporter.",
         "tags": ["cos", "cos_error_exporter"],
         "timezone": "",
@@ -299,8 +357,29 @@ def dashboard():
     }
 
 
+def dashboard_uid(labels):
+    """cos-errors, or cos-errors-<labels> so that both dashboards can be imported; Grafana
+    takes at most 40 characters."""
+    uid = "-".join(["cos-errors", *labels])
+    if len(uid) > 40:
+        uid = "cos-errors-" + hashlib.sha256(uid.encode()).hexdigest()[:16]
+    return uid
+
+
 def main():
-    json.dump(dashboard(), sys.stdout, indent=2, ensure_ascii=False)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--config", metavar="FILE", nargs="+", action="extend", default=[],
+                        help="exporter config files: a variable per extra label they configure")
+    args = parser.parse_args()
+    try:
+        labels = extra_labels(args.config)
+        clashes = [label for label in labels if label in DASHBOARD_VARIABLES]
+        if clashes:
+            raise ConfigError(f"extra label {clashes[0]!r} would be a second dashboard variable "
+                              f"of that name: {', '.join(DASHBOARD_VARIABLES)} are taken")
+    except ConfigError as e:
+        sys.exit(f"make_dashboard.py: {e}")
+    json.dump(dashboard(labels), sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
 
 

@@ -186,6 +186,12 @@ class DashboardAgainstPrometheus(unittest.TestCase):
         self.assertEqual(set(positive), {c[0] for c in BATCH_CODES.values()})
         self.assertTrue({"oss", "cgi", "download", "business"} <= set(rates))  # at 0
 
+    def test_panel_top_sources(self):
+        # Without extra labels configured, the sources are the exporters.
+        ((labels, rate),) = self.run_panel("Top sources")
+        self.assertEqual(labels, {"instance": self.exporter.http_address})
+        self.assertGreater(rate, 0)
+
     def test_panel_error_codes_in_the_time_range(self):
         rows = self.run_panel("Error codes in the time range")
         self.assertEqual({(m["code"], m["name"]) for m, _ in rows}, set(BATCH_CODES))

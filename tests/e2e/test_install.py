@@ -20,7 +20,10 @@ COMMON = ["share/man/man1/cos_error_exporter.1.gz",
           "share/doc/cos-error-exporter/examples/web-config.example.yml",
           "share/doc/cos-error-exporter/examples/rules.yml",
           "share/doc/cos-error-exporter/examples/prometheus.yml",
-          "share/doc/cos-error-exporter/examples/cos-errors.json"]
+          "share/doc/cos-error-exporter/examples/cos-errors.json",
+          "share/doc/cos-error-exporter/examples/cos-errors-pod-logs.json",
+          "share/doc/cos-error-exporter/examples/make_dashboard.py",
+          "share/doc/cos-error-exporter/examples/config_labels.py"]
 
 
 def install(test, prefix):

@@ -69,6 +69,9 @@ class DebianPackage(unittest.TestCase):
                      "usr/share/doc/%s/runbooks.md" % PACKAGE,
                      "usr/share/doc/%s/examples/alertmanager.yml" % PACKAGE,
                      "usr/share/doc/%s/examples/cos-errors.json" % PACKAGE,
+                     "usr/share/doc/%s/examples/cos-errors-pod-logs.json" % PACKAGE,
+                     "usr/share/doc/%s/examples/make_dashboard.py" % PACKAGE,
+                     "usr/share/doc/%s/examples/config_labels.py" % PACKAGE,
                      "usr/share/doc/%s/examples/web-config.example.yml" % PACKAGE):
             self.assertIn(path, paths)
         with tempfile.TemporaryDirectory() as control:
