@@ -1,6 +1,7 @@
 #include "cos_exporter/exposition/landing_page.hpp"
 
 #include <algorithm>
+#include <map>
 #include <tuple>
 
 #include "cos_exporter/common/utf8.hpp"
@@ -41,32 +42,33 @@ std::string html_escape(std::string_view text) {
   return out;
 }
 
+// The families of the event series: the one without extra labels and one
+// per set of extra labels in force or once in force. The first labels are
+// the same in each; the extra ones follow.
 std::vector<CodeCount> top_error_codes(MetricStore const& store, std::size_t how_many) {
-  std::vector<CodeCount> codes;
-  if (auto const* errors = store.find_counter(metric::kErrors)) {
+  std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> sums;
+  for (auto const* errors : store.counter_families(metric::kErrors))
     for (auto const& [labels, cell] : errors->all())
-      if (cell->value() > 0) codes.push_back({labels[0], labels[1], labels[2], cell->value()});
-  }
-  std::sort(codes.begin(), codes.end(), [](auto const& a, auto const& b) {
-    // Largest first; ties in label order, so the page is stable.
-    return a.count != b.count
-               ? a.count > b.count
-               : std::tie(a.category, a.code, a.name) < std::tie(b.category, b.code, b.name);
-  });
+      if (cell->value() > 0) sums[{labels[0], labels[1], labels[2]}] += cell->value();
+  std::vector<CodeCount> codes;
+  for (auto const& [key, count] : sums)
+    codes.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), count});
+  // Largest first; ties in label order (the map's), so the page is stable.
+  std::stable_sort(codes.begin(), codes.end(),
+                   [](auto const& a, auto const& b) { return a.count > b.count; });
   if (codes.size() > how_many) codes.resize(how_many);
   return codes;
 }
 
 std::vector<GroupCount> group_counts(MetricStore const& store,
                                      std::vector<GroupConfig> const& groups) {
+  std::map<std::string, std::uint64_t, std::less<>> sums;
+  for (auto const* family : store.counter_families(metric::kGroupErrors))
+    for (auto const& [labels, cell] : family->all()) sums[labels[0]] += cell->value();
   std::vector<GroupCount> counts;
-  auto const* family = store.find_counter(metric::kGroupErrors);
   for (auto const& group : groups) {
-    std::uint64_t count = 0;
-    if (family != nullptr)
-      if (auto it = family->all().find({group.name}); it != family->all().end())
-        count = it->second->value();
-    counts.push_back({group.name, group.description, count});
+    auto it = sums.find(group.name);
+    counts.push_back({group.name, group.description, it == sums.end() ? 0 : it->second});
   }
   return counts;
 }

@@ -17,6 +17,7 @@ inputs:
   udp:
     - name: udp-main
       listen: 127.0.0.1:0
+      labels: {{service: uploader}}
   unixgram:
     - name: local
       path: {sock}
@@ -153,7 +154,8 @@ class LandingPageTest(unittest.TestCase):
         with exporter:
             exporter.wait_for(lambda: {"udp-main", "local"} <= set(exporter.inputs), 10, "inputs")
             # Sent in an order that is not the ranking.
-            # One -96 arrives over the unix socket: the page adds up all inputs.
+            # One -96 arrives over the unix socket: the page adds up all inputs,
+            # the series with the udp input's extra label and those without.
             exporter.send_udp("\n".join("code=%d count=%d" % (code, n - (code == -96))
                                         for code, _, _, n in reversed(counts)), name="udp-main")
             exporter.send_unix("-96\nnot an event\n{broken", sock)
@@ -200,8 +202,10 @@ class LandingPageTest(unittest.TestCase):
             self.assertEqual(top_rows, [[str(code), name, category, str(n)]
                                         for code, name, category, n in top])
             for code, name, category, n in counts:
-                self.assertEqual(m.get("cos_errors_total", code=str(code), name=name,
-                                       category=category), n)
+                labeled = m.get("cos_errors_total", code=str(code), name=name,
+                                category=category, service="uploader")
+                plain = m.get("cos_errors_total", code=str(code), name=name, category=category)
+                self.assertEqual((labeled, plain), (n - (code == -96), float(code == -96)))
 
             # Groups with their counts; the description is text, not markup.
             by_code = {code: n for code, _, _, n in counts}
@@ -212,7 +216,8 @@ class LandingPageTest(unittest.TestCase):
                 ["g_quiet", "never seen", "0"],
             ])
             self.assertNotIn("b", dom.tags)
-            self.assertEqual(m.get("cos_group_errors_total", group="g_auth"),
+            self.assertEqual(m.get("cos_group_errors_total", group="g_auth", service="uploader")
+                             + m.get("cos_group_errors_total", group="g_auth"),
                              by_code[-96] + by_code[-97])
 
     def test_page_before_any_event(self):
