@@ -11,6 +11,9 @@ For each run:
   - mtail -one_shot -one_shot_format prometheus with an equivalent program (a
     regex taking code and message, a counter by both): seconds from start to
     exit; its output is checked to count every line.
+With --labels, the exporter's input also has a static label, a path label and
+an event label (bucket, 50 values), and keeps each series' request_id as its
+exemplar; mtail's program then counts by bucket too.
 Prints each run and the medians, as a Markdown table for BENCHMARKS.md.
 """
 
@@ -46,6 +49,13 @@ counter cos_events_total by code, message
   cos_events_total[$code][$message]++
 }
 '''
+MTAIL_LABELED_PROGRAM = r'''# As above, and by the event's bucket.
+counter cos_events_total by code, message, bucket
+/"code":(?P<code>-?\d+),"message":"(?P<message>[^"]*)".*"bucket":"(?P<bucket>[^"]*)"/ {
+  cos_events_total[$code][$message][$bucket]++
+}
+'''
+
 
 
 def generate(path, lines):
@@ -112,12 +122,16 @@ def metric_value(text, pattern):
     return float(m.group(1)) if m else None
 
 
-def run_exporter(binary, path, lines, workdir):
+def run_exporter(binary, path, lines, workdir, labels):
     size = os.path.getsize(path)
     config = os.path.join(workdir, "bench.yaml")
     with open(config, "w") as f:
         f.write("inputs:\n  files:\n    - name: bench\n      path: %s\n      format: json\n"
                 "      start_at: beginning\n" % path)
+        if labels:
+            f.write("      labels: {service: bench}\n"
+                    "      path_labels: '/(?P<directory>[^/]+)/[^/]+$'\n"
+                    "event_labels:\n  - {name: bucket, field: bucket}\n")
     port = free_port()
     started = time.monotonic()
     process = subprocess.Popen([binary, "--config.file=" + config,
@@ -151,11 +165,11 @@ def run_exporter(binary, path, lines, workdir):
         process.wait(10)
 
 
-def run_mtail(mtail, path, lines, workdir):
+def run_mtail(mtail, path, lines, workdir, labels):
     progs = os.path.join(workdir, "progs")
     os.makedirs(progs, exist_ok=True)
     with open(os.path.join(progs, "cos.mtail"), "w") as f:
-        f.write(MTAIL_PROGRAM)
+        f.write(MTAIL_LABELED_PROGRAM if labels else MTAIL_PROGRAM)
     timing = os.path.join(workdir, "mtail.time")
     started = time.monotonic()
     result = subprocess.run(["/usr/bin/time", "-o", timing, "-f", "%U %S %M", mtail, "-one_shot",
@@ -193,6 +207,8 @@ def main():
     parser.add_argument("--lines", type=int, default=2_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "cos-file-bench"))
+    parser.add_argument("--labels", action="store_true",
+                        help="extra labels (static, path, bucket) and exemplars; mtail by bucket")
     args = parser.parse_args()
 
     os.makedirs(args.workdir, exist_ok=True)
@@ -208,7 +224,7 @@ def main():
     for run in range(args.runs):
         for name, runner, tool in (("cos_error_exporter", run_exporter, args.binary),
                                    ("mtail", run_mtail, args.mtail)):
-            seconds, cpu, rss = runner(tool, path, args.lines, args.workdir)
+            seconds, cpu, rss = runner(tool, path, args.lines, args.workdir, args.labels)
             results[name].append((seconds, cpu, rss))
             print("run %d %-18s %6.2f s  %9.0f lines/s  cpu %6.2f s  peak rss %6.1f MiB"
                   % (run + 1, name, seconds, args.lines / seconds, cpu, rss), flush=True)

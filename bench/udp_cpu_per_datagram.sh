@@ -4,12 +4,16 @@
 # full rate: DATAGRAMS x LINES events to the exporter, then the same to the
 # raw receiver. CPU time is utime+stime from /proc/PID/stat over the run.
 # Checks that nothing is lost: sent == received + kernel drops for both.
-# Usage: bench/udp_cpu_per_datagram.sh [BUILD_DIR] [DATAGRAMS] [LINES_PER_DATAGRAM] [EXPORTER]
+# With LABELS=1 the input has a static label and two event labels (bucket,
+# region), and every event carries them and a request_id (its exemplar).
+# Usage: [LABELS=1] bench/udp_cpu_per_datagram.sh [BUILD_DIR] [DATAGRAMS] [LINES_PER_DATAGRAM] [EXPORTER]
 set -euo pipefail
 build=${1:-build}
 datagrams=${2:-200000}
 lines=${3:-16}
 exporter=${4:-$build/cos_error_exporter}
+load_mode=
+[[ "${LABELS:-}" == 1 ]] && load_mode=labels
 work=$(mktemp -d)
 pid=
 raw=
@@ -24,6 +28,14 @@ inputs:
       listen: 127.0.0.1:0
       read_buffer_bytes: 33554432
 YAML
+if [[ -n "$load_mode" ]]; then
+  cat >>"$work/config.yaml" <<YAML
+      labels: {service: bench}
+event_labels:
+  - {name: bucket, field: bucket}
+  - {name: region, field: region}
+YAML
+fi
 "$exporter" --config.file="$work/config.yaml" --web.listen-address=127.0.0.1:0 2>"$work/log" &
 pid=$!
 for _ in $(seq 100); do grep -qs 'component=http' "$work/log" && break; sleep 0.1; done
@@ -41,7 +53,7 @@ settle() {
 }
 settle
 before=$(cpu $pid)
-"$build/bench/udp_load" 127.0.0.1 "$udp" "$datagrams" "$lines" >/dev/null
+"$build/bench/udp_load" 127.0.0.1 "$udp" "$datagrams" "$lines" $load_mode >/dev/null
 settle
 after=$(cpu $pid)
 received=$(scrape 'cos_error_exporter_udp_packets_total{input="udp"}')
@@ -54,7 +66,7 @@ pid=
 raw=$!
 for _ in $(seq 100); do grep -qs '^port=' "$work/raw" && break; sleep 0.1; done
 port=$(sed -n 's/^port=//p' "$work/raw")
-"$build/bench/udp_load" 127.0.0.1 "$port" "$datagrams" "$lines" >/dev/null
+"$build/bench/udp_load" 127.0.0.1 "$port" "$datagrams" "$lines" $load_mode >/dev/null
 sleep 1
 kill -TERM $raw
 wait $raw || true

@@ -1,6 +1,8 @@
 // Load generator: sends COS v4 error events over UDP as fast as sendmmsg goes.
-// Usage: udp_load HOST PORT DATAGRAMS [LINES_PER_DATAGRAM]
-// Prints the datagrams and lines sent and the seconds it took.
+// Usage: udp_load HOST PORT DATAGRAMS [LINES_PER_DATAGRAM] [labels]
+// With `labels`, every JSON event also carries a bucket, a region and a
+// request_id (for configs with event labels and exemplars). Prints the datagrams and lines sent and
+// the seconds it took.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -14,7 +16,7 @@
 
 int main(int argc, char** argv) {
   if (argc < 4) {
-    std::fprintf(stderr, "usage: %s HOST PORT DATAGRAMS [LINES_PER_DATAGRAM]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s HOST PORT DATAGRAMS [LINES_PER_DATAGRAM] [labels]\n", argv[0]);
     return 2;
   }
   long datagrams = std::atol(argv[3]);
@@ -25,12 +27,20 @@ int main(int argc, char** argv) {
   if (inet_pton(AF_INET, argv[1], &to.sin_addr) != 1) return 2;
   int fd = socket(AF_INET, SOCK_DGRAM, 0);
 
+  bool const labels = argc > 5 && std::string(argv[5]) == "labels";
+
   char const* events[] = {
       R"({"code":-96,"message":"ERROR_PROXY_AUTH_EXPIRED","request_id":"NTk0ZGY3"})",
       R"({"code":-4016,"message":"ErrNotSameSHA"})", "code=-5997 message=ERROR_CGI_NETWORK",
       R"({"code":-61,"message":"ERROR_PROXY_INVALID_CMD_REQ"})"};
+  char const* labeled_events[] = {
+      R"({"code":-96,"message":"ERROR_PROXY_AUTH_EXPIRED","bucket":"docs","region":"ap-beijing","request_id":"NTk0ZGY3"})",
+      R"({"code":-4016,"message":"ErrNotSameSHA","bucket":"photos","region":"ap-beijing","request_id":"NTk0ZGY4","trace_id":"4bf92f"})",
+      "code=-5997 message=ERROR_CGI_NETWORK bucket=logs region=ap-guangzhou request_id=NTk0ZGY5",
+      R"({"code":-61,"message":"ERROR_PROXY_INVALID_CMD_REQ","bucket":"docs","region":"ap-guangzhou","request_id":"NTk0ZGZA"})"};
   std::string payload;
-  for (int i = 0; i < lines; ++i) payload += std::string(events[i % 4]) + "\n";
+  for (int i = 0; i < lines; ++i)
+    payload += std::string(labels ? labeled_events[i % 4] : events[i % 4]) + "\n";
 
   constexpr int kBatch = 64;
   std::vector<iovec> iov(kBatch, iovec{payload.data(), payload.size()});
