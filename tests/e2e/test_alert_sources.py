@@ -157,8 +157,12 @@ class AlertSources(unittest.TestCase):
             return len(seen) == 2
         wait_until(both_name_the_top_sources, 90, "both alerts naming the top three sources",
                    self.details)
+        # Over the spike's whole life (a step alerts for baseline / spike_factor at
+        # most), however many sources: one alert each, never one per source.
+        wait_until(lambda: both_name_the_top_sources() and not (
+            self.alerts("CosErrorGroupSpike") or self.alerts("CosErrorCodeSpike")), 90,
+            "the spike's alerts to end", self.details)
 
-        # One alert each, however many sources: never one per source.
         self.assertEqual(most, {"CosErrorGroupSpike": 1, "CosErrorCodeSpike": 1}, self.details())
         group, code = seen["CosErrorGroupSpike"], seen["CosErrorCodeSpike"]
         self.assertEqual(group["labels"]["group"], "integrity")
