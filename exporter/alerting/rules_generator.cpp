@@ -159,10 +159,11 @@ void emit_recording_rules(std::ostringstream& out, Aggregation const& by,
   out << "  - name: cos_error_exporter.recording\n"
          "    rules:\n";
   if (!by.sources.empty()) {
-    out << "      # The labels of the sources (" << label_list(by.sources)
-        << ") are summed away as those of\n"
-           "      # exporter instances are: an alert fires once per group or code, whatever\n"
-           "      # the sources, and its description names the top sources.\n";
+    out << "      # The sources' labels are summed away with the instances': "
+        << label_list(by.sources)
+        << ".\n"
+           "      # An alert fires once per group or code, however many sources; its\n"
+           "      # description names the top sources.\n";
   }
   out << "      # Error rate of each alert group, summed across exporter instances.\n";
   for (std::int64_t w : group_windows) {

@@ -492,8 +492,8 @@ TEST_CASE("extra labels are summed away with the instance labels in every rule",
     CHECK_THAT(labels, Catch::StartsWith("instance, pod, node, container, env, service, "
                                          "namespace, bucket"));
   }
-  CHECK_THAT(text, Catch::Contains("# The labels of the sources (env, service, namespace, pod, "
-                                   "container, bucket) are summed away"));
+  CHECK_THAT(text, Catch::Contains("# The sources' labels are summed away with the instances': "
+                                   "env, service, namespace, pod, container, bucket.\n"));
 }
 
 TEST_CASE("with extra labels each spike alert names its top sources", "[rules]") {
@@ -538,7 +538,7 @@ TEST_CASE("with extra labels each spike alert names its top sources", "[rules]")
 TEST_CASE("without extra labels the rules neither name sources nor sum them", "[rules]") {
   std::string const text = generate_rules(sample_config());
   CHECK(text.find("Top sources") == std::string::npos);
-  CHECK(text.find("labels of the sources") == std::string::npos);
+  CHECK(text.find("sources' labels") == std::string::npos);
   CHECK(text.find("sum by (") == text.find("sum by (code, name)"));
   // One static label alone is enough to sum and name it.
   Config one = sample_config();
