@@ -146,6 +146,80 @@ class RulesCommand(unittest.TestCase):
                           "cos:group_errors:rate2h{group=\"storage\"}", alerts[0]["expr"])
             self.assertNotIn("for", alerts[1])
 
+    def test_rules_of_a_config_with_extra_labels_pass_promtool(self):
+        # Label names that are Go template keywords still read as fields.
+        with tempfile.TemporaryDirectory() as tmp:
+            config = Path(tmp) / "exporter.yaml"
+            config.write_text(
+                "inputs:\n"
+                "  udp: [{name: u, listen: '127.0.0.1:0', labels: {env: prod, end: x, if: y}}]\n"
+                "  files: [{name: f, path: /l/*/*.log,"
+                " path_labels: '^/l/(?P<range>[^/]+)/(?P<pod>[^/]+)/'}]\n"
+                "event_labels: [{name: bucket, field: bucket}]\n")
+            out = Path(tmp) / "rules.yml"
+            out.write_text(rules_output(f"--config.file={config}"))
+            check = run(["promtool", "check", "rules", out])
+            self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+            text = out.read_text()
+            self.assertIn("sum without (instance, pod, node, container, end, env, if, range, "
+                          "bucket) (rate(cos_errors_total[5m]))", text)
+            self.assertIn("sum by (end, env, if, range, pod, bucket)", text)
+            self.assertIn("{{ with $s.Labels.range }}range={{ . }} {{ end }}", text)
+
+    def test_a_spike_spread_over_sources_pages_once_naming_the_top_ones(self):
+        """promtool evaluates the rules of a labeled config: five sources, none
+        above the alert's rate alone, spike together; one alert per group and
+        code, each naming the three busiest sources."""
+        alert = "{rate: 1, window: 5m, spike_factor: 2, baseline: 1h, for: 0s}"
+        sha = 'category="file_plugin",code="-4016",name="ErrNotSameSHA"'
+        # Extra labels and errors per minute; 120 in all, 2/s.
+        sources = [('env="prod",bucket="b1"', 60), ("", 30), ('env="prod"', 18),
+                   ('env="prod",bucket="b4"', 6), ('env="prod",bucket="b5"', 6)]
+        series = []
+        for labels, per_minute in sources:
+            labels = ("," + labels if labels else "") + ',instance="a:9742",job="cos"'
+            values = f"0x60 {per_minute}+{per_minute}x10"  # quiet for 1h, then the spike
+            series.append({"series": f'cos_group_errors_total{{group="integrity"{labels}}}',
+                           "values": values})
+            series.append({"series": f"cos_errors_total{{{sha}{labels}}}", "values": values})
+        series.append({"series": f'cos_error_code_info{{{sha},groups="integrity",'
+                                 'instance="a:9742",job="cos"}', "values": "1x70"})
+        top = ("Top sources: env=prod bucket=b1 (1/s), unlabelled (500m/s), "
+               "env=prod (300m/s)")
+        rate = "2/s over 5m, above 1/s and more than 2 times"
+        tests = {"rule_files": ["rules.yml"], "evaluation_interval": "1m", "tests": [{
+            "interval": "1m", "input_series": series, "alert_rule_test": [
+                {"eval_time": "65m", "alertname": "CosErrorGroupSpike", "exp_alerts": [{
+                    "exp_labels": {"severity": "warning", "group": "integrity", "job": "cos"},
+                    "exp_annotations": {
+                        "summary": "COS errors of group integrity are spiking: 2/s",
+                        "description": f"COS errors of group integrity are at {rate} the rate"
+                                       " over the last 1h.\nTop codes: -4016 ErrNotSameSHA"
+                                       f" (2/s)\n{top}",
+                        "runbook_url": "https://rb/#group-integrity"}}]},
+                {"eval_time": "65m", "alertname": "CosErrorCodeSpike", "exp_alerts": [{
+                    "exp_labels": {"severity": "warning", "group": "integrity", "job": "cos",
+                                   "category": "file_plugin", "code": "-4016",
+                                   "name": "ErrNotSameSHA"},
+                    "exp_annotations": {
+                        "summary": "COS error code -4016 ErrNotSameSHA is spiking: 2/s",
+                        "description": "COS error code -4016 ErrNotSameSHA (category"
+                                       f" file_plugin) is at {rate} its rate over the last"
+                                       f" 1h.\nGroups: integrity\n{top}",
+                        "runbook_url": "https://rb/#group-integrity"}}]}]}]}
+        with tempfile.TemporaryDirectory() as tmp:
+            config = Path(tmp) / "exporter.yaml"
+            config.write_text(
+                "inputs:\n"
+                "  udp: [{name: u, listen: '127.0.0.1:0', labels: {env: prod}}]\n"
+                "event_labels: [{name: bucket, field: bucket}]\n"
+                f"groups:\n  integrity:\n    codes: [-4016]\n    alert: {alert}\n"
+                f"code_alert: {alert}\nrunbook_url: https://rb/\n")
+            (Path(tmp) / "rules.yml").write_text(rules_output(f"--config.file={config}"))
+            (Path(tmp) / "tests.yml").write_text(yaml.safe_dump(tests))
+            result = run(["promtool", "test", "rules", "tests.yml"], cwd=tmp)
+            self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+
     def test_an_alert_that_could_never_fire_is_refused(self):
         with tempfile.TemporaryDirectory() as tmp:
             config = Path(tmp) / "exporter.yaml"
