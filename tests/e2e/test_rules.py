@@ -107,6 +107,16 @@ def load(path):
 
 
 class RulesCommand(unittest.TestCase):
+    def checked_rules(self, tmp, config_text):
+        """tmp/rules.yml: the rules of this config, which promtool accepts."""
+        config = Path(tmp) / "exporter.yaml"
+        config.write_text(config_text)
+        out = Path(tmp) / "rules.yml"
+        out.write_text(rules_output(f"--config.file={config}"))
+        check = run(["promtool", "check", "rules", out])
+        self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+        return out
+
     def test_output_is_the_shipped_rule_file(self):
         shipped = RULES.read_text(encoding="utf-8")
         hint = "regenerate: python3 tests/e2e/test_rules.py --update"
@@ -118,8 +128,7 @@ class RulesCommand(unittest.TestCase):
 
     def test_rules_of_another_config(self):
         with tempfile.TemporaryDirectory() as tmp:
-            config = Path(tmp) / "exporter.yaml"
-            config.write_text(
+            out = self.checked_rules(tmp, (
                 "groups:\n"
                 "  storage:\n"
                 "    codes: [-181, 500]\n"
@@ -127,12 +136,7 @@ class RulesCommand(unittest.TestCase):
                 " severity: page}\n"
                 "  quiet:\n"
                 "    codes: [-1]\n"
-                "code_alert: {rate: 0.2, window: 10m, spike_factor: 3, baseline: 1h, for: 0s}\n")
-            text = rules_output(f"--config.file={config}")
-            out = Path(tmp) / "rules.yml"
-            out.write_text(text)
-            check = run(["promtool", "check", "rules", out])
-            self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+                "code_alert: {rate: 0.2, window: 10m, spike_factor: 3, baseline: 1h, for: 0s}\n"))
             rules = load(out)
             alerts = [r for g in rules["groups"] for r in g["rules"]
                       if r.get("alert", "").startswith("CosError") and "Exporter" not in r["alert"]]
@@ -149,18 +153,12 @@ class RulesCommand(unittest.TestCase):
     def test_rules_of_a_config_with_extra_labels_pass_promtool(self):
         # Label names that are Go template keywords still read as fields.
         with tempfile.TemporaryDirectory() as tmp:
-            config = Path(tmp) / "exporter.yaml"
-            config.write_text(
+            text = self.checked_rules(tmp, (
                 "inputs:\n"
                 "  udp: [{name: u, listen: '127.0.0.1:0', labels: {env: prod, end: x, if: y}}]\n"
                 "  files: [{name: f, path: /l/*/*.log,"
                 " path_labels: '^/l/(?P<range>[^/]+)/(?P<pod>[^/]+)/'}]\n"
-                "event_labels: [{name: bucket, field: bucket}]\n")
-            out = Path(tmp) / "rules.yml"
-            out.write_text(rules_output(f"--config.file={config}"))
-            check = run(["promtool", "check", "rules", out])
-            self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
-            text = out.read_text()
+                "event_labels: [{name: bucket, field: bucket}]\n")).read_text()
             self.assertIn("sum without (instance, pod, node, container, end, env, if, range, "
                           "bucket) (rate(cos_errors_total[5m]))", text)
             self.assertIn("sum by (end, env, if, range, pod, bucket)", text)
@@ -208,14 +206,12 @@ class RulesCommand(unittest.TestCase):
                                        f" 1h.\nGroups: integrity\n{top}",
                         "runbook_url": "https://rb/#group-integrity"}}]}]}]}
         with tempfile.TemporaryDirectory() as tmp:
-            config = Path(tmp) / "exporter.yaml"
-            config.write_text(
+            self.checked_rules(tmp, (
                 "inputs:\n"
                 "  udp: [{name: u, listen: '127.0.0.1:0', labels: {env: prod}}]\n"
                 "event_labels: [{name: bucket, field: bucket}]\n"
                 f"groups:\n  integrity:\n    codes: [-4016]\n    alert: {alert}\n"
-                f"code_alert: {alert}\nrunbook_url: https://rb/\n")
-            (Path(tmp) / "rules.yml").write_text(rules_output(f"--config.file={config}"))
+                f"code_alert: {alert}\nrunbook_url: https://rb/\n"))
             (Path(tmp) / "tests.yml").write_text(yaml.safe_dump(tests))
             result = run(["promtool", "test", "rules", "tests.yml"], cwd=tmp)
             self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
