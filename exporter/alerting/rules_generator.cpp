@@ -10,6 +10,7 @@
 
 #include "cos_exporter/alerting/exporter_alerts.hpp"
 #include "cos_exporter/alerting/rule_yaml.hpp"
+#include "cos_exporter/alerting/top_sources.hpp"
 #include "cos_exporter/config/alert_settings.hpp"
 #include "cos_exporter/counting/metric_names.hpp"
 
@@ -17,9 +18,6 @@ namespace cos_exporter {
 
 namespace {
 
-// Labels that tell exporter instances apart; the recording rules sum them away
-// so that every exporter behind one Prometheus reads as one service.
-constexpr std::string_view kInstanceLabels = "instance, pod, node, container";
 // The window the dashboard and ad-hoc queries rely on, recorded in any case.
 constexpr std::int64_t kDefaultWindowMs = 5 * 60 * 1000;
 
@@ -113,39 +111,60 @@ std::string groups_regex(std::string const& group) {
   return "(.*,)?" + regex_escape(group) + "(,.*)?";
 }
 
+// What the rules aggregate over and what the descriptions show of it.
+struct Aggregation {
+  // The labels every recording rule sums away: those of exporter instances,
+  // and those of sources, so that every exporter and source behind one
+  // Prometheus reads as one service and an alert fires once per code or group.
+  std::string without;
+  std::vector<std::string> sources;  // the extra labels of the config, as shown
+
+  std::string sum() const { return "sum without (" + without + ")"; }
+};
+
 // Only a series that Prometheus has seen for a whole baseline can spike: before
 // that, rate() over the baseline extrapolates from a short stretch and comes
 // out far below the real rate, so a flat line would look like a spike.
-std::string with_history(std::string_view counter_selector, std::int64_t baseline_ms) {
-  return "sum without (" + std::string(kInstanceLabels) + ") (" + std::string(counter_selector) +
-         " offset " + format_prometheus_duration(baseline_ms) + ")";
+std::string with_history(Aggregation const& by, std::string_view counter_selector,
+                         std::int64_t baseline_ms) {
+  return by.sum() + " (" + std::string(counter_selector) + " offset " +
+         format_prometheus_duration(baseline_ms) + ")";
 }
 
 // "rate > threshold and rate > factor x baseline rate and a baseline of history".
-std::string spike_condition(std::string const& current, std::string const& baseline_rate,
-                            std::string const& counter_selector, AlertConfig const& alert) {
+std::string spike_condition(Aggregation const& by, std::string const& current,
+                            std::string const& baseline_rate, std::string const& counter_selector,
+                            AlertConfig const& alert) {
   std::int64_t const baseline = duration_ms(alert.baseline);
   return current + " > " + format_prometheus_number(alert.rate) + "\nand\n" + current + " > " +
          format_prometheus_number(alert.spike_factor) + " * " + baseline_rate + "\nand\n" +
-         with_history(counter_selector, baseline);
+         with_history(by, counter_selector, baseline);
 }
 
 // Read by the code alerts: which codes spike now, at their window rate.
 constexpr char kCodeSpiking[] = "cos:code_errors:spiking";
 
-std::string code_spike_condition(AlertConfig const& alert) {
-  return spike_condition(code_rate(duration_ms(alert.window)),
+std::string code_spike_condition(Aggregation const& by, AlertConfig const& alert) {
+  return spike_condition(by, code_rate(duration_ms(alert.window)),
                          code_rate(duration_ms(alert.baseline)), metric::kErrors, alert);
 }
 
-void emit_recording_rules(std::ostringstream& out, std::set<std::int64_t> const& group_windows,
+void emit_recording_rules(std::ostringstream& out, Aggregation const& by,
+                          std::set<std::int64_t> const& group_windows,
                           std::set<std::int64_t> const& code_windows,
                           std::set<std::int64_t> const& event_windows,
                           std::optional<AlertConfig> const& code_alert) {
-  std::string const sum = "sum without (" + std::string(kInstanceLabels) + ")";
-  std::string const sum_outcome = "sum without (" + std::string(kInstanceLabels) + ", outcome)";
+  std::string const sum = by.sum();
+  std::string const sum_outcome = "sum without (" + by.without + ", outcome)";
   out << "  - name: cos_error_exporter.recording\n"
          "    rules:\n";
+  if (!by.sources.empty()) {
+    out << "      # The sources' labels are summed away with the instances': "
+        << label_list(by.sources)
+        << ".\n"
+           "      # An alert fires once per group or code, however many sources; its\n"
+           "      # description names the top sources.\n";
+  }
   out << "      # Error rate of each alert group, summed across exporter instances.\n";
   for (std::int64_t w : group_windows) {
     out << "      - record: " << group_rate(w) << '\n';
@@ -163,7 +182,7 @@ void emit_recording_rules(std::ostringstream& out, std::set<std::int64_t> const&
            "      # CosErrorCodeSpike alerts of every group read it.\n"
            "      - record: "
         << kCodeSpiking << '\n';
-    emit_expr(out, code_spike_condition(*code_alert));
+    emit_expr(out, code_spike_condition(by, *code_alert));
   }
   out << "      # Valid events by outcome, and the share of them that are errors.\n";
   for (std::int64_t w : event_windows) {
@@ -177,7 +196,8 @@ void emit_recording_rules(std::ostringstream& out, std::set<std::int64_t> const&
   }
 }
 
-AlertRule group_alert(GroupConfig const& group, std::string const& runbook_url) {
+AlertRule group_alert(Aggregation const& by, GroupConfig const& group,
+                      std::string const& runbook_url) {
   AlertConfig const& alert = *group.alert;
   std::int64_t const window = duration_ms(alert.window);
   std::int64_t const baseline = duration_ms(alert.baseline);
@@ -185,7 +205,7 @@ AlertRule group_alert(GroupConfig const& group, std::string const& runbook_url) 
 
   AlertRule rule;
   rule.name = "CosErrorGroupSpike";
-  rule.expr = spike_condition(group_rate(window) + selector, group_rate(baseline) + selector,
+  rule.expr = spike_condition(by, group_rate(window) + selector, group_rate(baseline) + selector,
                               metric::kGroupErrors + selector, alert);
   rule.for_ms = duration_ms(alert.for_duration);
   rule.labels = {{"severity", alert.severity}, {"group", group.name}};
@@ -208,6 +228,11 @@ AlertRule group_alert(GroupConfig const& group, std::string const& runbook_url) 
                       ".\nTop codes: {{ range $i, $s := query `" + top_codes +
                       "` }}{{ if $i }}, {{ end }}{{ $s.Labels.code }} {{ $s.Labels.name }} "
                       "({{ $s.Value | humanize }}/s){{ end }}";
+  if (!by.sources.empty()) {
+    std::string const query = top_sources_query(by.sources, metric::kGroupErrors, selector,
+                                                format_prometheus_duration(window));
+    rule.description += "\n" + top_sources_line(by.sources, "`" + query + "`");
+  }
   rule.runbook_url = runbook_link(runbook_url, "group-" + group.name);
   return rule;
 }
@@ -215,7 +240,7 @@ AlertRule group_alert(GroupConfig const& group, std::string const& runbook_url) 
 // One CosErrorCodeSpike per group, labelled with it, so that Alertmanager
 // routes a code's spike by group and its group's own alert can inhibit it; one
 // more for codes in no group. A code in two groups alerts in both.
-std::vector<AlertRule> code_alerts(Config const& config) {
+std::vector<AlertRule> code_alerts(Aggregation const& by, Config const& config) {
   AlertConfig const& alert = *config.code_alert;
   std::int64_t const window = duration_ms(alert.window);
   std::int64_t const baseline = duration_ms(alert.baseline);
@@ -234,6 +259,14 @@ std::vector<AlertRule> code_alerts(Config const& config) {
       ".\n{{ with query (printf `max by (groups) (" + metric::kCodeInfo +
       "{code=%q, name=%q})` $labels.code $labels.name) }}Groups: {{ . | first | label \"groups\" }}"
       "{{ end }}";
+  if (!by.sources.empty()) {
+    std::string const query =
+        top_sources_query(by.sources, metric::kErrors, "{category=%q, code=%q, name=%q}",
+                          format_prometheus_duration(window));
+    rule.description += "\n" + top_sources_line(by.sources, "(printf `" + query +
+                                                                "` $labels.category "
+                                                                "$labels.code $labels.name)");
+  }
 
   std::vector<AlertRule> rules;
   for (GroupConfig const& group : config.groups) {
@@ -277,6 +310,10 @@ std::string generate_rules(Config const& config) {
     event_windows.insert(duration_ms(config.code_alert->window));
   }
 
+  Aggregation by;
+  by.sources = source_label_names(config);
+  by.without = summed_away_labels(by.sources);
+
   std::ostringstream out;
   out << "# Prometheus rules for cos_error_exporter, printed by `cos_error_exporter rules` from "
          "the\n"
@@ -284,7 +321,7 @@ std::string generate_rules(Config const& config) {
          "# exporter itself. Regenerate them after changing those settings rather than editing\n"
          "# this file.\n"
          "groups:\n";
-  emit_recording_rules(out, group_windows, code_windows, event_windows, config.code_alert);
+  emit_recording_rules(out, by, group_windows, code_windows, event_windows, config.code_alert);
 
   bool const any_alert =
       config.code_alert.has_value() ||
@@ -294,10 +331,10 @@ std::string generate_rules(Config const& config) {
     out << "  - name: cos_error_exporter.alerts\n"
            "    rules:\n";
     for (GroupConfig const& group : config.groups) {
-      if (group.alert) emit_alert(out, group_alert(group, config.runbook_url));
+      if (group.alert) emit_alert(out, group_alert(by, group, config.runbook_url));
     }
     if (config.code_alert) {
-      for (AlertRule const& rule : code_alerts(config)) emit_alert(out, rule);
+      for (AlertRule const& rule : code_alerts(by, config)) emit_alert(out, rule);
     }
   }
   out << "  - name: cos_error_exporter.self\n"

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 
 #include "cos_exporter/common/utf8.hpp"
 
@@ -117,20 +118,33 @@ void check_path_labels(YamlReader const& yaml, YAML::Node const& node, std::stri
   }
 }
 
-std::vector<std::string> extra_label_names(Config const& config) {
+std::vector<std::string> path_label_names(std::string const& regex) {
+  if (regex.empty()) return {};
+  RE2 compiled(regex);
+  std::map<int, std::string> by_position;
+  for (auto const& [name, index] : compiled.NamedCapturingGroups()) by_position[index] = name;
+  std::vector<std::string> names;
+  for (auto& [index, name] : by_position) names.push_back(std::move(name));
+  return names;
+}
+
+std::set<std::string> static_label_names(Config const& config) {
   std::set<std::string> names;
-  auto add_static = [&](auto const& inputs) {
+  auto add = [&](auto const& inputs) {
     for (auto const& input : inputs)
       for (auto const& [name, value] : input.labels) names.insert(name);
   };
-  add_static(config.udp_inputs);
-  add_static(config.unixgram_inputs);
-  add_static(config.file_inputs);
+  add(config.udp_inputs);
+  add(config.unixgram_inputs);
+  add(config.file_inputs);
+  return names;
+}
+
+std::vector<std::string> extra_label_names(Config const& config) {
+  std::set<std::string> names = static_label_names(config);
   for (auto const& label : config.event_labels) names.insert(label.name);
   for (auto const& input : config.file_inputs) {
-    if (input.path_labels.empty()) continue;
-    RE2 compiled(input.path_labels);
-    for (auto const& [name, index] : compiled.NamedCapturingGroups()) names.insert(name);
+    for (auto& name : path_label_names(input.path_labels)) names.insert(std::move(name));
   }
   return {names.begin(), names.end()};
 }

@@ -299,16 +299,22 @@ def run_cli(*args, timeout=30):
 class Prometheus:
     """A real Prometheus on a free port with its own storage, scraping one target
     and evaluating rules every second; with `alertmanager` (host:port) it sends
-    its alerts there."""
+    its alerts there. `target_labels` are added to the target as service
+    discovery adds them (the prometheus-operator: namespace, pod, ...), and
+    `honor_labels` lets the scraped labels win over them."""
 
-    def __init__(self, workdir, target, job, rule_files, alertmanager=None, args=()):
+    def __init__(self, workdir, target, job, rule_files, alertmanager=None, args=(),
+                 target_labels=None, honor_labels=False):
         self.dir = Path(workdir)
         self.port = free_port()
         config = self.dir / "prometheus.yml"
         text = ("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
                 "rule_files:\n" + "".join(f"  - {path}\n" for path in rule_files) +
                 f"scrape_configs:\n  - job_name: {job}\n"
+                f"    honor_labels: {'true' if honor_labels else 'false'}\n"
                 f"    static_configs:\n      - targets: ['{target}']\n")
+        if target_labels:
+            text += "        labels: " + json.dumps(target_labels) + "\n"
         if alertmanager:
             text += ("alerting:\n  alertmanagers:\n    - static_configs:\n"
                      f"        - targets: ['{alertmanager}']\n")

@@ -128,26 +128,38 @@ class Alertmanager:
         self.log.close()
 
 
-class Sender:
-    """Sends `code` over UDP at `per_second`, never faster: a late tick is not made up."""
+class Paced:
+    """Calls `action` at `per_second`, never faster: a late tick is not made up."""
 
-    def __init__(self, address, code, per_second):
-        self.address, self.line, self.interval = address, f"code={code}".encode(), 1 / per_second
+    def __init__(self, action, per_second):
+        self.action, self.interval = action, 1 / per_second
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self.run, daemon=True)
         self.thread.start()
 
     def run(self):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-            next_at = time.monotonic()
-            while not self.stopped.is_set():
-                s.sendto(self.line, self.address)
-                next_at = max(next_at + self.interval, time.monotonic())
-                self.stopped.wait(max(0.0, next_at - time.monotonic()))
+        next_at = time.monotonic()
+        while not self.stopped.is_set():
+            self.action()
+            next_at = max(next_at + self.interval, time.monotonic())
+            self.stopped.wait(max(0.0, next_at - time.monotonic()))
 
     def stop(self):
         self.stopped.set()
         self.thread.join()
+
+
+class Sender(Paced):
+    """Sends `line` (or `code=<code>` for a number) over UDP at `per_second`."""
+
+    def __init__(self, address, line, per_second):
+        payload = (f"code={line}" if isinstance(line, int) else line).encode()
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        super().__init__(lambda: self.socket.sendto(payload, address), per_second)
+
+    def stop(self):
+        super().stop()
+        self.socket.close()
 
 
 def wait_until(predicate, timeout, what, details=lambda: ""):

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cos_exporter/alerting/rules_generator.hpp"
+#include "cos_exporter/alerting/top_sources.hpp"
 #include "cos_exporter/classification/catalog.hpp"
 #include "cos_exporter/classification/classifier.hpp"
 #include "cos_exporter/classification/group_matcher.hpp"
@@ -421,4 +422,130 @@ TEST_CASE("deploy/prometheus/rules.yml is the rule file of the shipped config", 
   YAML::Node file = YAML::Load(shipped);
   CHECK(alerts_named(file, "CosErrorGroupSpike").size() == config.groups.size());
   CHECK(alerts_named(file, "CosErrorCodeSpike").size() == config.groups.size() + 1);
+}
+
+namespace {
+
+// sample_config() with extra labels: static ones on two inputs, a file input's
+// path labels (two of them named as instance labels are) and an event label.
+Config labeled_config() {
+  Config config = sample_config();
+  UdpInputConfig udp;
+  udp.labels = {{"service", "uploader"}, {"env", "prod"}};
+  config.udp_inputs.push_back(udp);
+  FileInputConfig pods;
+  pods.labels = {{"env", "prod"}};
+  pods.path_labels =
+      "^/var/log/pods/(?P<namespace>[^_]+)_(?P<pod>[^_]+)_[^/]+/(?P<container>[^/]+)/";
+  config.file_inputs.push_back(pods);
+  EventLabelConfig bucket;
+  bucket.name = "bucket";
+  bucket.field = "bucket";
+  config.event_labels.push_back(bucket);
+  return config;
+}
+
+std::string const kSummedAway =
+    "sum without (instance, pod, node, container, env, service, namespace, bucket)";
+
+}  // namespace
+
+TEST_CASE("source labels: static sorted, then path labels in regex order, then event labels",
+          "[rules]") {
+  CHECK(source_label_names(sample_config()).empty());
+  CHECK(source_label_names(builtin_config()).empty());
+  CHECK(source_label_names(labeled_config()) ==
+        std::vector<std::string>{"env", "service", "namespace", "pod", "container", "bucket"});
+  // The instance labels come first; a source label that is one of them is not repeated.
+  CHECK(summed_away_labels({}) == "instance, pod, node, container");
+  CHECK(summed_away_labels(source_label_names(labeled_config())) ==
+        "instance, pod, node, container, env, service, namespace, bucket");
+}
+
+TEST_CASE("extra labels are summed away with the instance labels in every rule", "[rules]") {
+  std::string const text = generate_rules(labeled_config());
+  YAML::Node file = YAML::Load(text);
+  CHECK(recorded(file) == recorded(YAML::Load(generate_rules(sample_config()))));
+  for (auto const& rule : rule_group(file, "cos_error_exporter.recording")["rules"]) {
+    std::string const name = rule["record"].as<std::string>();
+    std::string const expr = rule["expr"].as<std::string>();
+    INFO(name << ": " << expr);
+    if (name.starts_with("cos:error_ratio:")) {
+      CHECK_THAT(expr, Catch::Contains("sum without (instance, pod, node, container, env, "
+                                       "service, namespace, bucket, outcome) (rate("));
+    } else {
+      CHECK_THAT(expr, Catch::Contains(kSummedAway + " ("));
+    }
+  }
+  // The history guards sum the sources away too: a source that is new in a
+  // group with history does not hold the group's alert back.
+  YAML::Node const auth = alerts_named(file, "CosErrorGroupSpike").at(0);
+  CHECK_THAT(auth["expr"].as<std::string>(),
+             Catch::EndsWith("\nand\n" + kSummedAway +
+                             " (cos_group_errors_total{group=\"auth\"} offset 1h)"));
+  // Nowhere a sum that keeps them: no rule splits an alert by source.
+  std::regex const sum_without("sum without \\(([^)]*)\\)");
+  for (std::sregex_iterator it(text.begin(), text.end(), sum_without), end; it != end; ++it) {
+    std::string const labels = (*it)[1].str();
+    if (labels == "reason") continue;  // a self alert over the exporter's own metrics
+    INFO(it->str());
+    CHECK_THAT(labels, Catch::StartsWith("instance, pod, node, container, env, service, "
+                                         "namespace, bucket"));
+  }
+  CHECK_THAT(text, Catch::Contains("# The sources' labels are summed away with the instances': "
+                                   "env, service, namespace, pod, container, bucket.\n"));
+}
+
+TEST_CASE("with extra labels each spike alert names its top sources", "[rules]") {
+  YAML::Node file = YAML::Load(generate_rules(labeled_config()));
+  std::string const shown =
+      "{{ range $i, $s := . }}{{ if $i }}, {{ end }}"
+      "{{ if or $s.Labels.env $s.Labels.service $s.Labels.namespace $s.Labels.pod "
+      "$s.Labels.container $s.Labels.bucket }}"
+      "{{ with $s.Labels.env }}env={{ . }} {{ end }}"
+      "{{ with $s.Labels.service }}service={{ . }} {{ end }}"
+      "{{ with $s.Labels.namespace }}namespace={{ . }} {{ end }}"
+      "{{ with $s.Labels.pod }}pod={{ . }} {{ end }}"
+      "{{ with $s.Labels.container }}container={{ . }} {{ end }}"
+      "{{ with $s.Labels.bucket }}bucket={{ . }} {{ end }}"
+      "{{ else }}unlabelled {{ end }}({{ $s.Value | humanize }}/s){{ end }}{{ end }}";
+  std::string const by = "sum by (env, service, namespace, pod, container, bucket)";
+
+  std::vector<YAML::Node> groups = alerts_named(file, "CosErrorGroupSpike");
+  REQUIRE(groups.size() == 2);
+  std::string const integrity = groups[1]["annotations"]["description"].as<std::string>();
+  // The top codes as before, then the top sources over the group's window.
+  CHECK_THAT(integrity, Catch::Contains("({{ $s.Value | humanize }}/s){{ end }}\n"
+                                        "{{ with query `topk(3, " +
+                                        by +
+                                        " (rate(cos_group_errors_total{group=\"integrity\"}"
+                                        "[10m])) > 0)` }}Top sources: " +
+                                        shown));
+  CHECK_THAT(integrity, Catch::EndsWith(shown));
+
+  std::vector<YAML::Node> codes = alerts_named(file, "CosErrorCodeSpike");
+  REQUIRE(codes.size() == 4);
+  for (YAML::Node const& code : codes) {
+    std::string const description = code["annotations"]["description"].as<std::string>();
+    CHECK_THAT(description,
+               Catch::Contains("{{ end }}\n{{ with query (printf `topk(3, " + by +
+                               " (rate(cos_errors_total{category=%q, code=%q, name=%q}[5m])) > "
+                               "0)` $labels.category $labels.code $labels.name) }}Top sources: " +
+                               shown));
+  }
+}
+
+TEST_CASE("without extra labels the rules neither name sources nor sum them", "[rules]") {
+  std::string const text = generate_rules(sample_config());
+  CHECK(text.find("Top sources") == std::string::npos);
+  CHECK(text.find("sources' labels") == std::string::npos);
+  CHECK(text.find("sum by (") == text.find("sum by (code, name)"));
+  // One static label alone is enough to sum and name it.
+  Config one = sample_config();
+  UdpInputConfig udp;
+  udp.labels = {{"env", "prod"}};
+  one.udp_inputs.push_back(udp);
+  std::string const labeled = generate_rules(one);
+  CHECK_THAT(labeled, Catch::Contains("sum without (instance, pod, node, container, env) ("));
+  CHECK_THAT(labeled, Catch::Contains("{{ if or $s.Labels.env }}{{ with $s.Labels.env }}env="));
 }

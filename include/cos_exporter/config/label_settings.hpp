@@ -45,6 +45,12 @@ StaticLabels read_static_labels(YamlReader const& yaml, YAML::Node const& node,
 void check_path_labels(YamlReader const& yaml, YAML::Node const& node, std::string const& regex,
                        StaticLabels const& labels, std::set<std::string> const& event_label_names);
 
+// The names of every input's static labels.
+std::set<std::string> static_label_names(Config const& config);
+
+// The named groups of a path_labels regex, in the order they appear in it.
+std::vector<std::string> path_label_names(std::string const& regex);
+
 // The extra label names of a config, sorted: every input's static labels,
 // the event labels and the path labels' groups.
 std::vector<std::string> extra_label_names(Config const& config);
