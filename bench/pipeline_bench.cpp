@@ -75,6 +75,24 @@ void BM_JsonLabelsExemplar(benchmark::State& state) {
   labels.event_fields = {"bucket", "region"};
   run_lines(state, kJsonWithLabels, {"request_id", "trace_id"}, labels);
 }
+// 50 buckets sharing a prefix, across 3 codes: 150 combinations, the shape
+// of a busy service (a weak hash put all of these in one cache slot).
+void BM_JsonLabelsManyValues(benchmark::State& state) {
+  std::vector<std::string> lines;
+  for (int i = 0; i < 150; ++i)
+    lines.push_back(R"({"code":)" +
+                    std::string(i % 3 == 0   ? "-96"
+                                : i % 3 == 1 ? "-4016"
+                                             : "-5997") +
+                    R"(,"bucket":"bench-)" + std::to_string(i % 50) +
+                    R"(","region":"ap-beijing","request_id":"NTk0ZGY)" + std::to_string(i) +
+                    R"("})");
+  LabelPlan labels;
+  labels.names = {"bucket", "region"};
+  labels.max_values = {100, 100};
+  labels.event_fields = {"bucket", "region"};
+  run_lines(state, lines, {"request_id", "trace_id"}, labels);
+}
 void BM_Logfmt(benchmark::State& state) {
   run_lines(state, {"code=-96 message=ERROR_PROXY_AUTH_EXPIRED",
                     "ts=2026-11-28T18:00:00Z level=error code=-4016 message=ErrNotSameSHA",
@@ -176,6 +194,7 @@ BENCHMARK(BM_JsonIdsIgnored);
 BENCHMARK(BM_JsonExemplar);
 BENCHMARK(BM_JsonLabelsIgnored);
 BENCHMARK(BM_JsonLabelsExemplar);
+BENCHMARK(BM_JsonLabelsManyValues);
 BENCHMARK(BM_JsonBehind100BytePrefix);
 BENCHMARK(BM_JavaSdkLine);
 BENCHMARK(BM_PythonDict);

@@ -6,13 +6,14 @@ namespace cos_exporter {
 
 std::size_t LabeledClassCells::Key::hash() const noexcept {
   // Four independent multiplies of the ids taken two at a time, rather than a
-  // chain of eight: the chain's latency was most of a lookup.
+  // chain of eight: the chain's latency was most of a lookup. The cache takes
+  // the high bits, which every bit of the factors moves.
   std::uint64_t words[4];
   std::memcpy(words, ids.data(), sizeof words);
   std::uint64_t h = reinterpret_cast<std::uintptr_t>(base) * 0x9E3779B97F4A7C15ull;
   h ^= (words[0] * 0xC2B2AE3D27D4EB4Full) ^ (words[1] * 0x165667B19E3779F9ull) ^
        (words[2] * 0xD6E8FEB86659FD93ull) ^ (words[3] * 0xFF51AFD7ED558CCDull);
-  return static_cast<std::size_t>(h ^ (h >> 31));
+  return static_cast<std::size_t>(h);
 }
 
 LabeledClassCells::LabeledClassCells(LabeledSeries& labeled, Families families)
@@ -43,25 +44,26 @@ bool LabeledClassCells::resolve(Base const& base, LabeledSeries::ValueIds const&
 }
 
 LabeledClassCells::Cells const& LabeledClassCells::find_slow(Base const& base, Key const& key,
-                                                             CacheEntry& cached,
+                                                             Kept const*& cached,
                                                              std::uint64_t n) noexcept {
   if (auto it = kept_.find(key); it != kept_.end()) {
-    cached = {key, it->second.get()};
-    return *it->second;
+    cached = it->second.get();
+    return cached->cells;
   }
   try {
-    auto cells = std::make_unique<Cells>();
-    cells->groups.reserve(static_cast<std::size_t>(__builtin_popcountll(base.groups)));
-    if (resolve(base, key.ids, n, *cells)) {
-      Cells const& kept = *kept_.emplace(key, std::move(cells)).first->second;
-      cached = {key, &kept};
-      return kept;
+    auto kept = std::make_unique<Kept>();
+    kept->key = key;
+    kept->cells.groups.reserve(static_cast<std::size_t>(__builtin_popcountll(base.groups)));
+    if (resolve(base, key.ids, n, kept->cells)) {
+      cached = kept_.emplace(key, std::move(kept)).first->second.get();
+      return cached->cells;
     }
     // Counted as overflow already: the next event of it must be too.
-    scratch_.events = cells->events;
-    scratch_.errors = cells->errors;
-    scratch_.exemplar = cells->exemplar;
-    scratch_.groups.assign(cells->groups.begin(), cells->groups.end());  // within its room
+    Cells const& cells = kept->cells;
+    scratch_.events = cells.events;
+    scratch_.errors = cells.errors;
+    scratch_.exemplar = cells.exemplar;
+    scratch_.groups.assign(cells.groups.begin(), cells.groups.end());  // within its room
     return scratch_;
   } catch (...) {
     // Out of memory: scratch_ holds room for every group.

@@ -18,7 +18,9 @@ std::string_view cut(std::string_view value) {
 }
 
 // Eight bytes a step: label values are mostly short names and ids, for which
-// a byte-at-a-time hash is a chain of as many multiplies as bytes.
+// a byte-at-a-time hash is a chain of as many multiplies as bytes. Use the
+// high bits: the low bits of a product depend only on the low bits of its
+// factors, so values sharing a prefix ("bench-1", "bench-2") share them.
 std::uint64_t value_hash(std::string_view value) noexcept {
   auto load = [&](std::size_t at, std::size_t bytes) {
     std::uint64_t word = 0;  // fixed sizes, so the copies compile to loads
@@ -39,8 +41,7 @@ std::uint64_t value_hash(std::string_view value) noexcept {
     for (std::size_t i = 0; i < size; ++i)
       tail |= std::uint64_t{static_cast<unsigned char>(value[i])} << (8 * i);
   }
-  hash = (hash ^ tail) * 0xC4CEB9FE1A85EC53ull;
-  return hash ^ (hash >> 32);
+  return (hash ^ tail) * 0xC4CEB9FE1A85EC53ull;
 }
 
 }  // namespace
@@ -91,7 +92,7 @@ std::uint32_t LabeledSeries::value_id(std::size_t index, std::string_view value,
   if (value.empty()) return kEmpty;
   Label& label = *active_[index];
   value = cut(value);
-  auto& recent = label.recent[value_hash(value) & (label.recent.size() - 1)];
+  auto& recent = label.recent[value_hash(value) >> (64 - Label::kRecentBits)];
   if (recent.second != 0 && recent.first == value) return recent.second;
   if (auto it = label.ids.find(value); it != label.ids.end()) {
     recent = {it->first, it->second};

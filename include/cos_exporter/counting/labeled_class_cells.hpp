@@ -45,9 +45,8 @@ class LabeledClassCells {
   Cells const& find(Base const& base, LabeledSeries::ValueIds const& ids,
                     std::uint64_t n) noexcept {
     Key key{base.errors != nullptr ? base.errors : base.events, ids};
-    std::size_t hash = key.hash();
-    CacheEntry& cached = cache_[hash & (kCacheSize - 1)];
-    if (cached.cells != nullptr && cached.key == key) return *cached.cells;
+    Kept const*& cached = cache_[key.hash() >> (64 - kCacheBits)];
+    if (cached != nullptr && cached->key == key) return cached->cells;
     return find_slow(base, key, cached, n);
   }
 
@@ -65,13 +64,15 @@ class LabeledClassCells {
   struct KeyHash {
     std::size_t operator()(Key const& key) const noexcept { return key.hash(); }
   };
-  struct CacheEntry {
+  struct Kept {
     Key key;
-    Cells const* cells = nullptr;
+    Cells cells;
   };
-  static constexpr std::size_t kCacheSize = 512;
+  // Direct-mapped, a pointer an entry: room for thousands of combinations
+  // in 32 KiB.
+  static constexpr unsigned kCacheBits = 12;
 
-  Cells const& find_slow(Base const& base, Key const& key, CacheEntry& cached,
+  Cells const& find_slow(Base const& base, Key const& key, Kept const*& cached,
                          std::uint64_t n) noexcept;
   // Fills `cells`; false when a series overflowed limits.max_series (or
   // memory ran out) and so must not be kept.
@@ -80,8 +81,8 @@ class LabeledClassCells {
 
   LabeledSeries& labeled_;
   Families families_;
-  std::array<CacheEntry, kCacheSize> cache_{};
-  std::unordered_map<Key, std::unique_ptr<Cells>, KeyHash> kept_;
+  std::array<Kept const*, std::size_t{1} << kCacheBits> cache_{};
+  std::unordered_map<Key, std::unique_ptr<Kept>, KeyHash> kept_;
   Cells scratch_;  // an overflowed combination's cells, for one event
 };
 

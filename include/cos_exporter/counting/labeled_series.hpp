@@ -92,7 +92,8 @@ class LabeledSeries {
     std::unordered_map<std::string_view, std::uint32_t> ids;  // views into `values`
     CounterCell* overflow = nullptr;
     // Recent values, direct-mapped by a cheap hash, in front of `ids`.
-    std::array<std::pair<std::string_view, std::uint32_t>, 64> recent{};
+    static constexpr unsigned kRecentBits = 8;
+    std::array<std::pair<std::string_view, std::uint32_t>, 1u << kRecentBits> recent{};
   };
 
   Cells create(CounterFamily const& family, Key const& key);
