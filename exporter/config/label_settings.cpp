@@ -36,6 +36,10 @@ std::string label_name_problem(std::string_view name) {
                                                           "outcome"};
   if (std::find(kTaken.begin(), kTaken.end(), name) != kTaken.end())
     return quoted(name) + " is reserved: the event series already have that label";
+  // Prometheus sets these on every series it scrapes; a scrape that honours
+  // the exporter's labels would let an event overwrite which target it is.
+  if (name == "job" || name == "instance")
+    return quoted(name) + " is reserved: Prometheus labels every series with its target's";
   return {};
 }
 

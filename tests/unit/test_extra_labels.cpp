@@ -141,6 +141,10 @@ TEST_CASE("extra labels: names are checked at load", "[labels][config]") {
         "c.yaml:3:16: labels: \"outcome\" is reserved: the event series already have that "
         "label");
   CHECK(error_of("inputs:\n  udp:\n    - labels: {9x: x}\n").starts_with("c.yaml:3:16: "));
+  CHECK(error_of("event_labels:\n  - {name: instance, field: host}\n") ==
+        "c.yaml:2:12: event label: \"instance\" is reserved: Prometheus labels every series "
+        "with its target's");
+  CHECK(error_of("inputs:\n  udp:\n    - labels: {job: x}\n").starts_with("c.yaml:3:16: "));
   CHECK(error_of("event_labels:\n  - {name: service, field: s}\n"
                  "inputs:\n  udp:\n    - labels: {service: x}\n") ==
         "c.yaml:5:16: labels: \"service\" is already an event label");
