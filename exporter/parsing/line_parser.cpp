@@ -107,13 +107,21 @@ ParseResult LineParser::parse(std::string_view line, EventFieldNames const& fiel
   if (line.size() > max_line_bytes_) return malformed(MalformedReason::too_long);
   line = trim(line);
   if (line.empty()) return malformed(MalformedReason::empty);
-  if (!simdjson::validate_utf8(line.data(), line.size()))
-    return malformed(MalformedReason::invalid_utf8);
   ParseResult result;
   start(result);
+  // simdjson checks UTF-8 as it parses, so a line that parses as one JSON
+  // object (the common case) is not checked twice; one that does not, is.
+  bool const whole_object =
+      line.front() == '{' && (format_ == EventFormat::json || format_ == EventFormat::auto_detect);
+  if (whole_object) {
+    parse_json(line, fields, result);
+    if (result.ok) return result;
+  }
+  if (!simdjson::validate_utf8(line.data(), line.size()))
+    return malformed(MalformedReason::invalid_utf8);
   switch (format_) {
     case EventFormat::json:
-      parse_json(line, fields, result);
+      if (!whole_object) parse_json(line, fields, result);
       break;
     case EventFormat::logfmt:
       parse_logfmt(line, fields, result);
@@ -132,10 +140,10 @@ void LineParser::parse_auto(std::string_view line, EventFieldNames const& fields
                             ParseResult& result) noexcept {
   if (parse_code(line, result.event.code)) return;
   // A whole-line object first: the common case, and the only one that can
-  // say a line is a single JSON document nested too deep.
+  // say a line is a single JSON document nested too deep. parse() has tried
+  // it already: `result` holds why it failed.
   std::optional<MalformedReason> whole;
   if (line.front() == '{') {
-    parse_json(line, fields, result);
     if (result.ok || result.reason == MalformedReason::too_deep ||
         (result.reason != MalformedReason::invalid_json &&
          result.reason != MalformedReason::missing_code))

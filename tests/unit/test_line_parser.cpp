@@ -98,6 +98,11 @@ TEST_CASE("lines that are no event of any format", "[parser]") {
   CHECK(parse(std::string(256, '1')).reason == "invalid_code");  // fits, but overflows int64
   CHECK(reason("\xff\xfe") == "invalid_utf8");
   CHECK(reason("code=-96 message=\xc3") == "invalid_utf8");
+  // In a JSON object, read or not, and in one that is found inside the line.
+  CHECK(reason("{\"code\":-96,\"message\":\"\xff\"}") == "invalid_utf8");
+  CHECK(reason("{\"code\":-96,\"bucket\":\"a\xc3\"}") == "invalid_utf8");
+  CHECK(reason("{\"code\":-96} \xed\xa0\x80") == "invalid_utf8");
+  CHECK(reason("ERROR \xff {\"code\":-96}") == "invalid_utf8");
   std::string binary("\x00\x01\x02\x03", 4);
   CHECK(reason(binary) == "unrecognized");
   // Every byte value alone: never an exception, never an event.
