@@ -4,7 +4,8 @@
 //
 // Input: one selector byte (low two bits: auto, json, logfmt, regex; bit 2: a
 // small max_line_bytes so too_long is reached; bits 3-5: the envelope, auto,
-// none, cri, docker or syslog; bit 6: the Java SDK dialect), then the
+// none, cri, docker or syslog; bit 6: the Java SDK dialect; bit 7: extra
+// labels and exemplars, with limits small enough to overflow), then the
 // payload. With format regex the payload's first line is the pattern, as a
 // config gives it. A CRI `P` part waits for the rest of its line, so it may
 // be received only with the line that ends its run.
@@ -33,7 +34,7 @@ constexpr EventFormat kFormats[] = {EventFormat::auto_detect, EventFormat::json,
 constexpr Envelope kEnvelopes[] = {Envelope::auto_detect, Envelope::none, Envelope::cri,
                                    Envelope::docker, Envelope::syslog};
 
-CountingHub& hub() {
+CountingHub& plain_hub() {
   static CountingHub hub = [] {
     Config config = builtin_config();
     return CountingHub(make_classifier(config), config.limits.max_unknown_codes);
@@ -41,10 +42,30 @@ CountingHub& hub() {
   return hub;
 }
 
-std::uint64_t total(char const* family) {
+// Event labels bucket and region (3 values each), a static label on the
+// auto input, at most 40 labeled series; request_id and trace_id exemplars.
+CountingHub& labeled_hub() {
+  static CountingHub hub = [] {
+    Config config = builtin_config();
+    LabelPlan plan;
+    plan.names = {"bucket", "region", "service"};
+    plan.max_values = {3, 3, 3};
+    plan.event_fields = {"bucket", "region", ""};
+    plan.max_series = 40;
+    plan.static_labels = {{"auto", {{"service", "uploader"}}}};
+    return CountingHub(make_classifier(config), config.limits.max_unknown_codes,
+                       {"request_id", "trace_id"}, plan);
+  }();
+  return hub;
+}
+
+// Over every family of the metric: the one without extra labels and the
+// labeled one.
+std::uint64_t total(CountingHub const& hub, char const* family, char const* first_label = nullptr) {
   std::uint64_t sum = 0;
-  if (auto const* counters = hub().store().find_counter(family))
-    for (auto const& [labels, cell] : counters->all()) sum += cell->value();
+  for (auto const* counters : hub.store().counter_families(family))
+    for (auto const& [labels, cell] : counters->all())
+      if (first_label == nullptr || labels.at(0) == first_label) sum += cell->value();
   return sum;
 }
 
@@ -88,25 +109,31 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     // The config loader refuses such a pattern before any parser exists.
     if (!LineParser::check_regex(regex).empty()) return 0;
   }
+  CountingHub& hub = (data[0] & 128) ? labeled_hub() : plain_hub();
   std::optional<LineProcessor> processor;
   try {
     processor.emplace(LineParser(format, regex, max_line_bytes, envelope),
-                      InputCounters(hub().store(), std::string(to_string(format))), hub(), dialect);
+                      InputCounters(hub.store(), std::string(to_string(format))), hub, dialect);
   } catch (std::invalid_argument const&) {
     fuzz::require(false, "a regex that check_regex accepts is refused by LineParser");
   }
 
-  std::uint64_t const received = total(metric::kReceived);
-  std::uint64_t const malformed = total(metric::kMalformed);
-  std::uint64_t const events = total(metric::kEvents);
+  std::uint64_t const received = total(hub, metric::kReceived);
+  std::uint64_t const malformed = total(hub, metric::kMalformed);
+  std::uint64_t const events = total(hub, metric::kEvents);
+  std::uint64_t const error_events = total(hub, metric::kEvents, "error");
+  std::uint64_t const errors = total(hub, metric::kErrors);
   processor->process_lines(payload);
   std::uint64_t const lines = lines_in(payload);
-  std::uint64_t const new_malformed = total(metric::kMalformed) - malformed;
-  std::uint64_t const new_events = total(metric::kEvents) - events;
-  std::uint64_t const new_received = total(metric::kReceived) - received;
+  std::uint64_t const new_malformed = total(hub, metric::kMalformed) - malformed;
+  std::uint64_t const new_events = total(hub, metric::kEvents) - events;
+  std::uint64_t const new_received = total(hub, metric::kReceived) - received;
   std::uint64_t const waiting = envelope == Envelope::auto_detect || envelope == Envelope::cri
                                     ? partial_lines_in(payload, max_line_bytes)
                                     : 0;
+  fuzz::require(
+      total(hub, metric::kErrors) - errors == total(hub, metric::kEvents, "error") - error_events,
+      "every error counts once by code and once by outcome, labeled or not");
   fuzz::require(new_received <= lines && new_received + waiting >= lines,
                 "every line is received once (a CRI part with the line it ends)");
   fuzz::require(new_malformed <= new_received, "no line is skipped twice");
