@@ -35,7 +35,6 @@ EventCounter::EventCounter(std::shared_ptr<Classifier const> classifier, MetricS
       unknown_(unknown),
       exemplar_names_(std::move(exemplar_fields)),
       fields_(fields_to_read(exemplar_names_, labels).first),
-      labeled_(labeled),
       resolver_((labeled.configure(labels.names, labels.max_values, labels.max_series), labels),
                 labeled, fields_to_read(exemplar_names_, labels).second),
       errors_family_(&store.counter(metric::kErrorsFamily)),

@@ -69,7 +69,6 @@ class EventCounter {
   UnknownCodes& unknown_;
   std::vector<std::string> exemplar_names_;
   EventFieldNames fields_;
-  LabeledSeries& labeled_;
   LabelResolver resolver_;
   CounterFamily* errors_family_;
   CounterFamily* events_family_;
