@@ -75,6 +75,14 @@ class GzipSource final : public ByteSource {
     return ::gzseek(file_, static_cast<z_off_t>(offset), SEEK_SET) == static_cast<z_off_t>(offset);
   }
   std::optional<std::uint64_t> size() override { return std::nullopt; }
+  std::optional<std::uint64_t> size_hint() override {
+    struct stat st {};
+    unsigned char trailer[4];
+    if (::fstat(fd_, &st) != 0 || st.st_size < 18 || ::pread(fd_, trailer, 4, st.st_size - 4) != 4)
+      return std::nullopt;
+    return std::uint64_t{trailer[0]} | std::uint64_t{trailer[1]} << 8 |
+           std::uint64_t{trailer[2]} << 16 | std::uint64_t{trailer[3]} << 24;
+  }
   std::string head() override { return bytes_at(0, kFingerprintBytes); }
   std::string bytes_at(std::uint64_t offset, std::size_t size) override {
     // A second stream on a file description of its own (a dup would share

@@ -91,11 +91,15 @@ FileReader::Resume FileReader::resume(FilePosition const& saved) {
   return Resume::resumed;
 }
 
-bool FileReader::same_bytes_before(FileReader& other, std::uint64_t offset) {
-  std::size_t before = static_cast<std::size_t>(std::min<std::uint64_t>(offset, kTailBytes));
+bool FileReader::copied_in(FileReader& copy) {
+  copy.refresh_size();
+  if (committed_ > 0 && copy.size_ >= committed_)
+    return copy.source_->bytes_at(committed_ - tail_.size(), tail_.size()) == tail_;
+  std::uint64_t end = std::min(copy.size_, size_);
+  std::size_t before = static_cast<std::size_t>(std::min<std::uint64_t>(end, kTailBytes));
   if (before == 0) return true;
-  std::string mine = source_->bytes_at(offset - before, before);
-  return mine.size() == before && mine == other.source_->bytes_at(offset - before, before);
+  std::string theirs = copy.source_->bytes_at(end - before, before);
+  return theirs.size() == before && theirs == source_->bytes_at(end - before, before);
 }
 
 void FileReader::keep_tail(char const* data, std::size_t length) {
@@ -235,6 +239,23 @@ FilePosition FileReader::position(std::string const& path) {
 
 std::optional<FilePosition> FileReader::take_truncated_position() {
   return std::exchange(truncated_, std::nullopt);
+}
+
+void FileReader::note_path(std::string const& path) {
+  if (!paths_.empty() && paths_.back() == path) return;
+  // The first path (where a rotated file was written) and the latest ones.
+  if (paths_.size() >= 16) paths_.erase(paths_.begin() + 1);
+  paths_.push_back(path);
+}
+
+bool FileReader::was_at(std::string_view path) const {
+  return std::find(paths_.begin(), paths_.end(), path) != paths_.end();
+}
+
+bool FileReader::shrunk() {
+  if (kind() != FileKind::text) return false;
+  auto size = source_->size();
+  return size && *size < offset_;
 }
 
 }  // namespace cos_exporter

@@ -30,6 +30,9 @@ class ByteSource {
   virtual bool seek(std::uint64_t offset) = 0;
   // The content's size when known without reading it (a text file).
   virtual std::optional<std::uint64_t> size() = 0;
+  // What the container says the content's size is (gzip's trailer, modulo
+  // 2^32, for a file written to its end); a hint, never checked.
+  virtual std::optional<std::uint64_t> size_hint() { return size(); }
   // The first bytes of the content (at most kFingerprintBytes).
   virtual std::string head() = 0;
   // Reads `size` bytes at `offset` without moving; fewer when they are not there.

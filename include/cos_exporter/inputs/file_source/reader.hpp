@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cos_exporter/inputs/file_source/byte_source.hpp"
 #include "cos_exporter/inputs/position_store.hpp"
@@ -78,9 +79,12 @@ class FileReader {
   std::optional<Fingerprint> const& fingerprint();
   // The first bytes of the content (at most kFingerprintBytes).
   std::string head() { return source_->head(); }
-  // Whether this file's bytes before `offset` are `other`'s too (a copy of a
-  // text file in progress, or the original of one).
-  bool same_bytes_before(FileReader& other, std::uint64_t offset);
+  // Whether `copy` holds what this reader read: the bytes just before its
+  // committed offset (kept in memory, so a truncation since does not matter),
+  // or, for a shorter copy, this file's bytes where the copy ends.
+  bool copied_in(FileReader& copy);
+  // The content's size as its container says it (the gzip trailer); a hint.
+  std::optional<std::uint64_t> size_hint() { return source_->size_hint(); }
   // Offset just after the last complete line (or inside a skipped long line):
   // what a restart resumes from.
   std::uint64_t committed_offset() const { return committed_; }
@@ -92,6 +96,15 @@ class FileReader {
   // The position this reader had when it last found its file truncated (the
   // content before that still exists in logrotate's copy); taken once.
   std::optional<FilePosition> take_truncated_position();
+
+  // The paths its file was followed at, first to last (a rename adds one):
+  // what happened to its inode, for the rotation rules.
+  void note_path(std::string const& path);
+  bool was_at(std::string_view path) const;
+  bool renamed() const { return paths_.size() > 1; }
+  // Whether the (text) file is shorter now than where it was read: a
+  // truncation not read yet.
+  bool shrunk();
 
  private:
   void emit(std::string_view line, LineSink& sink, std::uint64_t& lines);
@@ -110,6 +123,7 @@ class FileReader {
   std::optional<Fingerprint> fingerprint_;
   std::optional<FilePosition> truncated_;
   bool exhausted_ = false;  // a compressed copy with nothing new in it
+  std::vector<std::string> paths_;
 };
 
 }  // namespace cos_exporter
