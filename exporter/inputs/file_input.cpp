@@ -11,8 +11,14 @@
 namespace cos_exporter {
 namespace {
 
-// Bytes read from one file per pass before the other handlers get a turn.
-constexpr std::size_t kReadBudget = 1024 * 1024;
+// Reading goes in slices, so that scrapes, other files and datagram inputs
+// are served while a big file (or a gzip file that inflates to a big one) is
+// read at full speed: one file reads about kReadBudget bytes (after
+// inflating, and less for short lines: FileReader::read) at a time, and a
+// pass hands the event loop back once it has taken kSliceTime, posting the
+// rest of its work behind whatever is waiting.
+constexpr std::size_t kReadBudget = 128 * 1024;
+constexpr std::chrono::microseconds kSliceTime{2000};
 
 }  // namespace
 
@@ -150,6 +156,7 @@ void FileInput::poll_now() {
 
 void FileInput::run_pass() {
   if (stopped_ || !started_) return;
+  slice_end_ = Clock::now() + kSliceTime;
   if (full_requested_) {
     full_requested_ = false;
     full_pass(/*starting=*/false);  // reads every open file once
@@ -157,14 +164,28 @@ void FileInput::run_pass() {
   // Only files written since the last pass are read: an idle file costs nothing here.
   std::swap(reading_, dirty_);
   dirty_.clear();
-  for (FileTailer* tailer : reading_) {
+  std::size_t done = 0;
+  for (; done < reading_.size() && !slice_over(); ++done) {
+    FileTailer* tailer = reading_[done];
     tailer->dirty = false;
     if (read_tailer(*tailer)) mark_dirty(*tailer);
   }
+  // Files not reached in this slice go first in the next one (still marked dirty).
+  dirty_.insert(dirty_.begin(), reading_.begin() + static_cast<std::ptrdiff_t>(done),
+                reading_.end());
   reading_.clear();
   bool more = !dirty_.empty();
-  for (auto& draining : draining_) more = read_draining(draining) || more;
+  for (auto& draining : draining_) {
+    if (slice_over())
+      more = true;
+    else if (read_draining(draining))
+      more = true;
+  }
   if (more) schedule_pass();
+}
+
+bool FileInput::slice_over() const {
+  return Clock::now() >= slice_end_;
 }
 
 void FileInput::mark_dirty(FileTailer& tailer) {
@@ -206,7 +227,7 @@ void FileInput::full_pass(bool starting) {
     if (it != found.end() && it->second.identity == reader->identity() &&
         reader->kind() == FileKind::text && it->second.size == reader->read_offset())
       continue;
-    if (read_tailer(*tailer)) mark_dirty(*tailer);
+    if (slice_over() || read_tailer(*tailer)) mark_dirty(*tailer);
   }
   let_go_of_moved_files(found, now);
 

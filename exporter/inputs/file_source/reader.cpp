@@ -9,6 +9,11 @@ namespace cos_exporter {
 namespace {
 
 constexpr std::size_t kReadChunk = 128 * 1024;
+// What a line costs against a read's budget, in bytes: handing a line on
+// (parse, count) costs about as much as reading this many bytes, so a file of
+// short (or empty) lines is read in smaller slices than one of long lines.
+constexpr std::uint64_t kLineCost = 64;
+constexpr std::size_t kMinRead = 4096;
 
 }  // namespace
 
@@ -134,8 +139,16 @@ FileReader::ReadResult FileReader::read(LineSink& sink, std::size_t budget) {
   ReadResult result;
   if (exhausted_ && kind() != FileKind::text) return result;
   bool size_known = false;
-  while (result.bytes < budget) {
-    ssize_t n = source_->read(data + length, capacity - length);
+  auto spent = [&] { return result.bytes + result.lines * kLineCost; };
+  while (spent() < budget) {
+    // No more than the budget left, at the lines per byte of the last read:
+    // a slice stays a slice after inflating too, and for short lines.
+    std::uint64_t left = budget - spent();
+    if (last_bytes_ > 0) left = left * last_bytes_ / (last_bytes_ + last_lines_ * kLineCost);
+    std::size_t want =
+        std::min<std::size_t>(capacity - length, std::max<std::uint64_t>(left, kMinRead));
+    std::uint64_t lines_before = result.lines;
+    ssize_t n = source_->read(data + length, want);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno != EAGAIN) {
@@ -163,6 +176,7 @@ FileReader::ReadResult FileReader::read(LineSink& sink, std::size_t budget) {
       break;
     }
     auto got = static_cast<std::size_t>(n);
+    last_bytes_ = got;
     offset_ += got;
     result.bytes += got;
     std::size_t end = length + got;
@@ -190,6 +204,7 @@ FileReader::ReadResult FileReader::read(LineSink& sink, std::size_t budget) {
       emit(std::string_view(data + line_start, at - line_start), sink, result.lines);
       line_start = scan = at + 1;
     }
+    last_lines_ = result.lines - lines_before;
     std::size_t rest = end - line_start;
     if (rest > max_line_bytes_ + 1) {  // too long whatever follows: count it, skip to its end
       ++result.lines;
@@ -208,7 +223,7 @@ FileReader::ReadResult FileReader::read(LineSink& sink, std::size_t budget) {
   partial_.assign(data, length);
   if (!size_known) refresh_size();
   if (result.status != Status::error)
-    result.status = result.bytes >= budget ? Status::more : Status::eof;
+    result.status = spent() >= budget ? Status::more : Status::eof;
   return result;
 }
 

@@ -115,6 +115,7 @@ class FileInput final : public Input {
 
   void schedule_pass();
   void run_pass();
+  bool slice_over() const;
   void full_pass(bool starting);
   void let_go_of_moved_files(std::map<std::string, FoundFile> const& found, Clock::time_point now);
   void finish_draining(Clock::time_point now);
@@ -161,6 +162,7 @@ class FileInput final : public Input {
   };
   std::map<FileIdentity, Settled> settled_;
 
+  Clock::time_point slice_end_{};  // when the running pass hands the loop back
   std::chrono::milliseconds poll_interval_{1000};
   std::chrono::milliseconds drain_grace_{5000};
   bool started_ = false;

@@ -67,7 +67,8 @@ class FileReader {
   // With `other` the reader is left at 0.
   Resume resume(FilePosition const& saved);
 
-  // Reads until end of file or until about `budget` bytes were read.
+  // Reads until end of file or until about `budget` was spent: the bytes
+  // read, and for each line handed on as much as a few dozen bytes cost.
   ReadResult read(LineSink& sink, std::size_t budget);
   // Hands a final line that never got its newline to the sink (when a rotated
   // or deleted file is let go); returns the number of lines (0 or 1).
@@ -124,6 +125,8 @@ class FileReader {
   std::optional<FilePosition> truncated_;
   bool exhausted_ = false;  // a compressed copy with nothing new in it
   std::vector<std::string> paths_;
+  std::uint64_t last_bytes_ = 0;  // of the last read: how dense its lines are
+  std::uint64_t last_lines_ = 0;
 };
 
 }  // namespace cos_exporter
