@@ -39,7 +39,11 @@ void FileInput::attach(FileTailer& tailer, FoundFile const& file) {
       break;
   }
   auto reader = open_reader(tailer, file);
-  if (!reader || !reader->fingerprint()) return;  // not readable, or no complete first line yet
+  if (!reader) return;
+  if (!reader->fingerprint()) {  // no complete first line yet, or a gzip file damaged there
+    if (reader->damaged_head()) give_up_damaged(*reader, tailer.path());
+    return;
+  }
   if (auto original = original_of(*reader, tailer.path())) {
     if (tailer.deferred != identity)
       log_info("copy of a file that is still being read; waiting until that one is let go",
@@ -154,6 +158,7 @@ void FileInput::start_reading(FileTailer& tailer, std::unique_ptr<FileReader> re
       break;
   }
   tailer.starting = false;
+  reader->set_stall_limit(drain_grace_);
   followed_.insert(identity);
   tailer.follow(std::move(reader), config_.name, how, change);
   mark_dirty(tailer);

@@ -181,6 +181,7 @@ void FileInput::run_pass() {
     else if (read_draining(draining))
       more = true;
   }
+  std::erase_if(draining_, [](Draining const& d) { return d.reader->damage().has_value(); });
   if (more) schedule_pass();
 }
 
@@ -196,8 +197,29 @@ void FileInput::mark_dirty(FileTailer& tailer) {
 
 bool FileInput::read_tailer(FileTailer& tailer) {
   bool more = tailer.read(sink_for(tailer.path()), kReadBudget, config_.name);
-  if (FileReader* reader = tailer.reader()) keep_truncated_position(*reader, tailer.path());
+  FileReader* reader = tailer.reader();
+  if (reader == nullptr) return more;
+  keep_truncated_position(*reader, tailer.path());
+  if (reader->damage()) {
+    give_up_damaged(*reader, tailer.path());
+    tailer.release();
+    return false;
+  }
   return more;
+}
+
+void FileInput::give_up_damaged(FileReader& reader, std::string const& path) {
+  auto const& damage = *reader.damage();
+  log_warn("compressed file is damaged; not reading the rest of it",
+           {{"component", "file"},
+            {"input", config_.name},
+            {"path", path},
+            {"error", damage.error.empty() ? std::string(damage.reason) : damage.error},
+            {"reason", damage.reason},
+            {"read_bytes", std::to_string(reader.committed_offset())}});
+  // What was read before stays counted, once: the file is not read again
+  // under any name.
+  settle({reader.identity(), reader.stored_size()}, damage.reason);
 }
 
 void FileInput::keep_truncated_position(FileReader& reader, std::string const& path) {
@@ -278,7 +300,9 @@ void FileInput::let_go_of_moved_files(std::map<std::string, FoundFile> const& fo
 
 void FileInput::finish_draining(Clock::time_point now) {
   std::erase_if(draining_, [&](Draining& draining) {
-    if (read_draining(draining) || now - draining.last_data < drain_grace_) return false;
+    if (read_draining(draining)) return false;
+    if (draining.reader->damage()) return true;
+    if (now - draining.last_data < drain_grace_) return false;
     draining.lines->add(draining.reader->flush_partial(sink_for(draining.path)));
     log_info("stopped reading old file",
              {{"component", "file"},
@@ -330,6 +354,7 @@ bool FileInput::read_draining(Draining& draining) {
   auto result = draining.reader->read(sink_for(draining.path), kReadBudget);
   draining.lines->add(result.lines);
   keep_truncated_position(*draining.reader, draining.path);
+  if (draining.reader->damage()) give_up_damaged(*draining.reader, draining.path);
   if (result.bytes > 0) draining.last_data = Clock::now();
   return result.status == FileReader::Status::more;
 }

@@ -151,12 +151,17 @@ FileReader::ReadResult FileReader::read(LineSink& sink, std::size_t budget) {
     ssize_t n = source_->read(data + length, want);
     if (n < 0) {
       if (errno == EINTR) continue;
-      if (errno != EAGAIN) {
+      if (kind() != FileKind::text && (errno == EILSEQ || (errno == EAGAIN && stalled()))) {
+        damage_ =
+            Damage{errno == EILSEQ ? "damaged_gzip" : "truncated_gzip", source_->error_text()};
+        result.status = Status::damaged;
+      } else if (errno != EAGAIN) {
         result.status = Status::error;
         result.error = errno;
       }
       break;
     }
+    stalled_since_.reset();
     if (n == 0) {
       if (auto size = source_->size()) {
         size_ = *size;
@@ -222,7 +227,7 @@ FileReader::ReadResult FileReader::read(LineSink& sink, std::size_t budget) {
   }
   partial_.assign(data, length);
   if (!size_known) refresh_size();
-  if (result.status != Status::error)
+  if (result.status != Status::error && result.status != Status::damaged)
     result.status = spent() >= budget ? Status::more : Status::eof;
   return result;
 }
@@ -265,6 +270,28 @@ void FileReader::note_path(std::string const& path) {
 
 bool FileReader::was_at(std::string_view path) const {
   return std::find(paths_.begin(), paths_.end(), path) != paths_.end();
+}
+
+bool FileReader::stalled() {
+  // A stream that ends early while its file grows is being written; one that
+  // has not grown for the stall limit was cut.
+  auto now = std::chrono::steady_clock::now();
+  std::uint64_t size = source_->stored_size();
+  if (!stalled_since_ || size != stalled_size_) {
+    stalled_since_ = now;
+    stalled_size_ = size;
+    return false;
+  }
+  return now - *stalled_since_ >= stall_limit_;
+}
+
+bool FileReader::damaged_head() {
+  if (kind() == FileKind::text) return false;
+  source_->head();
+  std::string error = source_->error_text();
+  if (error.empty() || source_->ends_early()) return false;
+  damage_ = Damage{"damaged_gzip", error};
+  return true;
 }
 
 bool FileReader::shrunk() {

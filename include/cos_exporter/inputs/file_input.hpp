@@ -133,6 +133,7 @@ class FileInput final : public Input {
   bool read_tailer(FileTailer& tailer);
   void keep_truncated_position(FileReader& reader, std::string const& path);
   bool read_draining(Draining& draining);
+  void give_up_damaged(FileReader& reader, std::string const& path);
   void count_skip(char const* reason);
   void record_positions();
 

@@ -41,6 +41,11 @@ class ByteSource {
   // Whether the last bytes_at() stopped at a compressed stream that ends
   // early: it is still being written.
   virtual bool ends_early() const { return false; }
+  // The decompressor's words for the last error (damaged data, or a stream
+  // that ends early); empty when none.
+  virtual std::string error_text() const { return {}; }
+  // The size of the file itself (compressed, for a gzip file).
+  virtual std::uint64_t stored_size() = 0;
   FileIdentity identity() const { return identity_; }
 
  protected:

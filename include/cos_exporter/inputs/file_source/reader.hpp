@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -34,7 +35,7 @@ class LineSink {
 // offset, so that a saved position can be checked against a copy of the file.
 class FileReader {
  public:
-  enum class Status { eof, more, error };
+  enum class Status { eof, more, error, damaged };
   struct ReadResult {
     Status status = Status::eof;
     std::uint64_t bytes = 0;        // bytes read
@@ -91,6 +92,8 @@ class FileReader {
   std::uint64_t committed_offset() const { return committed_; }
   std::uint64_t read_offset() const { return offset_; }
   std::uint64_t size() const { return size_; }
+  // The size of the file itself (compressed, for a gzip file).
+  std::uint64_t stored_size() { return source_->stored_size(); }
   // Where this reader stands, with its fingerprint and the hash of the bytes
   // before the committed offset.
   FilePosition position(std::string const& path);
@@ -107,11 +110,24 @@ class FileReader {
   // truncation not read yet.
   bool shrunk();
 
+  // A compressed file that cannot be read further (Status::damaged): its data
+  // is damaged, or its stream ends early and the file has not grown for the
+  // stall limit (it was cut). What was read before stays read.
+  struct Damage {
+    char const* reason;  // damaged_gzip, truncated_gzip
+    std::string error;   // zlib's words
+  };
+  std::optional<Damage> const& damage() const { return damage_; }
+  // Whether a compressed file's first bytes cannot be read (damage() says why).
+  bool damaged_head();
+  void set_stall_limit(std::chrono::milliseconds limit) { stall_limit_ = limit; }
+
  private:
   void emit(std::string_view line, LineSink& sink, std::uint64_t& lines);
   void reset_to(std::uint64_t offset);
   void keep_tail(char const* data, std::size_t length);
   void refresh_size();
+  bool stalled();
 
   std::unique_ptr<ByteSource> source_;
   std::size_t max_line_bytes_;
@@ -125,6 +141,10 @@ class FileReader {
   std::optional<FilePosition> truncated_;
   bool exhausted_ = false;  // a compressed copy with nothing new in it
   std::vector<std::string> paths_;
+  std::optional<Damage> damage_;
+  std::chrono::milliseconds stall_limit_{5000};
+  std::optional<std::chrono::steady_clock::time_point> stalled_since_;
+  std::uint64_t stalled_size_ = 0;
   std::uint64_t last_bytes_ = 0;  // of the last read: how dense its lines are
   std::uint64_t last_lines_ = 0;
 };
