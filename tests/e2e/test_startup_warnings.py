@@ -61,6 +61,10 @@ class StartupWarningsTest(unittest.TestCase):
                                     args=["--config.file=" + path])
         with exporter:
             exporter.wait_for(lambda: "msg=started" in exporter.log_text(), 10, "start-up")
+            # The catalog counted as the README counts it.
+            started = harness.parse_logfmt(next(l for l in exporter.lines if "msg=started" in l))
+            self.assertEqual((started["catalog_entries"], started["sdk_dialect_names"]),
+                             ("201", "13"))
             logged = [harness.parse_logfmt(l) for l in exporter.lines
                       if harness.parse_logfmt(l).get("msg") == "config warning"]
             self.assertEqual([(f["level"], f["warning"]) for f in logged],
