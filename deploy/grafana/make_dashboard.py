@@ -369,12 +369,14 @@ def dashboard(labels=(), runbooks="docs/runbooks.md"):
         query_variable("job", "Job", "label_values(cos_error_exporter_build_info, job)"),
         query_variable("instance", "Instance",
                        'label_values(cos_error_exporter_build_info{job=~"$job"}, instance)'),
+    ] + [label_variable(label) for label in labels] + [
+        # Last: the variables above filter, this one only makes the links.
         {"name": "runbook_url", "label": "Runbooks", "type": "textbox", "query": runbooks,
          "current": {"selected": False, "text": runbooks, "value": runbooks},
          "options": [{"selected": True, "text": runbooks, "value": runbooks}], "hide": 0,
          "description": "Where docs/runbooks.md is published (the config's runbook_url): "
                         "each panel's Runbook link opens its section there."},
-    ] + [label_variable(label) for label in labels]
+    ]
     return {
         "title": "COS v4 errors" + (f" by {', '.join(labels)}" if labels else ""),
         "uid": dashboard_uid(labels),

@@ -89,8 +89,10 @@ std::string format_duration(double seconds) {
   char const* const units[] = {"d", "h", "m", "s"};
   std::string text;
   for (std::size_t i = 0; i < 4; ++i)
-    if (!text.empty() || parts[i] > 0 || i == 3)
-      text += (text.empty() ? "" : " ") + std::to_string(parts[i]) + units[i];
+    if (!text.empty() || parts[i] > 0 || i == 3) {
+      if (!text.empty()) text += ' ';
+      text.append(std::to_string(parts[i])).append(units[i]);
+    }
   return text;
 }
 

@@ -158,7 +158,8 @@ class CheckConfigTest(unittest.TestCase):
         # Valid: exit 0, listed on stderr.
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(result.stdout,
-                         "config OK: %s (1 inputs, 3 groups, 201 catalog entries + 13 SDK dialect names)\n" % path)
+                         "config OK: %s (1 inputs, 3 groups, 201 catalog entries + 13 SDK "
+                         "dialect names)\n" % path)
         self.assertEqual(result.stderr.splitlines(), [
             'warning: %s: group "auth": name glob "ERROR_PROXY_AUHT_*" matches no error name '
             "of the catalog" % path,
