@@ -64,19 +64,32 @@ def load(name):
 
 
 class Server(harness.Prometheus):
-    """A Prometheus started on `config` (a dict) in its own directory."""
+    """A server of the fleet in its own directory, its HTTP API on a free port:
+    `command(directory, port)` is its command line, `ready` its readiness path."""
 
-    def __init__(self, workdir, name, config, args):
+    def __init__(self, workdir, name, command, ready="/-/ready"):
         self.dir = Path(workdir) / name
         self.dir.mkdir()
         self.port = harness.free_port()
-        path = self.dir / "prometheus.yml"
-        path.write_text(yaml.safe_dump(config))
+        self.ready = ready
         self.log = open(self.dir / "prometheus.log", "w")
-        self.process = subprocess.Popen(
-            ["prometheus", f"--config.file={path}",
-             f"--web.listen-address=127.0.0.1:{self.port}", "--log.level=warn", *args],
-            stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(command(self.dir, self.port), stdout=self.log,
+                                        stderr=subprocess.STDOUT)
+
+    def wait_ready(self, timeout=60):
+        harness.wait_http_ready(self.url(self.ready), self.process, self.log_text,
+                                self.dir.name, timeout)
+
+
+def prometheus(workdir, name, config, *args):
+    """A Prometheus started on `config` (a dict) with `args` ({dir}: its directory)."""
+
+    def command(directory, port):
+        path = directory / "prometheus.yml"
+        path.write_text(yaml.safe_dump(config))
+        return ["prometheus", f"--config.file={path}", f"--web.listen-address=127.0.0.1:{port}",
+                "--log.level=warn", *[arg.format(dir=directory) for arg in args]]
+    return Server(workdir, name, command)
 
 
 class Sender(Paced):
@@ -151,15 +164,8 @@ class Fleet(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         rules.write_text(result.stdout)
 
-        central = load("central.yml")
-        central["global"]["evaluation_interval"] = "1s"
-        central["rule_files"] = [str(rules)]
-        central["alerting"]["alertmanagers"][0]["static_configs"] = [
-            {"targets": [self.alertmanager.address]}]
-        self.central = Server(self.dir, "central", central,
-                              ["--web.enable-remote-write-receiver",
-                               f"--storage.tsdb.path={self.dir / 'central' / 'data'}"])
-        self.addCleanup(self.central.stop)  # after the agents (cleanups run last first)
+        # The store before the agents, stopped after them (cleanups run last first).
+        self.store, self.ruler = self.start_central(rules)
         self.agents = {}
         for site in SITES:
             agent = load("agent.yml")
@@ -171,13 +177,26 @@ class Fleet(unittest.TestCase):
                 self.exporters[name].http_address for name in self.exporters
                 if name.startswith(site)]}]
             (write,) = agent["remote_write"]
-            write["url"] = self.central.url("/api/v1/write")
+            write["url"] = self.store.url("/api/v1/write")
             write.pop("tls_config", None)
             write["queue_config"]["batch_send_deadline"] = "1s"
-            self.agents[site] = Server(self.dir, f"agent-{site}", agent,
-                                       ["--enable-feature=agent",
-                                        f"--storage.agent.path={self.dir / f'agent-{site}' / 'wal'}"])
+            self.agents[site] = prometheus(self.dir, f"agent-{site}", agent,
+                                           "--enable-feature=agent",
+                                           "--storage.agent.path={dir}/wal")
             self.addCleanup(self.agents[site].stop)
+
+    def start_central(self, rules):
+        """Starts the central store and what evaluates `rules` on it, sending
+        alerts to Alertmanager; returns (store, ruler): here one Prometheus."""
+        central = load("central.yml")
+        central["global"]["evaluation_interval"] = "1s"
+        central["rule_files"] = [str(rules)]
+        central["alerting"]["alertmanagers"][0]["static_configs"] = [
+            {"targets": [self.alertmanager.address]}]
+        server = prometheus(self.dir, "central", central, "--web.enable-remote-write-receiver",
+                            "--storage.tsdb.path={dir}/data")
+        self.addCleanup(server.stop)
+        return server, server
 
     def start_exporter(self, name):
         http_port, udp_port = self.ports[name]
@@ -190,53 +209,53 @@ class Fleet(unittest.TestCase):
     def details(self):
         agents = "\n".join(f"agent {site}: {agent.log_text()}"
                            for site, agent in self.agents.items())
-        return (f"central alerts: {self.central.api('alerts')}\n"
+        return (f"central alerts: {self.ruler.api('alerts')}\n"
                 f"webhook: {self.webhook.alerts()}\n"
-                f"central: {self.central.log_text()}\n{agents}\n"
+                f"store: {self.store.log_text()}\nruler: {self.ruler.log_text()}\n{agents}\n"
                 f"alertmanager: {self.alertmanager.log_text()}")
 
     def by_site(self, expr):
-        return {labels.get("site"): value for labels, value in self.central.query(expr)}
+        return {labels.get("site"): value for labels, value in self.store.query(expr)}
 
     def watch(self, seen):
         """Adds the central store's alerts to `seen` {(name, state): {label sets}};
         returns the alerts."""
-        alerts = self.central.api("alerts")["alerts"]
+        alerts = self.ruler.api("alerts")["alerts"] or []  # vmalert: null for none
         for alert in alerts:
             key = (alert["labels"]["alertname"], alert["state"])
             seen.setdefault(key, set()).add(tuple(sorted(alert["labels"].items())))
         return alerts
 
     def last_evaluation(self):
-        """When the central store last evaluated the spike alerts (unix seconds)."""
-        (group,) = [g for g in self.central.api("rules")["groups"]
+        """When every spike alert was last evaluated (unix seconds)."""
+        (group,) = [g for g in self.ruler.api("rules")["groups"]
                     if g["name"] == "cos_error_exporter.alerts"]
-        stamp = group["lastEvaluation"]
-        if stamp.startswith("0001-"):
-            return 0.0
         # RFC 3339 in UTC with nanoseconds: the whole seconds do.
-        return calendar.timegm(time.strptime(stamp[:19], "%Y-%m-%dT%H:%M:%S"))
+        return min(calendar.timegm(time.strptime(rule["lastEvaluation"][:19],
+                                                 "%Y-%m-%dT%H:%M:%S"))
+                   for rule in group["rules"])
 
     def test_a_fleet_alerts_once_per_site_and_not_on_a_restart(self):
         self.alertmanager.wait_ready()
-        self.central.wait_ready()
+        self.store.wait_ready()
+        self.ruler.wait_ready()
         for agent in self.agents.values():
             agent.wait_ready()
 
         # Every exporter reaches the central store with its site's external label.
         wait_until(lambda: self.by_site("count by (site) (cos_error_exporter_build_info)")
                    == {"a": 3, "b": 1}, 60, "every exporter at the central store", self.details)
-        self.assertEqual(self.central.query('count({__name__=~"cos_.+", site=""})'), [])
+        self.assertEqual(self.store.query('count({__name__=~"cos_.+", site=""})'), [])
 
         # One baseline of history for every site: the spike alerts can fire from now on.
         wait_until(lambda: self.by_site(
             f'count by (site) (cos_group_errors_total{{group="integrity"}} offset {BASELINE_S}s)')
             == {"a": 3, "b": 1}, BASELINE_S + 60, "one baseline of history", self.details)
-        wait_until(lambda: len(self.central.query(
+        wait_until(lambda: len(self.store.query(
             f'cos:group_errors:rate{WINDOW_S}s{{group="network"}}')) == 2, 30,
             "the recorded network rates", self.details)
         # The rules sum the instances away and keep the site.
-        rates = self.central.query(f'cos:group_errors:rate{WINDOW_S}s{{group="network"}}')
+        rates = self.store.query(f'cos:group_errors:rate{WINDOW_S}s{{group="network"}}')
         self.assertEqual(sorted(labels["site"] for labels, _ in rates), ["a", "b"], rates)
         for labels, rate in rates:
             self.assertEqual(set(labels), {"__name__", "group", "job", "site"}, labels)
@@ -248,11 +267,11 @@ class Fleet(unittest.TestCase):
         restarted = self.exporters["a2"]
         instance = restarted.http_address
         restarted.stop()
-        wait_until(lambda: self.watch(seen) is not None and self.central.query(
+        wait_until(lambda: self.watch(seen) is not None and self.store.query(
             f'up{{site="a", instance="{instance}"}} == 0'), 30,
             "the stopped exporter's failed scrape at the central store", self.details)
         self.start_exporter("a2")
-        wait_until(lambda: self.watch(seen) is not None and self.central.query(
+        wait_until(lambda: self.watch(seen) is not None and self.store.query(
             f'up{{site="a", instance="{instance}"}} == 1'), 30,
             "the restarted exporter at the central store", self.details)
         back = time.time()
