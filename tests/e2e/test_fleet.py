@@ -19,6 +19,7 @@ Groups with a 10 s window and a 30 s baseline, the code alert too:
 """
 
 import calendar
+import os
 import shutil
 import socket
 import subprocess
@@ -129,13 +130,30 @@ class FleetKitFiles(unittest.TestCase):
         self.assertTrue(agent["remote_write"][0]["url"].endswith("/api/v1/write"))
 
     def test_the_central_config_loads_the_shipped_rules(self):
-        shipped = yaml.safe_load((FLEET / "../prometheus/rules.yml").read_text())
-        count = sum(len(group["rules"]) for group in shipped["groups"])
-        self.assertIn(f"SUCCESS: {count} rules found", self.check(str(FLEET / "central.yml")))
+        output = self.check(str(FLEET / "central.yml"))
         central = load("central.yml")
         self.assertEqual([(FLEET / p).resolve() for p in central["rule_files"]],
-                         [(FLEET / "../prometheus/rules.yml").resolve()])
+                         [(FLEET / "../prometheus/rules.yml").resolve(), FLEET / "fleet-rules.yml"])
+        for path in central["rule_files"]:
+            rules = yaml.safe_load((FLEET / path).read_text())
+            count = sum(len(group["rules"]) for group in rules["groups"])
+            checked = os.path.normpath(FLEET / path)
+            self.assertIn(f"Checking {checked}\n  SUCCESS: {count} rules found", output)
         self.assertNotIn("scrape_configs", central)
+
+    def test_the_fleet_alert_links_its_runbook_section(self):
+        runbooks = (FLEET / "../../docs/runbooks.md").read_text(encoding="utf-8")
+        for group in load("fleet-rules.yml")["groups"]:
+            for rule in group["rules"]:
+                base, _, section = rule["annotations"]["runbook_url"].partition("#")
+                self.assertEqual(base, "docs/runbooks.md")
+                self.assertIn(f'<a id="{section}"></a>', runbooks)
+
+    def test_the_fleet_rules_pass_their_unit_tests(self):
+        # A silent site alerts; one down exporter of a reporting site does not.
+        result = subprocess.run(["promtool", "test", "rules", "fleet-rules.test.yml"], cwd=FLEET,
+                                capture_output=True, text=True, timeout=60)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
 
 
 class Fleet(unittest.TestCase):
@@ -192,7 +210,7 @@ class Fleet(unittest.TestCase):
         alerts to Alertmanager; returns (store, ruler): here one Prometheus."""
         central = load("central.yml")
         central["global"]["evaluation_interval"] = "1s"
-        central["rule_files"] = [str(rules)]
+        central["rule_files"] = [str(path) for path in (rules, FLEET / "fleet-rules.yml")]
         central["alerting"]["alertmanagers"][0]["static_configs"] = [
             {"targets": [self.alertmanager.address]}]
         server = prometheus(self.dir, "central", central, "--web.enable-remote-write-receiver",

@@ -27,7 +27,8 @@ class FleetVictoriaMetrics(test_fleet.Fleet):
             "-search.latencyOffset=2s", "-search.disableCache"], ready="/health")
         self.addCleanup(store.stop)
         ruler = test_fleet.Server(self.dir, "vmalert", lambda directory, port: [
-            "vmalert", f"-rule={rules}", f"-datasource.url={store.url('')}",
+            "vmalert", f"-rule={rules}", f"-rule={test_fleet.FLEET / 'fleet-rules.yml'}",
+            f"-datasource.url={store.url('')}",
             # The recorded series reach the store within a second, not 5 s: the
             # code alert reads a rule that reads a rule.
             f"-remoteWrite.url={store.url('')}", "-remoteWrite.flushInterval=1s",
