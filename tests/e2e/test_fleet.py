@@ -3,8 +3,8 @@
 two sites, a Prometheus in agent mode per site (deploy/fleet/agent.yml: scrape
 every second, remote-write), a central Prometheus (deploy/fleet/central.yml,
 `--web.enable-remote-write-receiver`) evaluating the rules `cos_error_exporter
-rules` prints, and Alertmanager with the shipped deploy/alertmanager/alertmanager.yml
-delivering to a webhook in this test.
+rules` prints and deploy/fleet/fleet-rules.yml, and Alertmanager with the shipped
+deploy/alertmanager/alertmanager.yml delivering to a webhook in this test.
 
 Groups with a 10 s window and a 30 s baseline, the code alert too:
   site a  three exporters, 1 error/s of -2 each (3/s for the site, above the
@@ -168,7 +168,7 @@ class Fleet(unittest.TestCase):
         self.addCleanup(self.alertmanager.stop)
 
         # Every exporter on fixed ports, so that a restarted one is the same target.
-        self.exporters, self.ports, self.steady = {}, {}, []
+        self.exporters, self.ports = {}, {}
         for site, count in SITES.items():
             for n in range(1, count + 1):
                 name = f"{site}{n}"
