@@ -64,6 +64,8 @@ class FileTailer {
   std::optional<FileIdentity> deferred;  // a copy of a file still read, or an unfinished .gz
   std::optional<FileIdentity> original;  // the file still read that `deferred` is a copy of
   std::optional<std::chrono::steady_clock::time_point> missing_since;
+  // When read() last counted a line here (the landing page's lag).
+  std::optional<std::chrono::steady_clock::time_point> last_line_at;
 
  private:
   void show_position();
