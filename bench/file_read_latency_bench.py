@@ -160,7 +160,7 @@ def main():
                 % (os.path.getsize(path) / MIB),
                 content / MIB, len(latencies), statistics.median(latencies) * 1000,
                 percentile(latencies, 99) * 1000, max(latencies) * 1000,
-                sum(1 for l in latencies if l > 0.1), wall, cpu, content / MIB / wall))
+                sum(1 for t in latencies if t > 0.1), wall, cpu, content / MIB / wall))
             sys.stdout.flush()
             os.unlink(path)
 

@@ -38,10 +38,10 @@ class DamagedGzipTest(unittest.TestCase):
         # A cut file is told from one still being written when it stops growing (5 s).
         e.wait_for(lambda: skipped(e.metrics(), "truncated_gzip") == 1
                    and skipped(e.metrics(), "damaged_gzip") == 1, 30, "both files counted")
-        said = [l for l in e.log_text().splitlines() if "compressed file is damaged" in l]
+        said = [s for s in e.log_text().splitlines() if "compressed file is damaged" in s]
         self.assertEqual(len(said), 2, said)
         for name, reason in (("app.log.1.gz", "truncated_gzip"), ("app.log.2.gz", "damaged_gzip")):
-            line = [l for l in said if name in l]
+            line = [s for s in said if name in s]
             self.assertEqual(len(line), 1)
             fields = harness.parse_logfmt(line[0])
             self.assertEqual(fields["reason"], reason)

@@ -208,8 +208,8 @@ class LogrotateMatrixTest(unittest.TestCase):
                       % (c.name, c.writer.written, bounds[c.input][0], last[c.name][0],
                          c.writer.written - bounds[c.input][0]), file=sys.stderr)
         if wrong:
-            logs = "\n".join(l for l in e.log_text().splitlines()
-                             if any(c.dir + "/" in l for c in cases
+            logs = "\n".join(s for s in e.log_text().splitlines()
+                             if any(c.dir + "/" in s for c in cases
                                     if any(w.startswith(c.name + ":") for w in wrong)))
             self.fail("%d of %d combinations wrong:\n%s\nlog:\n%s"
                       % (len(wrong), len(cases), "\n".join(wrong), logs))
