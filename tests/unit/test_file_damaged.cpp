@@ -119,3 +119,41 @@ TEST_CASE("a gzip file damaged in its first line is said and counted, not waited
   h.settle();
   CHECK(h.skipped("damaged_gzip") + h.skipped("truncated_gzip") == 1);
 }
+
+TEST_CASE("a damaged gzip file is not read again after a restart", "[file]") {
+  TempDir dir;
+  auto gz = gzip_of(event_lines(2000));
+  gz[gz.size() / 2] ^= 0x5a;
+  auto path = dir.file("app.log.1.gz");
+  write_file(path, gz);
+  auto state = dir.file("positions.json");
+  std::uint64_t counted = 0;
+  {
+    PositionStore positions(state);
+    Harness h(file_config(dir.file("app.log*")), &positions);
+    h.start();
+    h.settle();
+    REQUIRE(h.skipped("damaged_gzip") == 1);
+    counted = h.lines(path);
+    REQUIRE(counted > 0);
+    h.input->stop();
+    REQUIRE(positions.save());
+  }
+  // Twice: the second run keeps it in the state file too; then rotated on.
+  for (int run = 0; run < 2; ++run) {
+    PositionStore positions(state);
+    Harness h(file_config(dir.file("app.log*")), &positions);
+    h.start();
+    h.settle();
+    if (run == 1) {
+      fs::rename(path, dir.file("app.log.2.gz"));
+      h.settle();
+    }
+    CHECK(h.lines(path) + h.lines(dir.file("app.log.2.gz")) == 0);
+    CHECK(h.errors() == 0);
+    CHECK(h.skipped("damaged_gzip") == 0);  // counted by the run that found it
+    CHECK(h.input->followed_paths().empty());
+    h.input->stop();
+    REQUIRE(positions.save());
+  }
+}
