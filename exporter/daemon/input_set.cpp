@@ -1,7 +1,6 @@
 #include "cos_exporter/daemon/input_set.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <stdexcept>
 
 #include "cos_exporter/common/log.hpp"
@@ -10,8 +9,6 @@
 
 namespace cos_exporter {
 namespace {
-
-constexpr std::chrono::seconds kPositionSaveInterval{5};
 
 // A running input with the settings it runs with.
 struct RunningInput {
@@ -88,8 +85,14 @@ struct InputSet::Running {
   std::vector<RunningInput> inputs;
 };
 
-InputSet::InputSet(boost::asio::io_context& io, CountingHub& hub)
-    : io_(io), hub_(hub), running_(std::make_unique<Running>()) {}
+InputSet::InputSet(boost::asio::io_context& io, CountingHub& hub, PositionsFor positions_for)
+    : io_(io),
+      hub_(hub),
+      positions_for_(
+          positions_for
+              ? std::move(positions_for)
+              : [](std::string const& path) { return std::make_shared<PositionStore>(path); }),
+      running_(std::make_unique<Running>()) {}
 
 InputSet::~InputSet() = default;
 
@@ -99,10 +102,9 @@ void InputSet::apply(Config const& config) {
       has_config_ && config.limits.max_line_bytes != config_.limits.max_line_bytes;
 
   Running next;
-  next.positions =
-      state_changed
-          ? (config.state_file ? std::make_shared<PositionStore>(*config.state_file) : nullptr)
-          : running_->positions;
+  next.positions = state_changed
+                       ? (config.state_file ? positions_for_(*config.state_file) : nullptr)
+                       : running_->positions;
   InputContext context{io_, hub_, config.limits.max_line_bytes, next.positions.get()};
   Plan steps =
       plan(running_->inputs, input_configs(config), max_line_changed, state_changed, context);
@@ -154,9 +156,6 @@ void InputSet::apply(Config const& config) {
              {{"input", status.name}, {"kind", status.kind}, {"address", status.address}});
   }
 
-  if (next.positions && state_changed)
-    next.positions->start_periodic_save(io_, kPositionSaveInterval);
-  if (running_->positions && state_changed) running_->positions->stop();
   *running_ = std::move(next);
   config_ = config;
   has_config_ = true;
@@ -164,10 +163,7 @@ void InputSet::apply(Config const& config) {
 
 void InputSet::stop() {
   for (auto& running : running_->inputs) running.input->stop();
-  if (running_->positions) {
-    running_->positions->stop();
-    running_->positions->save();
-  }
+  if (running_->positions) running_->positions->save();
 }
 
 void InputSet::before_scrape() {

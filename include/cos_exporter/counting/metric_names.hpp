@@ -131,4 +131,28 @@ inline constexpr Definition kHttpUnsentFamily{
     "Bytes of HTTP response bodies not yet sent; a page shared by several scrapers counts once.",
     {}};
 
+inline constexpr char kStateWrites[] = "cos_error_exporter_state_writes_total";
+inline constexpr Definition kStateWritesFamily{
+    kStateWrites,
+    "Writes of the state_file by this process, by result (ok, failed: disk full, I/O error, ...). "
+    "Per process, not kept across restarts.",
+    {"result"}};
+inline constexpr char kStateWriteOk[] = "cos_error_exporter_state_last_write_successful";
+inline constexpr Definition kStateWriteOkFamily{
+    kStateWriteOk,
+    "Whether the last write of the state_file succeeded (1) or failed (0); while it fails, scrapes "
+    "show the counters as last written.",
+    {}};
+inline constexpr char kStateLoads[] = "cos_error_exporter_state_loads_total";
+inline constexpr Definition kStateLoadsFamily{
+    kStateLoads,
+    "How this process started from the state_file: restored, restored_tmp, upgraded_v1, "
+    "fresh_missing, fresh_unreadable, fresh_invalid, fresh_newer_version, unusable. Per process.",
+    {"outcome"}};
+inline constexpr char kStateTmpFound[] = "cos_error_exporter_state_interrupted_writes_total";
+inline constexpr Definition kStateTmpFoundFamily{
+    kStateTmpFound,
+    "Tmp files of an interrupted state_file write found at start (a crash mid-write). Per process.",
+    {}};
+
 }  // namespace cos_exporter::metric

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "cos_exporter/counting/counting_hub.hpp"
 #include "cos_exporter/inputs/input.hpp"
 #include "cos_exporter/inputs/input_status.hpp"
+#include "cos_exporter/inputs/position_store.hpp"
 
 namespace cos_exporter {
 
@@ -21,7 +23,10 @@ namespace cos_exporter {
 // queued before it closes, so nothing that reached it goes uncounted.
 class InputSet {
  public:
-  InputSet(boost::asio::io_context& io, CountingHub& hub);
+  // The position store of a state_file: the daemon's (its StateKeeper writes
+  // it with the counters); by default one of its own, saved at stop().
+  using PositionsFor = std::function<std::shared_ptr<PositionStore>(std::string const& path)>;
+  InputSet(boost::asio::io_context& io, CountingHub& hub, PositionsFor positions_for = {});
   ~InputSet();
 
   // Starts the inputs of `config` in place of the current ones. Throws
@@ -39,6 +44,7 @@ class InputSet {
   struct Running;
   boost::asio::io_context& io_;
   CountingHub& hub_;
+  PositionsFor positions_for_;
   std::unique_ptr<Running> running_;
   Config config_;  // the config whose inputs are running
   bool has_config_ = false;
