@@ -580,6 +580,12 @@ def exporter_alert_tests(config):
                           series("cos_error_exporter_file_input_files", udp, "1x30")],
          "alert_rule_test": [*quiet("CosErrorExporterFileInputIdle", 10, 19),
                              fires("CosErrorExporterFileInputIdle", 21, files, 0)]},
+        {"name": "exporter: a state_file not written for 2m warns",
+         "interval": "1m",
+         "input_series": [series("cos_error_exporter_state_last_write_successful", instance,
+                                 "1x10 0x10 1x10")],
+         "alert_rule_test": [*quiet("CosErrorExporterStateNotWritten", 10, 12, 25),
+                             fires("CosErrorExporterStateNotWritten", 15, instance, 0)]},
     ]
 
 

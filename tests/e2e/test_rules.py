@@ -296,7 +296,7 @@ class Promtool(unittest.TestCase):
         self.assertIn("code_alert: quiet on no traffic", names)
         self_alerts = {r["alert"] for g in load(RULES)["groups"] for r in g["rules"]
                        if r.get("alert", "").startswith("CosErrorExporter")}
-        self.assertEqual(len(self_alerts), 7)
+        self.assertEqual(len(self_alerts), 8)
         tested = {t["alertname"] for test in load(RULE_TESTS)["tests"]
                   if test["name"].startswith("exporter:") for t in test["alert_rule_test"]
                   if t["exp_alerts"]}
