@@ -2,10 +2,26 @@
 
 #include <simdjson.h>
 
+#include <charconv>
+
 #include "cos_exporter/common/json_string.hpp"
 
 namespace cos_exporter {
 namespace {
+
+// Most label values are plain ASCII that JSON takes as it is: copied without
+// the escaping and UTF-8 checks of append_json_string.
+void append_value(std::string& out, std::string_view value) {
+  for (char c : value) {
+    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+      append_json_string(out, value);
+      return;
+    }
+  }
+  out += '"';
+  out += value;
+  out += '"';
+}
 
 void append_family(std::string& out, bool& first, std::string const& name,
                    std::vector<std::string> const& label_names, auto const& each_series) {
@@ -23,10 +39,12 @@ void append_family(std::string& out, bool& first, std::string const& name,
     out += first_series ? "[" : ",[";
     first_series = false;
     for (auto const& v : values) {
-      append_json_string(out, v);
+      append_value(out, v);
       out += ',';
     }
-    out += std::to_string(value);
+    char digits[24];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
+    out.append(digits, end);
     out += ']';
   };
   each_series(emit);
@@ -37,7 +55,9 @@ void append_family(std::string& out, bool& first, std::string const& name,
 
 std::string serialize_counters(MetricStore const& store) {
   std::string out;
-  out.reserve(4096);
+  std::size_t series = 0;
+  for (CounterFamily const* family : store.all_counter_families()) series += family->all().size();
+  out.reserve(4096 + series * 96);
   out += "{\"families\":[";
   bool first = true;
   for (CounterFamily const* family : store.all_counter_families()) {

@@ -163,6 +163,7 @@ void StateKeeper::open(std::optional<std::string> const& path) {
       for (auto const& family : families) series += family.series.size();
       store_.restore_counters(std::move(families));
       remember_written(it->second);
+      last_positions_.clear();
     } else {
       log_error("invalid counters section in the state file; counters start at zero",
                 {{"component", "state"}, {"path", *path}, {"error", error}});
@@ -188,12 +189,12 @@ void StateKeeper::retarget(std::optional<std::string> const& path) {
   if (file_ && file_->path() == *path) return;
   positions();
   file_ = std::make_unique<StateFile>(*path);
-  last_written_.clear();  // the new file holds nothing yet
+  last_positions_.clear();  // the new file holds nothing yet: written now
   persist();
 }
 
-void StateKeeper::remember_written(std::string const& counters_text) {
-  last_counters_ = counters_text;
+void StateKeeper::remember_written(std::string counters_text) {
+  last_counters_ = std::move(counters_text);
 }
 
 bool StateKeeper::persist() {
@@ -202,10 +203,8 @@ bool StateKeeper::persist() {
   positions_->record();
   std::map<std::string, std::string> sections{{kPositions, positions_->serialize()},
                                               {kCounters, serialize_counters(store_)}};
-  std::string text = sections[kPositions];
-  text += '\n';
-  text += sections[kCounters];
-  if (in_sync_ && text == last_written_) return true;
+  if (in_sync_ && sections[kCounters] == last_counters_ && sections[kPositions] == last_positions_)
+    return true;
   if (auto failure = file_->write(sections)) {
     ++failed_;
     ++failed_in_episode_;
@@ -232,8 +231,8 @@ bool StateKeeper::persist() {
     failed_in_episode_ = 0;
   }
   in_sync_ = true;
-  last_written_ = std::move(text);
-  remember_written(sections[kCounters]);
+  last_positions_ = std::move(sections[kPositions]);
+  remember_written(std::move(sections[kCounters]));
   return true;
 }
 

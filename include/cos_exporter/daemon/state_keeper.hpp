@@ -72,14 +72,14 @@ class StateKeeper {
   class View;
   class Metrics;
   void arm_timer();
-  void remember_written(std::string const& counters_text);
+  void remember_written(std::string counters_text);
 
   boost::asio::io_context& io_;
   MetricStore& store_;
   std::unique_ptr<StateFile> file_;
   std::shared_ptr<PositionStore> positions_;
-  std::string last_written_;   // the sections' text last written (or loaded)
-  std::string last_counters_;  // its counters section
+  std::string last_positions_;  // the sections last written (counters: or loaded)
+  std::string last_counters_;   // its counters section
   bool in_sync_ = true;
   bool failing_ = false;               // in a failure episode (logged once)
   std::uint64_t ok_ = 0, failed_ = 0;  // writes by this process
