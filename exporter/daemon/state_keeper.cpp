@@ -6,6 +6,7 @@
 
 #include "cos_exporter/common/errno_text.hpp"
 #include "cos_exporter/common/log.hpp"
+#include "cos_exporter/common/regular_file.hpp"
 #include "cos_exporter/counting/counter_state.hpp"
 #include "cos_exporter/counting/metric_names.hpp"
 
@@ -14,22 +15,6 @@ namespace {
 
 constexpr char kPositions[] = "positions";
 constexpr char kCounters[] = "counters";
-
-char const* file_type_name(std::filesystem::file_type type) {
-  switch (type) {
-    case std::filesystem::file_type::directory:
-      return "a directory";
-    case std::filesystem::file_type::fifo:
-      return "a FIFO";
-    case std::filesystem::file_type::socket:
-      return "a socket";
-    case std::filesystem::file_type::block:
-    case std::filesystem::file_type::character:
-      return "a device";
-    default:
-      return "not a regular file";
-  }
-}
 
 prometheus::MetricFamily family_of(metric::Definition const& definition,
                                    prometheus::MetricType type) {

@@ -13,6 +13,7 @@
 #include "cos_exporter/common/errno_text.hpp"
 #include "cos_exporter/common/json_string.hpp"
 #include "cos_exporter/common/log.hpp"
+#include "cos_exporter/common/regular_file.hpp"
 
 namespace cos_exporter {
 namespace {
@@ -45,22 +46,6 @@ bool from_hex(std::string_view hex, std::string& out) {
     out += static_cast<char>(value);
   }
   return true;
-}
-
-char const* file_type_name(std::filesystem::file_type type) {
-  switch (type) {
-    case std::filesystem::file_type::directory:
-      return "a directory";
-    case std::filesystem::file_type::fifo:
-      return "a FIFO";
-    case std::filesystem::file_type::socket:
-      return "a socket";
-    case std::filesystem::file_type::block:
-    case std::filesystem::file_type::character:
-      return "a device";
-    default:
-      return "not a regular file";
-  }
 }
 
 bool parse_hex64(std::string_view text, std::uint64_t& out) {
