@@ -157,11 +157,12 @@ void StateKeeper::open(std::optional<std::string> const& path) {
   if (!StateFile::fresh(loaded.outcome)) {
     std::size_t files = 0;
     for (auto const& input : positions_->inputs()) files += positions_->positions(input).size();
-    log_info("state restored", {{"component", "state"},
-                                {"path", *path},
-                                {"outcome", load_outcome_},
-                                {"series", std::to_string(series)},
-                                {"files", std::to_string(files)}});
+    // StateFile::load said which case it was; the sizes are for debugging.
+    log_debug("state restored", {{"component", "state"},
+                                 {"path", *path},
+                                 {"outcome", load_outcome_},
+                                 {"series", std::to_string(series)},
+                                 {"files", std::to_string(files)}});
   }
 }
 
