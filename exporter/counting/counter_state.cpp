@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <array>
 #include <charconv>
 
 #include "cos_exporter/common/json_string.hpp"
@@ -9,14 +10,21 @@
 namespace cos_exporter {
 namespace {
 
-// Most label values are plain ASCII that JSON takes as it is: copied without
-// the escaping and UTF-8 checks of append_json_string.
+// Bytes JSON takes as they are in a string: printable ASCII but '"' and '\\'.
+constexpr auto kPlain = [] {
+  std::array<bool, 256> plain{};
+  for (int c = 0x20; c < 0x7f; ++c) plain[c] = c != '"' && c != '\\';
+  return plain;
+}();
+
+// Most label values are plain ASCII: copied without the escaping and UTF-8
+// checks of append_json_string.
 void append_value(std::string& out, std::string_view value) {
-  for (char c : value) {
-    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
-      append_json_string(out, value);
-      return;
-    }
+  bool plain = true;
+  for (unsigned char c : value) plain &= kPlain[c];  // no early exit: the values are short
+  if (!plain) {
+    append_json_string(out, value);
+    return;
   }
   out += '"';
   out += value;
