@@ -9,10 +9,15 @@
 #include <string>
 
 #include "cos_exporter/common/state_file.hpp"
+#include "cos_exporter/config/config.hpp"
 #include "cos_exporter/counting/counter_state.hpp"
+#include "cos_exporter/counting/counting_hub.hpp"
 #include "cos_exporter/counting/metric_names.hpp"
 #include "cos_exporter/counting/metric_store.hpp"
+#include "cos_exporter/daemon/classifier_factory.hpp"
+#include "cos_exporter/daemon/label_plan_factory.hpp"
 #include "cos_exporter/daemon/state_keeper.hpp"
+#include "cos_exporter/intake/line_processor.hpp"
 #include "test_support.hpp"
 
 using namespace cos_exporter;
@@ -32,6 +37,29 @@ std::uint64_t value_of(prometheus::Collectable const& view, std::string const& n
           return static_cast<std::uint64_t>(metric.counter.value);
   return 999999;
 }
+
+// A hub and a line processor of a config, as the daemon has them.
+struct Counting {
+  explicit Counting(std::string const& yaml)
+      : config(parse_config(yaml, "c.yaml")),
+        hub(make_classifier(config), config.limits.max_unknown_codes, config.exemplar_fields,
+            make_label_plan(config)),
+        processor(LineParser(EventFormat::auto_detect, "", 1024), InputCounters(hub.store(), "udp"),
+                  hub) {}
+  std::int64_t errors(std::vector<std::string> const& labels) const {
+    for (auto const* family : hub.store().counter_families(metric::kErrors))
+      if (auto it = family->all().find(labels); it != family->all().end())
+        return static_cast<std::int64_t>(it->second->value());
+    return -1;
+  }
+  Config config;
+  CountingHub hub;
+  LineProcessor processor;
+};
+
+std::string const kLabels =
+    "inputs:\n  udp: [{name: udp, listen: '127.0.0.1:0'}]\n"
+    "event_labels:\n  - {name: region, field: region}\n";
 
 }  // namespace
 
@@ -232,4 +260,34 @@ TEST_CASE("while the state cannot be written, scrapes show the values last writt
   StateKeeper again(io, restored);
   again.open(path);
   CHECK(restored.counter(metric::kReceivedFamily).series({"u"}).value() == 10);
+}
+
+TEST_CASE("restored extra-label and unknown-code series continue within the new limits",
+          "[state]") {
+  std::string text;
+  {
+    Counting before(kLabels);
+    for (char const* line : {"code=-4016 region=r1", "code=-4016 region=r2", "code=-4016 region=r3",
+                             "code=-4016 region=r3", "code=777 x"})
+      before.processor.process_line(line);
+    text = serialize_counters(before.hub.store());
+  }
+  // Fewer series allowed now: each error makes three (code, outcome, group).
+  Counting after(kLabels + "limits: {max_series: 6, max_unknown_codes: 1}\n");
+  std::vector<MetricStore::RestoredFamily> families;
+  std::string error;
+  REQUIRE(parse_counters(text, families, error));
+  after.hub.store().restore_counters(std::move(families));
+  CHECK(after.errors({"unknown", "777", "UNKNOWN"}) == -1);  // made again when seen again
+  for (char const* line :
+       {"code=-4016 region=r1", "code=-4016 region=r2", "code=-4016 region=r3", "code=777 x"})
+    after.processor.process_line(line);
+  CHECK(after.errors({"file_plugin", "-4016", "ErrNotSameSHA", "r1"}) == 2);
+  CHECK(after.errors({"file_plugin", "-4016", "ErrNotSameSHA", "r2"}) == 2);
+  // max_series applies to restored series too: r3 is not made again.
+  CHECK(after.errors({"file_plugin", "-4016", "ErrNotSameSHA", "r3"}) == -1);
+  CHECK(after.errors({"file_plugin", "-4016", "ErrNotSameSHA", "other"}) == 1);
+  CHECK(after.errors({"unknown", "777", "UNKNOWN"}) == 2);
+  // r3's restored value, taken by no series, is not written again.
+  CHECK(serialize_counters(after.hub.store()).find("\"r3\"") == std::string::npos);
 }
