@@ -11,8 +11,14 @@
 namespace cos_exporter {
 namespace {
 
-// Bytes read from one file per pass before the other handlers get a turn.
-constexpr std::size_t kReadBudget = 1024 * 1024;
+// Reading goes in slices, so that scrapes, other files and datagram inputs
+// are served while a big file (or a gzip file that inflates to a big one) is
+// read at full speed: one file reads about kReadBudget bytes (after
+// inflating, and less for short lines: FileReader::read) at a time, and a
+// pass hands the event loop back once it has taken kSliceTime, posting the
+// rest of its work behind whatever is waiting.
+constexpr std::size_t kReadBudget = 128 * 1024;
+constexpr std::chrono::microseconds kSliceTime{2000};
 
 }  // namespace
 
@@ -150,6 +156,7 @@ void FileInput::poll_now() {
 
 void FileInput::run_pass() {
   if (stopped_ || !started_) return;
+  slice_end_ = Clock::now() + kSliceTime;
   if (full_requested_) {
     full_requested_ = false;
     full_pass(/*starting=*/false);  // reads every open file once
@@ -157,14 +164,29 @@ void FileInput::run_pass() {
   // Only files written since the last pass are read: an idle file costs nothing here.
   std::swap(reading_, dirty_);
   dirty_.clear();
-  for (FileTailer* tailer : reading_) {
+  std::size_t done = 0;
+  for (; done < reading_.size() && !slice_over(); ++done) {
+    FileTailer* tailer = reading_[done];
     tailer->dirty = false;
     if (read_tailer(*tailer)) mark_dirty(*tailer);
   }
+  // Files not reached in this slice go first in the next one (still marked dirty).
+  dirty_.insert(dirty_.begin(), reading_.begin() + static_cast<std::ptrdiff_t>(done),
+                reading_.end());
   reading_.clear();
   bool more = !dirty_.empty();
-  for (auto& draining : draining_) more = read_draining(draining) || more;
+  for (auto& draining : draining_) {
+    if (slice_over())
+      more = true;
+    else if (read_draining(draining))
+      more = true;
+  }
+  std::erase_if(draining_, [](Draining const& d) { return d.reader->damage().has_value(); });
   if (more) schedule_pass();
+}
+
+bool FileInput::slice_over() const {
+  return Clock::now() >= slice_end_;
 }
 
 void FileInput::mark_dirty(FileTailer& tailer) {
@@ -175,8 +197,29 @@ void FileInput::mark_dirty(FileTailer& tailer) {
 
 bool FileInput::read_tailer(FileTailer& tailer) {
   bool more = tailer.read(sink_for(tailer.path()), kReadBudget, config_.name);
-  if (FileReader* reader = tailer.reader()) keep_truncated_position(*reader, tailer.path());
+  FileReader* reader = tailer.reader();
+  if (reader == nullptr) return more;
+  keep_truncated_position(*reader, tailer.path());
+  if (reader->damage()) {
+    give_up_damaged(*reader, tailer.path());
+    tailer.release();
+    return false;
+  }
   return more;
+}
+
+void FileInput::give_up_damaged(FileReader& reader, std::string const& path) {
+  auto const& damage = *reader.damage();
+  log_warn("compressed file is damaged; not reading the rest of it",
+           {{"component", "file"},
+            {"input", config_.name},
+            {"path", path},
+            {"error", damage.error.empty() ? std::string(damage.reason) : damage.error},
+            {"reason", damage.reason},
+            {"read_bytes", std::to_string(reader.committed_offset())}});
+  // What was read before stays counted, once: the file is not read again
+  // under any name.
+  settle({reader.identity(), reader.stored_size()}, damage.reason);
 }
 
 void FileInput::keep_truncated_position(FileReader& reader, std::string const& path) {
@@ -184,7 +227,10 @@ void FileInput::keep_truncated_position(FileReader& reader, std::string const& p
   // lets the copy be read on from there.
   if (auto before = reader.take_truncated_position()) {
     before->path = path;
-    checkpoints_.release(std::move(*before), Clock::now());
+    checkpoints_.release(std::move(*before), Clock::now(), HeldOrigin::truncated);
+    // A copy waiting for this truncation may take that position now.
+    full_requested_ = true;
+    schedule_pass();
   }
 }
 
@@ -203,7 +249,7 @@ void FileInput::full_pass(bool starting) {
     if (it != found.end() && it->second.identity == reader->identity() &&
         reader->kind() == FileKind::text && it->second.size == reader->read_offset())
       continue;
-    if (read_tailer(*tailer)) mark_dirty(*tailer);
+    if (slice_over() || read_tailer(*tailer)) mark_dirty(*tailer);
   }
   let_go_of_moved_files(found, now);
 
@@ -212,13 +258,18 @@ void FileInput::full_pass(bool starting) {
     if (tailer->reader() != nullptr) followed_.insert(tailer->reader()->identity());
   for (auto& tailer : tailers_) {
     if (tailer->reader() != nullptr) continue;
-    if (auto it = found.find(tailer->path()); it != found.end())
-      attach(*tailer, it->second.identity);
+    if (auto it = found.find(tailer->path()); it != found.end()) attach(*tailer, it->second);
   }
-  for (auto const& [path, file] : found) {
-    if (by_path_.contains(path)) continue;
-    attach(add_tailer(path, starting), file.identity);
+  // At start, files with a saved position first: one found truncated leaves
+  // its position to its copy.
+  for (int round = starting ? 0 : 1; round < 2; ++round) {
+    for (auto const& [path, file] : found) {
+      if (by_path_.contains(path)) continue;
+      if (round == 0 && !checkpoints_.saved_inode(file.identity)) continue;
+      attach(add_tailer(path, starting), file);
+    }
   }
+  keep_settled(found, now);
   // A file too short to be known when the input started holds nothing to skip.
   if (starting)
     for (auto& tailer : tailers_) tailer->starting = false;
@@ -249,7 +300,9 @@ void FileInput::let_go_of_moved_files(std::map<std::string, FoundFile> const& fo
 
 void FileInput::finish_draining(Clock::time_point now) {
   std::erase_if(draining_, [&](Draining& draining) {
-    if (read_draining(draining) || now - draining.last_data < drain_grace_) return false;
+    if (read_draining(draining)) return false;
+    if (draining.reader->damage()) return true;
+    if (now - draining.last_data < drain_grace_) return false;
     draining.lines->add(draining.reader->flush_partial(sink_for(draining.path)));
     log_info("stopped reading old file",
              {{"component", "file"},
@@ -257,7 +310,7 @@ void FileInput::finish_draining(Clock::time_point now) {
               {"path", draining.path},
               {"offset", std::to_string(draining.reader->read_offset())}});
     // Its position stays known: a compressed copy of it is then read on from there.
-    checkpoints_.release(draining.reader->position(draining.path), now);
+    checkpoints_.release(draining.reader->position(draining.path), now, HeldOrigin::let_go);
     return true;
   });
 }
@@ -297,115 +350,11 @@ void FileInput::count_skip(char const* reason) {
   hub_.store().counter(metric::kFileSkippedFamily).series({config_.name, reason}).add(1);
 }
 
-void FileInput::attach(FileTailer& tailer, FileIdentity identity) {
-  if (followed_.contains(identity)) return;  // read through another path already
-  if (tailer.skipped == identity) return;
-  for (auto it = draining_.begin(); it != draining_.end(); ++it) {
-    if (it->reader->identity() != identity) continue;
-    log_info("following rotated file under its new name", {{"component", "file"},
-                                                           {"input", config_.name},
-                                                           {"path", tailer.path()},
-                                                           {"was", it->path}});
-    tailer.adopt(std::move(it->reader));
-    mark_dirty(tailer);
-    draining_.erase(it);
-    followed_.insert(identity);
-    return;
-  }
-  auto opened = open_byte_source(tailer.path());
-  if (!opened.source) {
-    if (opened.error == ENOENT || opened.error == ENOTDIR) return;
-    if (opened.error != 0) return tailer.cannot_open(opened.error, config_.name);
-    tailer.skipped = opened.identity;
-    count_skip(file_kind_name(*opened.kind));
-    log_warn("compressed file in a format that is not read; skipping it",
-             {{"component", "file"},
-              {"input", config_.name},
-              {"path", tailer.path()},
-              {"format", file_kind_name(*opened.kind)}});
-    return;
-  }
-  auto reader = std::make_unique<FileReader>(std::move(opened.source), max_line_bytes_);
-  if (!reader->fingerprint()) return;  // no complete first line yet
-  if (is_copy_of_live_file(*reader)) {
-    if (tailer.deferred != identity)
-      log_info("copy of a file that is still being read; waiting until that one is let go",
-               {{"component", "file"}, {"input", config_.name}, {"path", tailer.path()}});
-    tailer.deferred = identity;
-    return;
-  }
-  auto change = FileTailer::Change::none;
-  std::string how = "beginning";
-  if (auto claim = checkpoints_.claim(*reader, tailer.path())) {
-    bool same =
-        claim->position.device == identity.device && claim->position.inode == identity.inode;
-    switch (claim->how) {
-      case FileReader::Resume::resumed:
-        how = same ? "saved position" : "saved position of " + claim->position.path;
-        break;
-      case FileReader::Resume::truncated:
-        how = "beginning (truncated while not read)";
-        change = FileTailer::Change::truncated;
-        break;
-      case FileReader::Resume::already_read:
-        if (reader->kind() != FileKind::text) {
-          tailer.skipped = identity;
-          count_skip("compressed_already_read");
-          log_info("compressed copy of a file already read; skipping it",
-                   {{"component", "file"},
-                    {"input", config_.name},
-                    {"path", tailer.path()},
-                    {"of", claim->position.path}});
-          return;
-        }
-        how = "end (a copy of what was read from " + claim->position.path + ")";
-        break;
-      case FileReader::Resume::incomplete:
-        if (tailer.deferred != identity)
-          log_info("compressed file still being written; waiting for its end",
-                   {{"component", "file"}, {"input", config_.name}, {"path", tailer.path()}});
-        tailer.deferred = identity;
-        return;
-      case FileReader::Resume::other:
-        break;
-    }
-  } else if (tailer.starting) {
-    if (checkpoints_.saved_inode(identity) || checkpoints_.saved_path(tailer.path())) {
-      // Another file than the one saved (an inode reused for new content is
-      // a new file too): all of it is new.
-      how = "beginning (replaced while stopped)";
-      change = FileTailer::Change::replaced;
-    } else if (config_.start_at == StartAt::end) {
-      reader->seek_to_end();
-      how = "end";
-    }
-  }
-  tailer.starting = false;
-  followed_.insert(identity);
-  tailer.follow(std::move(reader), config_.name, how, change);
-  mark_dirty(tailer);
-}
-
-bool FileInput::is_copy_of_live_file(FileReader& reader) {
-  auto const& fingerprint = *reader.fingerprint();
-  auto is_original = [&](FileReader* live) {
-    if (live == nullptr || live->identity() == reader.identity()) return false;
-    if (live->fingerprint() != fingerprint) return false;
-    if (reader.kind() != FileKind::text || live->kind() != FileKind::text) return true;
-    // Same first line: a copy while the bytes before where both end agree.
-    return reader.same_bytes_before(*live, std::min(reader.size(), live->size()));
-  };
-  for (auto const& tailer : tailers_)
-    if (is_original(tailer->reader())) return true;
-  for (auto const& draining : draining_)
-    if (is_original(draining.reader.get())) return true;
-  return false;
-}
-
 bool FileInput::read_draining(Draining& draining) {
   auto result = draining.reader->read(sink_for(draining.path), kReadBudget);
   draining.lines->add(result.lines);
   keep_truncated_position(*draining.reader, draining.path);
+  if (draining.reader->damage()) give_up_damaged(*draining.reader, draining.path);
   if (result.bytes > 0) draining.last_data = Clock::now();
   return result.status == FileReader::Status::more;
 }

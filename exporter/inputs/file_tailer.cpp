@@ -59,7 +59,9 @@ void FileTailer::follow(std::unique_ptr<FileReader> reader, std::string_view inp
   if (change == Change::truncated) cells_.truncations->add(1);
   if (change == Change::replaced) cells_.rotations->add(1);
   deferred.reset();
+  original.reset();
   reader_ = std::move(reader);
+  reader_->note_path(path_);
   show_position();
   log_info("following file", {{"component", "file"},
                               {"input", std::string(input)},
@@ -74,7 +76,9 @@ void FileTailer::adopt(std::unique_ptr<FileReader> reader) {
   if (!followed_) cells_ = FileCells::create(store_, path_);
   followed_ = true;
   deferred.reset();
+  original.reset();
   reader_ = std::move(reader);
+  reader_->note_path(path_);
   show_position();
 }
 

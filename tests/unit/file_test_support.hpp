@@ -2,6 +2,8 @@
 // file input on its own io_context driven by hand.
 #pragma once
 
+#include <zlib.h>
+
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 #include <fstream>
@@ -40,6 +42,17 @@ inline std::string event_lines(int count, int code = -96) {
     text += "{\"code\":" + std::to_string(code) + ",\"request_id\":\"r" +
             std::to_string(next_id++) + "\"}\n";
   return text;
+}
+
+// Writes `from`'s content gzip'ed to `to`, as logrotate's compress does.
+inline void gzip_file(std::string const& from, std::string const& to) {
+  std::ifstream in(from, std::ios::binary);
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  gzFile out = ::gzopen(to.c_str(), "wb");
+  REQUIRE(out != nullptr);
+  REQUIRE(::gzwrite(out, content.data(), static_cast<unsigned>(content.size())) ==
+          static_cast<int>(content.size()));
+  ::gzclose(out);
 }
 
 inline std::unique_ptr<FileReader> open_reader(std::string const& path, std::size_t max = 16384) {

@@ -2,7 +2,6 @@
 // rotations, and what a glob matches that is not read.
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <filesystem>
 
@@ -12,20 +11,6 @@
 using namespace cos_exporter;
 using namespace cos_exporter::testing;
 namespace fs = std::filesystem;
-
-namespace {
-
-void gzip_file(std::string const& from, std::string const& to) {
-  std::ifstream in(from, std::ios::binary);
-  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  gzFile out = ::gzopen(to.c_str(), "wb");
-  REQUIRE(out != nullptr);
-  REQUIRE(::gzwrite(out, content.data(), static_cast<unsigned>(content.size())) ==
-          static_cast<int>(content.size()));
-  ::gzclose(out);
-}
-
-}  // namespace
 
 TEST_CASE("a fingerprint is the first line, at most kFingerprintBytes", "[file]") {
   CHECK_FALSE(fingerprint_of("{\"code\":-9"));  // no complete line yet: wait

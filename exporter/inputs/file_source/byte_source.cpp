@@ -25,6 +25,7 @@ class TextSource final : public ByteSource {
     if (::fstat(fd_, &st) != 0) return std::nullopt;
     return static_cast<std::uint64_t>(st.st_size);
   }
+  std::uint64_t stored_size() override { return size().value_or(0); }
   std::string head() override { return bytes_at(0, kFingerprintBytes); }
   std::string bytes_at(std::uint64_t offset, std::size_t size) override {
     std::string out(size, '\0');
@@ -59,8 +60,9 @@ class GzipSource final : public ByteSource {
     int n = ::gzread(file_, into, static_cast<unsigned>(std::min<std::size_t>(size, 1u << 30)));
     if (n > 0) return n;
     int code = Z_OK;
-    ::gzerror(file_, &code);
+    char const* message = ::gzerror(file_, &code);
     if (code == Z_OK || (n == 0 && ::gzeof(file_) && code != Z_BUF_ERROR)) return 0;
+    error_ = message != nullptr ? message : "";
     ::gzclearerr(file_);
     if (code == Z_BUF_ERROR) {
       errno = EAGAIN;  // truncated stream: not written to its end yet
@@ -75,6 +77,14 @@ class GzipSource final : public ByteSource {
     return ::gzseek(file_, static_cast<z_off_t>(offset), SEEK_SET) == static_cast<z_off_t>(offset);
   }
   std::optional<std::uint64_t> size() override { return std::nullopt; }
+  std::optional<std::uint64_t> size_hint() override {
+    struct stat st {};
+    unsigned char trailer[4];
+    if (::fstat(fd_, &st) != 0 || st.st_size < 18 || ::pread(fd_, trailer, 4, st.st_size - 4) != 4)
+      return std::nullopt;
+    return std::uint64_t{trailer[0]} | std::uint64_t{trailer[1]} << 8 |
+           std::uint64_t{trailer[2]} << 16 | std::uint64_t{trailer[3]} << 24;
+  }
   std::string head() override { return bytes_at(0, kFingerprintBytes); }
   std::string bytes_at(std::uint64_t offset, std::size_t size) override {
     // A second stream on a file description of its own (a dup would share
@@ -93,18 +103,25 @@ class GzipSource final : public ByteSource {
       out.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
     }
     int code = Z_OK;
-    ::gzerror(other, &code);
+    char const* message = ::gzerror(other, &code);
     ends_early_ = code == Z_BUF_ERROR;
+    if (code != Z_OK && message != nullptr) error_ = message;
     ::gzclose(other);
     return out;
   }
   FileKind kind() const override { return FileKind::gzip; }
   bool ends_early() const override { return ends_early_; }
+  std::string error_text() const override { return error_; }
+  std::uint64_t stored_size() override {
+    struct stat st {};
+    return ::fstat(fd_, &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+  }
 
  private:
   int fd_;
   gzFile file_ = nullptr;
   bool ends_early_ = false;
+  std::string error_;
 };
 
 }  // namespace

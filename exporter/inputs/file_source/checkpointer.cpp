@@ -2,39 +2,51 @@
 
 #include <algorithm>
 
+#include "attach_rules.hpp"
+
 namespace cos_exporter {
 
 void Checkpointer::load(std::vector<FilePosition> saved, Clock::time_point now) {
   saved_ = saved;
-  for (auto& position : saved) held_.push_back({std::move(position), now});
+  for (auto& position : saved) held_.push_back({std::move(position), now, HeldOrigin::saved});
 }
 
-void Checkpointer::release(FilePosition position, Clock::time_point now) {
+void Checkpointer::release(FilePosition position, Clock::time_point now, HeldOrigin origin) {
   if (position.fingerprint_bytes == 0) return;  // never had a line: nothing to resume
   // A newer position of the same file replaces the older one.
   std::erase_if(held_, [&](Held const& held) {
     return held.position.device == position.device && held.position.inode == position.inode &&
            held.position.fingerprint == position.fingerprint;
   });
-  held_.push_back({std::move(position), now});
+  held_.push_back({std::move(position), now, origin});
 }
 
-std::optional<Checkpointer::Claim> Checkpointer::claim(FileReader& reader,
-                                                       std::string const& path) {
+std::optional<Checkpointer::Claim> Checkpointer::claim(FileReader& reader, std::string const& path,
+                                                       std::optional<FileIdentity> original) {
   auto const& fingerprint = reader.fingerprint();
   if (!fingerprint) return std::nullopt;
   FileIdentity identity = reader.identity();
   std::string head;
-  // The same inode first: a restart finds most files where they were.
-  std::vector<std::size_t> order;
-  for (std::size_t i = 0; i < held_.size(); ++i) order.push_back(i);
-  std::stable_partition(order.begin(), order.end(), [&](std::size_t i) {
-    return held_[i].position.device == identity.device && held_[i].position.inode == identity.inode;
-  });
-  for (std::size_t i : order) {
+  // The positions this file may take, in claim_rank's order.
+  std::vector<std::pair<int, std::size_t>> order;
+  bool text = reader.kind() == FileKind::text;
+  auto size_hint = text ? std::nullopt : reader.size_hint();
+  for (std::size_t i = 0; i < held_.size(); ++i) {
     auto const& position = held_[i].position;
-    bool same_file = position.device == identity.device && position.inode == identity.inode;
-    if (!same_file && position.path == path) continue;
+    FileIdentity of{position.device, position.inode};
+    auto rank = claim_rank({.same_inode = of == identity,
+                            .same_path = position.path == path,
+                            .origin = held_[i].origin,
+                            .candidate_text = text,
+                            .of_original = original == of,
+                            .name_match = is_name_plus_extension(path, position.path),
+                            .exact_size = size_hint == (position.offset & 0xffffffffu)});
+    if (rank) order.emplace_back(*rank, i);
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [](auto const& a, auto const& b) { return a.first < b.first; });
+  for (auto [rank, i] : order) {
+    auto const& position = held_[i].position;
     Fingerprint saved{position.fingerprint_bytes, position.fingerprint};
     if (saved == *fingerprint) {
       // the common case: same first line
@@ -46,6 +58,10 @@ std::optional<Checkpointer::Claim> Checkpointer::claim(FileReader& reader,
     }
     auto how = reader.resume(position);
     if (how == FileReader::Resume::other) continue;
+    if (!claim_accepts(held_[i].origin, text, how)) {
+      reader.seek(0);
+      continue;
+    }
     Claim claim{how, position};
     if (how == FileReader::Resume::incomplete) return claim;  // kept for the next try
     held_.erase(held_.begin() + static_cast<std::ptrdiff_t>(i));
@@ -63,6 +79,13 @@ bool Checkpointer::saved_inode(FileIdentity identity) const {
 bool Checkpointer::saved_path(std::string const& path) const {
   return std::any_of(saved_.begin(), saved_.end(),
                      [&](FilePosition const& p) { return p.path == path; });
+}
+
+bool Checkpointer::holds_truncated(FileIdentity identity) const {
+  return std::any_of(held_.begin(), held_.end(), [&](Held const& held) {
+    return held.origin == HeldOrigin::truncated && held.position.device == identity.device &&
+           held.position.inode == identity.inode;
+  });
 }
 
 void Checkpointer::expire(Clock::time_point now) {

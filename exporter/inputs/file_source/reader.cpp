@@ -9,6 +9,11 @@ namespace cos_exporter {
 namespace {
 
 constexpr std::size_t kReadChunk = 128 * 1024;
+// What a line costs against a read's budget, in bytes: handing a line on
+// (parse, count) costs about as much as reading this many bytes, so a file of
+// short (or empty) lines is read in smaller slices than one of long lines.
+constexpr std::uint64_t kLineCost = 64;
+constexpr std::size_t kMinRead = 4096;
 
 }  // namespace
 
@@ -91,11 +96,15 @@ FileReader::Resume FileReader::resume(FilePosition const& saved) {
   return Resume::resumed;
 }
 
-bool FileReader::same_bytes_before(FileReader& other, std::uint64_t offset) {
-  std::size_t before = static_cast<std::size_t>(std::min<std::uint64_t>(offset, kTailBytes));
+bool FileReader::copied_in(FileReader& copy) {
+  copy.refresh_size();
+  if (committed_ > 0 && copy.size_ >= committed_)
+    return copy.source_->bytes_at(committed_ - tail_.size(), tail_.size()) == tail_;
+  std::uint64_t end = std::min(copy.size_, size_);
+  std::size_t before = static_cast<std::size_t>(std::min<std::uint64_t>(end, kTailBytes));
   if (before == 0) return true;
-  std::string mine = source_->bytes_at(offset - before, before);
-  return mine.size() == before && mine == other.source_->bytes_at(offset - before, before);
+  std::string theirs = copy.source_->bytes_at(end - before, before);
+  return theirs.size() == before && theirs == source_->bytes_at(end - before, before);
 }
 
 void FileReader::keep_tail(char const* data, std::size_t length) {
@@ -130,16 +139,29 @@ FileReader::ReadResult FileReader::read(LineSink& sink, std::size_t budget) {
   ReadResult result;
   if (exhausted_ && kind() != FileKind::text) return result;
   bool size_known = false;
-  while (result.bytes < budget) {
-    ssize_t n = source_->read(data + length, capacity - length);
+  auto spent = [&] { return result.bytes + result.lines * kLineCost; };
+  while (spent() < budget) {
+    // No more than the budget left, at the lines per byte of the last read:
+    // a slice stays a slice after inflating too, and for short lines.
+    std::uint64_t left = budget - spent();
+    if (last_bytes_ > 0) left = left * last_bytes_ / (last_bytes_ + last_lines_ * kLineCost);
+    std::size_t want =
+        std::min<std::size_t>(capacity - length, std::max<std::uint64_t>(left, kMinRead));
+    std::uint64_t lines_before = result.lines;
+    ssize_t n = source_->read(data + length, want);
     if (n < 0) {
       if (errno == EINTR) continue;
-      if (errno != EAGAIN) {
+      if (kind() != FileKind::text && (errno == EILSEQ || (errno == EAGAIN && stalled()))) {
+        damage_ =
+            Damage{errno == EILSEQ ? "damaged_gzip" : "truncated_gzip", source_->error_text()};
+        result.status = Status::damaged;
+      } else if (errno != EAGAIN) {
         result.status = Status::error;
         result.error = errno;
       }
       break;
     }
+    stalled_since_.reset();
     if (n == 0) {
       if (auto size = source_->size()) {
         size_ = *size;
@@ -159,6 +181,7 @@ FileReader::ReadResult FileReader::read(LineSink& sink, std::size_t budget) {
       break;
     }
     auto got = static_cast<std::size_t>(n);
+    last_bytes_ = got;
     offset_ += got;
     result.bytes += got;
     std::size_t end = length + got;
@@ -186,6 +209,7 @@ FileReader::ReadResult FileReader::read(LineSink& sink, std::size_t budget) {
       emit(std::string_view(data + line_start, at - line_start), sink, result.lines);
       line_start = scan = at + 1;
     }
+    last_lines_ = result.lines - lines_before;
     std::size_t rest = end - line_start;
     if (rest > max_line_bytes_ + 1) {  // too long whatever follows: count it, skip to its end
       ++result.lines;
@@ -203,8 +227,8 @@ FileReader::ReadResult FileReader::read(LineSink& sink, std::size_t budget) {
   }
   partial_.assign(data, length);
   if (!size_known) refresh_size();
-  if (result.status != Status::error)
-    result.status = result.bytes >= budget ? Status::more : Status::eof;
+  if (result.status != Status::error && result.status != Status::damaged)
+    result.status = spent() >= budget ? Status::more : Status::eof;
   return result;
 }
 
@@ -235,6 +259,45 @@ FilePosition FileReader::position(std::string const& path) {
 
 std::optional<FilePosition> FileReader::take_truncated_position() {
   return std::exchange(truncated_, std::nullopt);
+}
+
+void FileReader::note_path(std::string const& path) {
+  if (!paths_.empty() && paths_.back() == path) return;
+  // The first path (where a rotated file was written) and the latest ones.
+  if (paths_.size() >= 16) paths_.erase(paths_.begin() + 1);
+  paths_.push_back(path);
+}
+
+bool FileReader::was_at(std::string_view path) const {
+  return std::find(paths_.begin(), paths_.end(), path) != paths_.end();
+}
+
+bool FileReader::stalled() {
+  // A stream that ends early while its file grows is being written; one that
+  // has not grown for the stall limit was cut.
+  auto now = std::chrono::steady_clock::now();
+  std::uint64_t size = source_->stored_size();
+  if (!stalled_since_ || size != stalled_size_) {
+    stalled_since_ = now;
+    stalled_size_ = size;
+    return false;
+  }
+  return now - *stalled_since_ >= stall_limit_;
+}
+
+bool FileReader::damaged_head() {
+  if (kind() == FileKind::text) return false;
+  source_->head();
+  std::string error = source_->error_text();
+  if (error.empty() || source_->ends_early()) return false;
+  damage_ = Damage{"damaged_gzip", error};
+  return true;
+}
+
+bool FileReader::shrunk() {
+  if (kind() != FileKind::text) return false;
+  auto size = source_->size();
+  return size && *size < offset_;
 }
 
 }  // namespace cos_exporter

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -34,9 +35,14 @@ namespace cos_exporter {
 //    path or inode was another one when the last run stopped);
 //  - found later: from 0.
 // A file without a complete first line (and shorter than kFingerprintBytes)
-// waits. A file whose fingerprint a reader holds for another inode is a copy
-// of that file while their bytes agree: it waits until that reader lets go
+// waits. A file found where a followed file was renamed away from is a new
+// file (`create`), whatever its lines look like. A text file whose first line
+// a reader holds for another inode, never renamed, is a copy of that file
+// while their bytes agree; a compressed one is a copy of a renamed, deleted
+// or truncated file with its first line: it waits until that reader lets go
 // (truncation by copytruncate, or deletion), then takes over its position.
+// A file decided not to be read (compressed and read already, or in a format
+// not read) stays so under any name, by device and inode.
 // A path that names another file now, or none, lets its old file be read to
 // its end and then for a grace period. When the glob finds it under its new
 // name it goes on being read there. bzip2, xz and zstd files are not read
@@ -109,17 +115,25 @@ class FileInput final : public Input {
 
   void schedule_pass();
   void run_pass();
+  bool slice_over() const;
   void full_pass(bool starting);
   void let_go_of_moved_files(std::map<std::string, FoundFile> const& found, Clock::time_point now);
   void finish_draining(Clock::time_point now);
   void forget_gone_paths(std::map<std::string, FoundFile> const& found, Clock::time_point now);
   FileTailer& add_tailer(std::string const& path, bool starting);
-  void attach(FileTailer& tailer, FileIdentity identity);
-  bool is_copy_of_live_file(FileReader& reader);
+  // file_attach.cpp: the rotation and resume rules applied to a file found.
+  void attach(FileTailer& tailer, FoundFile const& file);
+  std::unique_ptr<FileReader> open_reader(FileTailer& tailer, FoundFile const& file);
+  std::optional<FileIdentity> original_of(FileReader& candidate, std::string const& path);
+  void start_reading(FileTailer& tailer, std::unique_ptr<FileReader> reader, FoundFile const& file);
+  void settle(FoundFile const& file, char const* reason);
+  bool is_settled(FoundFile const& file) const;
+  void keep_settled(std::map<std::string, FoundFile> const& found, Clock::time_point now);
   void mark_dirty(FileTailer& tailer);
   bool read_tailer(FileTailer& tailer);
   void keep_truncated_position(FileReader& reader, std::string const& path);
   bool read_draining(Draining& draining);
+  void give_up_damaged(FileReader& reader, std::string const& path);
   void count_skip(char const* reason);
   void record_positions();
 
@@ -141,7 +155,15 @@ class FileInput final : public Input {
   std::vector<FileTailer*> reading_;  // the pass's share of dirty_
   std::vector<Draining> draining_;
   std::set<FileIdentity> followed_;  // identities with a reader this pass
+  // Files decided not to be read, whatever their name: their size then, and
+  // when the glob last found them (forgotten after a while without).
+  struct Settled {
+    std::uint64_t size;
+    Clock::time_point seen;
+  };
+  std::map<FileIdentity, Settled> settled_;
 
+  Clock::time_point slice_end_{};  // when the running pass hands the loop back
   std::chrono::milliseconds poll_interval_{1000};
   std::chrono::milliseconds drain_grace_{5000};
   bool started_ = false;

@@ -30,6 +30,9 @@ class ByteSource {
   virtual bool seek(std::uint64_t offset) = 0;
   // The content's size when known without reading it (a text file).
   virtual std::optional<std::uint64_t> size() = 0;
+  // What the container says the content's size is (gzip's trailer, modulo
+  // 2^32, for a file written to its end); a hint, never checked.
+  virtual std::optional<std::uint64_t> size_hint() { return size(); }
   // The first bytes of the content (at most kFingerprintBytes).
   virtual std::string head() = 0;
   // Reads `size` bytes at `offset` without moving; fewer when they are not there.
@@ -38,6 +41,11 @@ class ByteSource {
   // Whether the last bytes_at() stopped at a compressed stream that ends
   // early: it is still being written.
   virtual bool ends_early() const { return false; }
+  // The decompressor's words for the last error (damaged data, or a stream
+  // that ends early); empty when none.
+  virtual std::string error_text() const { return {}; }
+  // The size of the file itself (compressed, for a gzip file).
+  virtual std::uint64_t stored_size() = 0;
   FileIdentity identity() const { return identity_; }
 
  protected:

@@ -1,10 +1,12 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cos_exporter/inputs/file_source/byte_source.hpp"
 #include "cos_exporter/inputs/position_store.hpp"
@@ -33,7 +35,7 @@ class LineSink {
 // offset, so that a saved position can be checked against a copy of the file.
 class FileReader {
  public:
-  enum class Status { eof, more, error };
+  enum class Status { eof, more, error, damaged };
   struct ReadResult {
     Status status = Status::eof;
     std::uint64_t bytes = 0;        // bytes read
@@ -66,7 +68,8 @@ class FileReader {
   // With `other` the reader is left at 0.
   Resume resume(FilePosition const& saved);
 
-  // Reads until end of file or until about `budget` bytes were read.
+  // Reads until end of file or until about `budget` was spent: the bytes
+  // read, and for each line handed on as much as a few dozen bytes cost.
   ReadResult read(LineSink& sink, std::size_t budget);
   // Hands a final line that never got its newline to the sink (when a rotated
   // or deleted file is let go); returns the number of lines (0 or 1).
@@ -78,14 +81,19 @@ class FileReader {
   std::optional<Fingerprint> const& fingerprint();
   // The first bytes of the content (at most kFingerprintBytes).
   std::string head() { return source_->head(); }
-  // Whether this file's bytes before `offset` are `other`'s too (a copy of a
-  // text file in progress, or the original of one).
-  bool same_bytes_before(FileReader& other, std::uint64_t offset);
+  // Whether `copy` holds what this reader read: the bytes just before its
+  // committed offset (kept in memory, so a truncation since does not matter),
+  // or, for a shorter copy, this file's bytes where the copy ends.
+  bool copied_in(FileReader& copy);
+  // The content's size as its container says it (the gzip trailer); a hint.
+  std::optional<std::uint64_t> size_hint() { return source_->size_hint(); }
   // Offset just after the last complete line (or inside a skipped long line):
   // what a restart resumes from.
   std::uint64_t committed_offset() const { return committed_; }
   std::uint64_t read_offset() const { return offset_; }
   std::uint64_t size() const { return size_; }
+  // The size of the file itself (compressed, for a gzip file).
+  std::uint64_t stored_size() { return source_->stored_size(); }
   // Where this reader stands, with its fingerprint and the hash of the bytes
   // before the committed offset.
   FilePosition position(std::string const& path);
@@ -93,11 +101,33 @@ class FileReader {
   // content before that still exists in logrotate's copy); taken once.
   std::optional<FilePosition> take_truncated_position();
 
+  // The paths its file was followed at, first to last (a rename adds one):
+  // what happened to its inode, for the rotation rules.
+  void note_path(std::string const& path);
+  bool was_at(std::string_view path) const;
+  bool renamed() const { return paths_.size() > 1; }
+  // Whether the (text) file is shorter now than where it was read: a
+  // truncation not read yet.
+  bool shrunk();
+
+  // A compressed file that cannot be read further (Status::damaged): its data
+  // is damaged, or its stream ends early and the file has not grown for the
+  // stall limit (it was cut). What was read before stays read.
+  struct Damage {
+    char const* reason;  // damaged_gzip, truncated_gzip
+    std::string error;   // zlib's words
+  };
+  std::optional<Damage> const& damage() const { return damage_; }
+  // Whether a compressed file's first bytes cannot be read (damage() says why).
+  bool damaged_head();
+  void set_stall_limit(std::chrono::milliseconds limit) { stall_limit_ = limit; }
+
  private:
   void emit(std::string_view line, LineSink& sink, std::uint64_t& lines);
   void reset_to(std::uint64_t offset);
   void keep_tail(char const* data, std::size_t length);
   void refresh_size();
+  bool stalled();
 
   std::unique_ptr<ByteSource> source_;
   std::size_t max_line_bytes_;
@@ -110,6 +140,13 @@ class FileReader {
   std::optional<Fingerprint> fingerprint_;
   std::optional<FilePosition> truncated_;
   bool exhausted_ = false;  // a compressed copy with nothing new in it
+  std::vector<std::string> paths_;
+  std::optional<Damage> damage_;
+  std::chrono::milliseconds stall_limit_{5000};
+  std::optional<std::chrono::steady_clock::time_point> stalled_since_;
+  std::uint64_t stalled_size_ = 0;
+  std::uint64_t last_bytes_ = 0;  // of the last read: how dense its lines are
+  std::uint64_t last_lines_ = 0;
 };
 
 }  // namespace cos_exporter

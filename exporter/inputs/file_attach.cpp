@@ -1,0 +1,192 @@
+// FileInput: what is done with a file the glob finds. The rules are pure
+// functions (file_source/attach_rules.hpp); this gathers their facts and acts.
+#include <algorithm>
+#include <cerrno>
+
+#include "cos_exporter/common/log.hpp"
+#include "cos_exporter/inputs/file_input.hpp"
+#include "file_source/attach_rules.hpp"
+
+namespace cos_exporter {
+
+namespace {
+
+// How long a settled file is remembered after the glob last found it.
+constexpr std::chrono::minutes kSettledKeep{10};
+
+}  // namespace
+
+void FileInput::attach(FileTailer& tailer, FoundFile const& file) {
+  FileIdentity identity = file.identity;
+  auto draining = std::find_if(draining_.begin(), draining_.end(),
+                               [&](Draining const& d) { return d.reader->identity() == identity; });
+  switch (on_found({.read_elsewhere = followed_.contains(identity),
+                    .draining = draining != draining_.end(),
+                    .settled = is_settled(file)})) {
+    case FoundStep::ignore:
+      return;
+    case FoundStep::adopt:
+      log_info("following rotated file under its new name", {{"component", "file"},
+                                                             {"input", config_.name},
+                                                             {"path", tailer.path()},
+                                                             {"was", draining->path}});
+      tailer.adopt(std::move(draining->reader));
+      mark_dirty(tailer);
+      draining_.erase(draining);
+      followed_.insert(identity);
+      return;
+    case FoundStep::open:
+      break;
+  }
+  auto reader = open_reader(tailer, file);
+  if (!reader) return;
+  if (!reader->fingerprint()) {  // no complete first line yet, or a gzip file damaged there
+    if (reader->damaged_head()) give_up_damaged(*reader, tailer.path());
+    return;
+  }
+  if (auto original = original_of(*reader, tailer.path())) {
+    if (tailer.deferred != identity)
+      log_info("copy of a file that is still being read; waiting until that one is let go",
+               {{"component", "file"}, {"input", config_.name}, {"path", tailer.path()}});
+    tailer.deferred = identity;
+    tailer.original = original;
+    return;
+  }
+  start_reading(tailer, std::move(reader), file);
+}
+
+std::unique_ptr<FileReader> FileInput::open_reader(FileTailer& tailer, FoundFile const& file) {
+  auto opened = open_byte_source(tailer.path());
+  if (opened.source) return std::make_unique<FileReader>(std::move(opened.source), max_line_bytes_);
+  if (opened.error == ENOENT || opened.error == ENOTDIR) return nullptr;
+  if (opened.error != 0) {
+    tailer.cannot_open(opened.error, config_.name);
+    return nullptr;
+  }
+  settle(file, file_kind_name(*opened.kind));
+  log_warn("compressed file in a format that is not read; skipping it",
+           {{"component", "file"},
+            {"input", config_.name},
+            {"path", tailer.path()},
+            {"format", file_kind_name(*opened.kind)}});
+  return nullptr;
+}
+
+std::optional<FileIdentity> FileInput::original_of(FileReader& candidate, std::string const& path) {
+  auto const& fingerprint = *candidate.fingerprint();
+  auto is_original = [&](FileReader* live, std::string const& live_path, bool draining) {
+    if (live == nullptr || live->identity() == candidate.identity()) return false;
+    OriginalFacts facts{.same_first_line = live->fingerprint() == fingerprint,
+                        .text = live->kind() == FileKind::text};
+    if (!facts.same_first_line) return false;
+    facts.left_candidate_path = live->was_at(path);
+    facts.renamed = draining || live->renamed();
+    facts.shrunk = live->shrunk();
+    facts.truncation_held = checkpoints_.holds_truncated(live->identity());
+    facts.candidate_is_its_name_plus_extension = is_name_plus_extension(path, live_path);
+    if (candidate.kind() == FileKind::text && facts.text)
+      facts.bytes_agree = live->copied_in(candidate);
+    return is_copy_of(candidate.kind(), facts);
+  };
+  for (auto const& tailer : tailers_) {
+    if (is_original(tailer->reader(), tailer->path(), false)) return tailer->reader()->identity();
+    // A text copy still waiting, at this file's name less its extension: the
+    // compressed file is made of it, and that copy goes first.
+    if (candidate.kind() != FileKind::text && tailer->deferred && !tailer->missing_since &&
+        tailer->deferred != candidate.identity() && is_name_plus_extension(path, tailer->path()))
+      return tailer->deferred;
+  }
+  for (auto const& draining : draining_)
+    if (is_original(draining.reader.get(), draining.path, true)) return draining.reader->identity();
+  return std::nullopt;
+}
+
+void FileInput::start_reading(FileTailer& tailer, std::unique_ptr<FileReader> reader,
+                              FoundFile const& file) {
+  FileIdentity identity = reader->identity();
+  auto claim = checkpoints_.claim(*reader, tailer.path(), tailer.original);
+  bool same_inode =
+      claim && claim->position.device == identity.device && claim->position.inode == identity.inode;
+  auto action = resume_rule(
+      {.claim = claim ? std::optional(claim->how) : std::nullopt,
+       .claim_same_inode = same_inode,
+       .kind = reader->kind(),
+       .starting = tailer.starting,
+       .saved_here = checkpoints_.saved_inode(identity) || checkpoints_.saved_path(tailer.path()),
+       .start_at = config_.start_at});
+  auto change = FileTailer::Change::none;
+  std::string how = "beginning";
+  switch (action) {
+    case ResumeAction::saved_position:
+      how = "saved position";
+      break;
+    case ResumeAction::position_of_original:
+      how = "saved position of " + claim->position.path;
+      break;
+    case ResumeAction::truncated:
+      how = "beginning (truncated while not read)";
+      change = FileTailer::Change::truncated;
+      // What was before the truncation is in logrotate's copy, if the glob finds it.
+      checkpoints_.release(claim->position, Clock::now(), HeldOrigin::truncated);
+      break;
+    case ResumeAction::skip_compressed_read:
+      settle(file, "compressed_already_read");
+      log_info("compressed copy of a file already read; skipping it",
+               {{"component", "file"},
+                {"input", config_.name},
+                {"path", tailer.path()},
+                {"of", claim->position.path}});
+      return;
+    case ResumeAction::copy_at_end:
+      how = "end (a copy of what was read from " + claim->position.path + ")";
+      break;
+    case ResumeAction::wait_incomplete:
+      if (tailer.deferred != identity)
+        log_info("compressed file still being written; waiting for its end",
+                 {{"component", "file"}, {"input", config_.name}, {"path", tailer.path()}});
+      tailer.deferred = identity;
+      return;
+    case ResumeAction::replaced:
+      how = "beginning (replaced while stopped)";
+      change = FileTailer::Change::replaced;
+      break;
+    case ResumeAction::at_end:
+      reader->seek_to_end();
+      how = "end";
+      break;
+    case ResumeAction::beginning:
+      break;
+  }
+  tailer.starting = false;
+  reader->set_stall_limit(drain_grace_);
+  followed_.insert(identity);
+  tailer.follow(std::move(reader), config_.name, how, change);
+  mark_dirty(tailer);
+}
+
+void FileInput::settle(FoundFile const& file, char const* reason) {
+  settled_[file.identity] = {file.size, Clock::now()};
+  count_skip(reason);
+}
+
+bool FileInput::is_settled(FoundFile const& file) const {
+  // By the size it had: a reused inode with other content is another file.
+  auto it = settled_.find(file.identity);
+  return it != settled_.end() && it->second.size == file.size;
+}
+
+void FileInput::keep_settled(std::map<std::string, FoundFile> const& found, Clock::time_point now) {
+  // Kept a while after the glob last found them: a rename seen half done
+  // (old name gone, new one not there yet) must not make them new files.
+  for (auto const& [path, file] : found)
+    if (auto it = settled_.find(file.identity); it != settled_.end()) {
+      if (it->second.size == file.size)
+        it->second.seen = now;
+      else
+        settled_.erase(it);
+    }
+  std::erase_if(settled_,
+                [&](auto const& entry) { return now - entry.second.seen > kSettledKeep; });
+}
+
+}  // namespace cos_exporter
