@@ -11,7 +11,6 @@ import gzip
 import json
 import os
 import re
-import shlex
 import shutil
 import signal
 import socket

@@ -13,7 +13,6 @@ is what make_dashboard.py writes and describes every code the exporter knows.
 """
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -144,7 +143,7 @@ class DashboardAgainstPrometheus(unittest.TestCase):
             self.assertAlmostEqual(u / unit[0], 1, delta=0.02, msg=(values, weights))
 
     def by(self, result, *labels):
-        return {tuple(m.get(l) for l in labels) if len(labels) > 1 else m.get(labels[0]): v
+        return {tuple(m.get(label) for label in labels) if len(labels) > 1 else m.get(labels[0]): v
                 for m, v in result}
 
     # --- panels ------------------------------------------------------------------------
@@ -152,7 +151,8 @@ class DashboardAgainstPrometheus(unittest.TestCase):
     def test_every_panel_is_checked(self):
         dashboard = json.loads(DASHBOARD.read_text())
         titles = [p["title"] for p in panels(dashboard) if p["type"] != "row"]
-        checked = {name[len("test_panel_"):] for name in dir(self) if name.startswith("test_panel_")}
+        checked = {name[len("test_panel_"):] for name in dir(self)
+                   if name.startswith("test_panel_")}
         for title in titles:
             self.assertIn(re.sub(r"\W+", "_", title.lower()).strip("_"), checked, title)
             for t in next(p for p in panels(dashboard) if p.get("title") == title)["targets"]:

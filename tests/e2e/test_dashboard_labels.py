@@ -326,7 +326,6 @@ class Generator(unittest.TestCase):
                          ["templating"]["list"]][3:]
             self.assertEqual(variables, ["env", "team", "host", "zone", "bucket", "region"])
 
-
     def test_a_bad_config_is_one_line_naming_the_file_and_place(self):
         with tempfile.TemporaryDirectory(prefix="cos-dashboard-config-") as tmp:
             cases = {"syntax.yaml": ("inputs:\n  udp: [\n", r"syntax\.yaml:3:1: "),

@@ -64,7 +64,8 @@ class FailedReloadTest(unittest.TestCase):
         self.assertGreater(sent, 1000)
 
         def accounted(m):
-            return (m.get(PACKETS, input="steady") or 0) + (m.get(KERNEL_DROPS, input="steady") or 0)
+            packets = m.get(PACKETS, input="steady") or 0
+            return packets + (m.get(KERNEL_DROPS, input="steady") or 0)
 
         exporter.wait_value(accounted, sent, "datagrams received or dropped by the kernel")
         m = exporter.metrics()
@@ -93,7 +94,7 @@ class FailedReloadTest(unittest.TestCase):
             # Lines are read in order: once the appended ones are counted, a
             # second reading of the first hundred would have been counted too.
             exporter.wait_value(lambda m: (m.get(RECEIVED, input="app") or 0) >= 110, True,
-                            "the appended lines counted")
+                                "the appended lines counted")
             self.assertEqual(exporter.metrics().get(RECEIVED, input="app"), 110)
             self.assertEqual(log_count(exporter, "file input started", input="app"), 1,
                              "the file input was never started again")

@@ -53,7 +53,7 @@ class ReloadKeepsInputsTest(unittest.TestCase):
             with open(log, "a") as f:
                 f.write("-97\n" * 5)
             exporter.wait_value(lambda m: m.get(RECEIVED, input="sdk") >= 15, True,
-                            "the appended lines counted")
+                                "the appended lines counted")
             self.assertEqual(exporter.metrics().get(RECEIVED, input="sdk"), 15)
 
             # A state file appears and the format changes: still the same file input.
@@ -63,13 +63,13 @@ class ReloadKeepsInputsTest(unittest.TestCase):
             with open(log, "a") as f:
                 f.write("-97\n" * 5)
             exporter.wait_value(lambda m: m.get(RECEIVED, input="sdk") >= 20, True,
-                            "the lines appended after the second reload counted")
+                                "the lines appended after the second reload counted")
             m = exporter.metrics()
             self.assertEqual(m.get(RECEIVED, input="sdk"), 20)
             self.assertEqual(m.get("cos_errors_total", category="proxy", code="-96",
                                    name="ERROR_PROXY_AUTH_EXPIRED"), 10)
-            started = [l for l in exporter.lines
-                       if harness.parse_logfmt(l).get("msg") == "file input started"]
+            started = [raw for raw in exporter.lines
+                       if harness.parse_logfmt(raw).get("msg") == "file input started"]
             self.assertEqual(len(started), 1, "the input was never started again")
         self.assertTrue(os.path.exists(state))
 

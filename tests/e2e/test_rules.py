@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# ctest-labels: slow (a real Prometheus and promtool: a minute or more)
 """The alerting kit against the real binary and real tools.
 
 - `cos_error_exporter rules` prints deploy/prometheus/rules.yml byte for byte;
@@ -75,7 +76,7 @@ def prometheus_rule_text(rules_text, header=PROMETHEUS_RULE_HEADER):
     lines = rules_text.splitlines(keepends=True)
     start = next(i for i, line in enumerate(lines) if line.startswith("groups:"))
     return header + "".join("  " + line if line.strip() else line
-                                            for line in lines[start:])
+                            for line in lines[start:])
 
 
 def rule_tests_text():
@@ -252,7 +253,8 @@ class RulesCommand(unittest.TestCase):
     def test_any_printable_description_gives_a_file_prometheus_loads(self):
         with tempfile.TemporaryDirectory() as tmp:
             config = Path(tmp) / "exporter.yaml"
-            description = "tab\there, \"quotes\", 'apostrophes', {{ braces }}, `ticks`, \u4e2d\u6587 #x"
+            description = ("tab\there, \"quotes\", 'apostrophes', {{ braces }}, `ticks`, "
+                           "\u4e2d\u6587 #x")
             config.write_text("groups:\n  net:\n    codes: [-2]\n"
                               f"    description: {json.dumps(description)}\n"
                               "    alert: {rate: 1, severity: \"p\u00e4ge: now\"}\n",
