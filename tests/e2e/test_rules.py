@@ -118,7 +118,7 @@ class RulesCommand(unittest.TestCase):
 
     def test_output_is_the_shipped_rule_file(self):
         shipped = RULES.read_text(encoding="utf-8")
-        hint = "regenerate: python3 tests/e2e/test_rules.py --update"
+        hint = "regenerate: scripts/regenerate"
         self.assertEqual(rules_output(), shipped, f"built-in config; {hint}")
         self.assertEqual(rules_output(f"--config.file={SOURCE / 'config/exporter.yaml'}"), shipped,
                          f"config/exporter.yaml; {hint}")
@@ -304,7 +304,7 @@ class Promtool(unittest.TestCase):
                   if t["exp_alerts"]}
         self.assertEqual(tested, self_alerts)
         self.assertEqual(rule_tests_text(), RULE_TESTS.read_text(encoding="utf-8"),
-                         "rules.test.yml is stale: python3 tests/e2e/test_rules.py --update")
+                         "rules.test.yml is stale: scripts/regenerate")
 
     def test_every_alert_links_a_runbook_section(self):
         anchors = set(re.findall(r'<a id="([^"]+)"></a>',
