@@ -22,6 +22,34 @@ def fenced_blocks(language):
 
 
 class ReadmeExamplesTest(unittest.TestCase):
+    def test_first_screen(self):
+        """The first 30 lines say what the tool is, the two commands, where the
+        binary lands, the page to open and one event to send; that event, sent
+        as written, shows on /metrics as the line after it says."""
+        first_screen = "\n".join(README.splitlines()[:30])
+        for needed in ["Prometheus exporter", "scripts/run", "scripts/test",
+                       "build/cos_error_exporter", "http://localhost:9742/",
+                       "docs/walkthrough.md", "201 entries, plus 13 SDK dialect names"]:
+            self.assertIn(needed, first_screen)
+        self.assertTrue(first_screen.index("Prometheus exporter") < first_screen.index("```sh"),
+                        "what the tool is comes before any command")
+        block = next(b for b in fenced_blocks("sh") if "nc -u" in b and "curl" in b)
+        self.assertIn(block, first_screen)
+        send, scrape = [line for line in block.splitlines() if line.strip()]
+        expected = re.search(r"`(cos_errors_total\{[^`]*\} 1)`", first_screen).group(1)
+
+        with harness.Exporter(yaml.safe_dump({"inputs": {"udp": [
+                {"name": "udp", "listen": "127.0.0.1:0"}]}})) as e:
+            host, port = e.udp_address("udp")
+            subprocess.run(send.replace("127.0.0.1 9742", "%s %d" % (host, port)), shell=True,
+                           check=True)
+            e.wait_metric("cos_error_exporter_events_received_total", 1, input="udp")
+            out = subprocess.run(scrape.replace("localhost:9742", e.http_address), shell=True,
+                                 check=True, capture_output=True, text=True).stdout
+            self.assertIn(expected, out.splitlines())
+            status, _, page = e.get("/")
+            self.assertIn("<td>-4016</td><td>ErrNotSameSHA</td>", page.decode())
+
     def test_nc_and_socat_examples(self):
         for tool in ["nc", "socat"]:
             self.assertIsNotNone(shutil.which(tool),
