@@ -17,6 +17,14 @@ SOURCE = pathlib.Path(os.environ.get("COS_SOURCE_DIR", pathlib.Path(__file__).re
 README = (SOURCE / "README.md").read_text()
 
 
+def github_anchors(text):
+    """The anchors a Markdown page has on GitHub: its headings' slugs and <a id>s."""
+    anchors = set(re.findall(r'<a id="([^"]+)"></a>', text))
+    for heading in re.findall(r"^#+ (.+)$", re.sub(r"```.*?```", "", text, flags=re.S), re.M):
+        anchors.add(re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-"))
+    return anchors
+
+
 def fenced_blocks(language):
     return re.findall(r"```%s\n(.*?)```" % language, README, re.S)
 
@@ -80,6 +88,25 @@ class ReadmeExamplesTest(unittest.TestCase):
                                    name="ErrNotSameSHA"), 1)
             self.assertEqual(m.get("cos_errors_total", category="proxy", code="-61",
                                    name="ERROR_PROXY_INVALID_CMD_REQ"), 1)
+
+    def test_links_of_the_readme_and_docs_lead_somewhere(self):
+        """Relative links of README.md and docs/*.md name files that exist and,
+        with #anchor, a heading or <a id> of that page."""
+        pages = [SOURCE / "README.md"] + sorted((SOURCE / "docs").glob("*.md"))
+        checked = 0
+        for page in pages:
+            text = page.read_text()
+            for target in re.findall(r"\]\(([^)\s]+)\)", text):
+                if re.match(r"[a-z]+:", target):
+                    continue
+                path, _, anchor = target.partition("#")
+                linked = (page.parent / path) if path else page
+                self.assertTrue(linked.exists(), "%s links %s" % (page.name, target))
+                if anchor and linked.suffix == ".md":
+                    self.assertIn(anchor, github_anchors(linked.read_text()),
+                                  "%s links %s" % (page.name, target))
+                checked += 1
+        self.assertGreater(checked, 20)
 
     def test_regex_example_on_real_lines(self):
         block = next(b for b in fenced_blocks("yaml") if "format: regex" in b)
