@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# ctest-labels: slow (real servers and alerts that must fire: a minute or more)
 """The fleet kit (deploy/fleet) end to end, with real servers: four exporters in
 two sites, a Prometheus in agent mode per site (deploy/fleet/agent.yml: scrape
 every second, remote-write), a central Prometheus (deploy/fleet/central.yml,
