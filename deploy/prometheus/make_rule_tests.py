@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes rules.test.yml, the promtool unit tests of rules.yml, for a config.
 
-    python3 deploy/prometheus/make_rule_tests.py [config/exporter.yaml] > deploy/prometheus/rules.test.yml
+    python3 deploy/prometheus/make_rule_tests.py [config/exporter.yaml] \
+        > deploy/prometheus/rules.test.yml
     promtool test rules deploy/prometheus/rules.test.yml
 
 For every group with `alert:` it writes three test groups, each evaluated once a
@@ -430,7 +431,8 @@ def code_alert_tests(config, catalog):
         f"{number(f)} times its rate over the last {minutes_text(b)}.\n"
         f"Groups: {groups_of(config, spiking)}")
     annotations = {
-        "summary": f'COS error code {spiking["code"]} {spiking["name"]} is spiking: {humanize(spike)}/s',
+        "summary": f'COS error code {spiking["code"]} {spiking["name"]} is spiking: '
+                   f'{humanize(spike)}/s',
         "description": description}
     # One alert for each group of the code, labelled with it and linking its runbook.
     expected = [{"exp_labels": {**labels, "group": g},
@@ -635,7 +637,8 @@ def main():
     tests += exporter_alert_tests(config)
     document = {"rule_files": ["rules.yml"], "evaluation_interval": "1m", "tests": tests}
     sys.stdout.write(
-        "# promtool unit tests of rules.yml, written by make_rule_tests.py from config/exporter.yaml:\n"
+        "# promtool unit tests of rules.yml, written by make_rule_tests.py from "
+        "config/exporter.yaml:\n"
         "#   python3 deploy/prometheus/make_rule_tests.py > deploy/prometheus/rules.test.yml\n"
         "#   promtool test rules deploy/prometheus/rules.test.yml\n")
     sys.stdout.write(yaml.safe_dump(document, sort_keys=False, width=100000, allow_unicode=True))

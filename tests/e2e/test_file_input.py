@@ -5,7 +5,6 @@ nothing counted twice."""
 
 import os
 import shutil
-import signal
 import tempfile
 import threading
 import time

@@ -227,7 +227,8 @@ class LandingPageTest(unittest.TestCase):
             dom.feed(chromium_dom(exporter.url("/"), exporter.workdir))
             self.assertEqual(dom.texts["top-codes-empty"].strip(), "No errors counted yet.")
             self.assertEqual(dom.rows("inputs"),
-                             [["u", "udp", "%s:%d" % exporter.udp_address("u"), "listening", "0", "0"]])
+                             [["u", "udp", "%s:%d" % exporter.udp_address("u"), "listening",
+                               "0", "0"]])
             # The built-in groups, all at zero.
             groups = dom.rows("groups")
             self.assertIn("auth", [row[0] for row in groups])

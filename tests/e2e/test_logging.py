@@ -2,8 +2,6 @@
 never one line per bad event, while every bad line is still counted."""
 
 import os
-import shutil
-import tempfile
 import unittest
 
 import harness

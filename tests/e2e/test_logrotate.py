@@ -16,7 +16,7 @@ import time
 import unittest
 
 import harness
-from test_file_input import CODE, INPUT, Writer, config
+from test_file_input import INPUT, Writer, config
 
 LOGROTATE = shutil.which("logrotate") or "/usr/sbin/logrotate"
 

@@ -60,7 +60,8 @@ class ReadmeExamplesTest(unittest.TestCase):
 
     def test_nc_and_socat_examples(self):
         for tool in ["nc", "socat"]:
-            self.assertIsNotNone(shutil.which(tool), "%s is missing (scripts/test-packages.txt)" % tool)
+            self.assertIsNotNone(shutil.which(tool),
+                                 "%s is missing (scripts/test-packages.txt)" % tool)
         block = next(b for b in fenced_blocks("sh") if "nc -u" in b and "socat" in b)
         commands = [line for line in block.splitlines() if line.strip()]
         self.assertEqual(len(commands), 2)
@@ -112,12 +113,13 @@ class ReadmeExamplesTest(unittest.TestCase):
         documented = yaml.safe_load(block)["inputs"]["files"][0]
         self.assertEqual(documented["format"], "regex")
         config = {"inputs": {"udp": [{"name": "regex", "listen": "127.0.0.1:0", "format": "regex",
-                                       "regex": documented["regex"]}]}}
+                                      "regex": documented["regex"]}]}}
         lines = [
             '2026-11-28 10:00:01,123 WARN  [main] com.qcloud.cos.COSClient:78 - uploadFile occur a '
             'exception, request:UploadFileRequest [bucketName=photos, cosPath=/a.jpg], '
             'message:{"message":"local file /tmp/a.jpg not exist","code":-1}',
-            '2026-11-28T10:00:00.123456789Z stdout F {"code":-96,"message":"ERROR_PROXY_AUTH_EXPIRED"}',
+            '2026-11-28T10:00:00.123456789Z stdout F '
+            '{"code":-96,"message":"ERROR_PROXY_AUTH_EXPIRED"}',
             "ERROR:root:upload failed: {u'code': -96, u'message': u'ERROR_PROXY_AUTH_EXPIRED'}",
             "ts=1 level=error code=-96",
             "error_code=500 status=failed",
