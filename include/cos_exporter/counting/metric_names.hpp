@@ -48,10 +48,18 @@ inline constexpr Definition kBuildInfoFamily{
     kBuildInfo, "Version and revision of the running exporter.", {"version", "revision"}};
 inline constexpr char kReceived[] = "cos_error_exporter_events_received_total";
 inline constexpr Definition kReceivedFamily{
-    kReceived, "Event lines seen per input, malformed ones included.", {"input"}};
+    kReceived,
+    "Event lines seen per input, malformed ones included; lines without an event are not.",
+    {"input"}};
 inline constexpr char kMalformed[] = "cos_error_exporter_events_malformed_total";
 inline constexpr Definition kMalformedFamily{
     kMalformed, "Event lines skipped as malformed, per input and reason.", {"input", "reason"}};
+inline constexpr char kWithoutEvent[] = "cos_error_exporter_lines_without_event_total";
+inline constexpr Definition kWithoutEventFamily{
+    kWithoutEvent,
+    "Lines that hold no event and are not malformed, per input and reason (blank: nothing but "
+    "whitespace; no_event: no code key at the top level, or format: regex and no match).",
+    {"input", "reason"}};
 inline constexpr char kUdpPackets[] = "cos_error_exporter_udp_packets_total";
 inline constexpr Definition kUdpPacketsFamily{
     kUdpPackets, "Datagrams received per input.", {"input"}};
