@@ -164,3 +164,16 @@ TEST_CASE("extra labels: names are checked at load", "[labels][config]") {
   CHECK(error_of("inputs:\n  files:\n    - path: /x/*.log\n      path_labels: '(?P<a'\n")
             .starts_with("c.yaml:4:20: invalid path_labels regex"));
 }
+
+TEST_CASE("extra labels: path label values of bytes that are not UTF-8 are \\xNN", "[labels]") {
+  Labeled l(
+      "inputs:\n  files:\n    - name: udp\n      path: /p/*/*.log\n"
+      "      path_labels: '^/p/(?P<pod>[^/]+)/'\n");
+  l.processor.set_source_path("/p/\xff\xfe/0.log");
+  l.processor.process_line("code=-4016");
+  l.processor.set_source_path("/p/up-\xc3\xa9/0.log");  // valid UTF-8 stays as it is
+  l.processor.process_line("code=-4016");
+  CHECK(l.errors({"file_plugin", "-4016", "ErrNotSameSHA", "\\xff\\xfe"}) == 1);
+  CHECK(l.errors({"file_plugin", "-4016", "ErrNotSameSHA", "up-\xc3\xa9"}) == 1);
+  CHECK(l.errors({"file_plugin", "-4016", "ErrNotSameSHA"}) == 0);
+}

@@ -111,6 +111,13 @@ inline constexpr Definition kLabelOverflowFamily{
     "Events whose extra label became \"other\": the label reached its max_values, or "
     "label=\"limits.max_series\" when the extra labels reached limits.max_series.",
     {"label"}};
+inline constexpr char kExemplarDropped[] = "cos_error_exporter_exemplar_values_dropped_total";
+inline constexpr Definition kExemplarDroppedFamily{
+    kExemplarDropped,
+    "Event field values (exemplar_fields) left out of an exemplar, by reason (too_long: the "
+    "exemplar would pass 128 characters; invalid_utf8; brace: a } that strict OpenMetrics parsers "
+    "refuse).",
+    {"reason"}};
 inline constexpr char kReloadSuccessful[] = "cos_error_exporter_config_last_reload_successful";
 inline constexpr Definition kReloadSuccessfulFamily{
     kReloadSuccessful, "Whether the last configuration reload succeeded.", {}};
