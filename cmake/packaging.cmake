@@ -82,6 +82,8 @@ install(FILES deploy/debian/default DESTINATION "/\${cos_etc}/default"
         RENAME cos_error_exporter)
 install(FILES ${COS_PACKAGING_DIR}/cos_error_exporter.1.gz
         DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+install(FILES deploy/bash-completion/cos_error_exporter
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions)
 install(FILES deploy/debian/copyright ${COS_PACKAGING_DIR}/changelog.gz docs/runbooks.md
         DESTINATION ${COS_PACKAGE_DOC_DIR})
 install(FILES config/web-config.example.yml

@@ -2,11 +2,13 @@
 // check-config, rules).
 #include <boost/program_options.hpp>
 #include <iostream>
+#include <string_view>
 
 #include "cos_exporter/build_info.hpp"
 #include "cos_exporter/classification/group_warnings.hpp"
 #include "cos_exporter/cli/commands.hpp"
 #include "cos_exporter/common/log.hpp"
+#include "cos_exporter/config/config_warnings.hpp"
 #include "cos_exporter/daemon/classifier_factory.hpp"
 #include "cos_exporter/daemon/daemon.hpp"
 #include "cos_exporter/exposition/web_config.hpp"
@@ -17,14 +19,83 @@ using namespace cos_exporter;
 
 namespace {
 
-constexpr char kUsage[] = R"(Usage:
-  cos_error_exporter [FLAGS]                      run the exporter
-  cos_error_exporter check-config [--config.file=F] [--web.config.file=W]
-  cos_error_exporter classify CODE [--message=M] [--sdk=S] [--config.file=F]
-  cos_error_exporter catalog [--format=table|json|yaml] [--config.file=F]
-  cos_error_exporter rules [--config.file=F]      print the Prometheus rule file
+constexpr char kDescription[] =
+    "Turns error events of Tencent Cloud COS legacy (JSON API v4) clients, SDKs and proxies "
+    "(log files it tails, UDP and unix datagrams) into Prometheus metrics: each code is "
+    "classified against the COS v4 error-code catalog and counted by category, code, name and "
+    "alert group. Serves /metrics, a status page at / and /-/healthy, /-/ready on "
+    "--web.listen-address; SIGHUP reloads the config.";
 
-Flags)";
+constexpr char kCommands[] = R"(Commands (none: run the exporter):
+  check-config
+    Validate --config.file (and --web.config.file) without starting; print warnings. Exit 0
+    when valid, 1 with file:line:column: message when not.
+  classify CODE [--message=M] [--sdk=S]
+    Print the category, name, descriptions and groups of a code, named as the exporter names
+    its events.
+  catalog [--format=table|json|yaml]
+    Print the catalog in force.
+  rules
+    Print the Prometheus rule file generated from the config's groups and alerts.
+)";
+
+// Words of `text` in lines of at most `width` characters after `indent` spaces
+// (the first line's indent is the caller's).
+void print_wrapped(std::ostream& out, std::string_view text, std::size_t indent,
+                   std::size_t width) {
+  std::size_t column = indent;
+  bool first = true;
+  while (!text.empty()) {
+    std::size_t end = text.find(' ');
+    std::string_view word = text.substr(0, end);
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+    if (!first && column + 1 + word.size() > width) {
+      out << '\n' << std::string(indent, ' ');
+      column = indent;
+    } else if (!first) {
+      out << ' ';
+      ++column;
+    }
+    out << word;
+    column += word.size();
+    first = false;
+  }
+  out << '\n';
+}
+
+// One flag per entry, as the Prometheus exporters' (kingpin's) help lists
+// them: "-h, --help", "--name=DEFAULT" or "--name=VALUE", then what it does.
+void print_flags(std::ostream& out, char const* title, po::options_description const& flags) {
+  constexpr std::size_t kColumn = 32, kWidth = 100;
+  out << title << ":\n";
+  for (auto const& flag : flags.options()) {
+    std::string name(flag->long_name() == "help" ? "  -h, " : "      ");
+    name.append("--").append(flag->long_name());
+    if (flag->semantic()->max_tokens() > 0) {
+      boost::any default_value;
+      if (flag->semantic()->apply_default(default_value))
+        name.append("=\"").append(boost::any_cast<std::string>(default_value)).append("\"");
+      else
+        name.append("=").append(flag->semantic()->name());
+    }
+    out << name;
+    if (name.size() + 2 > kColumn)
+      out << '\n' << std::string(kColumn, ' ');
+    else
+      out << std::string(kColumn - name.size(), ' ');
+    print_wrapped(out, flag->description(), kColumn, kWidth);
+  }
+}
+
+void print_help(std::ostream& out, po::options_description const& flags,
+                po::options_description const& command_flags) {
+  out << "usage: cos_error_exporter [<flags>] [<command> [<args> ...]]\n\n";
+  print_wrapped(out, kDescription, 0, 100);
+  out << '\n';
+  print_flags(out, "Flags", flags);
+  out << '\n' << kCommands << '\n';
+  print_flags(out, "Command flags", command_flags);
+}
 
 std::pair<std::string, std::string> short_help(std::string const& token) {
   if (token == "-h") return {"help", ""};
@@ -36,6 +107,14 @@ Config load_config_or_builtin(po::variables_map const& vm) {
                                  : builtin_config();
 }
 
+// "201 catalog entries + 13 SDK dialect names", as the README and the start-up log count.
+std::string catalog_summary(Catalog const& catalog) {
+  std::size_t dialects = catalog.dialect_entries();
+  std::string text = std::to_string(catalog.entries().size() - dialects) + " catalog entries";
+  if (dialects > 0) text += " + " + std::to_string(dialects) + " SDK dialect names";
+  return text;
+}
+
 int check_config(po::variables_map const& vm) {
   Config config = load_config_or_builtin(vm);
   auto classifier = make_classifier(config);
@@ -43,11 +122,14 @@ int check_config(po::variables_map const& vm) {
   std::cout << "config OK: " << config.source << " ("
             << config.udp_inputs.size() + config.unixgram_inputs.size() + config.file_inputs.size()
             << " inputs, " << config.groups.size() << " groups, "
-            << classifier->catalog().entries().size() << " catalog entries)\n";
+            << catalog_summary(classifier->catalog()) << ")\n";
   // Valid, so not fatal; but most likely a typo that would leave an alert blind.
   for (std::string const& warning : group_warnings(config.groups, classifier->catalog())) {
     std::cerr << "warning: " << config.source << ": " << warning << '\n';
   }
+  // Valid too; but on this machine, as it is now, not what the operator expects.
+  for (std::string const& warning : environment_warnings(config))
+    std::cerr << "warning: " << config.source << ": " << warning << '\n';
   return 0;
 }
 
@@ -94,25 +176,38 @@ int main(int argc, char** argv) {
   po::options_description flags;
   // clang-format off
   flags.add_options()
-    ("help,h", "show this help")
-    ("version", "print the version and exit")
-    ("config.file", po::value<std::string>(), "YAML config file (default: the built-in config)")
+    ("help,h", "Show this help and exit.")
+    ("version", "Show the version and exit.")
+    ("config.file", po::value<std::string>()->value_name("FILE"),
+     "YAML config file: inputs, groups and their alerts, limits. Default: the built-in config "
+     "(UDP on 127.0.0.1:9742).")
     ("web.listen-address", po::value<std::string>()->default_value(":9742"),
-     "address for /metrics and the web endpoints; port 0 picks a free port")
-    ("web.config.file", po::value<std::string>(),
-     "exporter-toolkit web config (TLS, basic auth)")
-    ("log.level", po::value<std::string>()->default_value("info"), "debug, info, warn or error")
-    ("log.format", po::value<std::string>()->default_value("logfmt"), "logfmt or json")
-    ("message", po::value<std::string>(), "classify: the event's message (resolves shared codes)")
+     "Address on which to expose metrics and the web interface; port 0 picks a free port (the "
+     "log says which).")
+    ("web.config.file", po::value<std::string>()->value_name("FILE"),
+     "Path to a web configuration file that can enable TLS or basic authentication "
+     "(exporter-toolkit format).")
+    ("web.enable-lifecycle", po::bool_switch(),
+     "Enable reloading the config by HTTP (POST /-/reload). Off by default: anyone who reaches "
+     "the port could reload. SIGHUP always reloads.")
+    ("log.level", po::value<std::string>()->default_value("info"),
+     "Only log messages with the given severity or above: debug, info, warn or error.")
+    ("log.format", po::value<std::string>()->default_value("logfmt"),
+     "Output format of log messages: logfmt or json.");
+  po::options_description command_flags;
+  command_flags.add_options()
+    ("message", po::value<std::string>()->value_name("MESSAGE"),
+     "classify: the event's message (names a shared or unknown code).")
     ("sdk", po::value<std::string>()->default_value("document"),
-     "classify: whose names -1..-4 get: document, java, python, php, cpp or nodejs")
-    ("format", po::value<std::string>()->default_value("table"), "catalog: table, json or yaml");
+     "classify: whose names -1..-4 get: document, java, python, php, cpp or nodejs.")
+    ("format", po::value<std::string>()->default_value("table"),
+     "catalog: table, json or yaml.");
   // clang-format on
   po::options_description hidden;
   hidden.add_options()("command", po::value<std::string>())(
       "args", po::value<std::vector<std::string>>()->default_value({}, ""));
   po::options_description all;
-  all.add(flags).add(hidden);
+  all.add(flags).add(command_flags).add(hidden);
   po::positional_options_description positional;
   positional.add("command", 1).add("args", -1);
 
@@ -134,7 +229,7 @@ int main(int argc, char** argv) {
   }
 
   if (vm.count("help")) {
-    std::cout << kUsage << flags << "\n";
+    print_help(std::cout, flags, command_flags);
     return 0;
   }
   if (vm.count("version")) {
@@ -169,5 +264,6 @@ int main(int argc, char** argv) {
   options.listen_address = vm["web.listen-address"].as<std::string>();
   if (vm.count("web.config.file"))
     options.web_config_file = vm["web.config.file"].as<std::string>();
+  options.enable_lifecycle = vm["web.enable-lifecycle"].as<bool>();
   return Daemon(std::move(options)).run();
 }

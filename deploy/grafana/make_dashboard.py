@@ -33,12 +33,28 @@ from pathlib import Path
 import yaml
 
 sys.dont_write_bytecode = True  # no __pycache__ beside an installed copy in /usr/share/doc
-from config_labels import ConfigError, extra_labels  # noqa: E402
+from config_labels import ConfigError, extra_labels, read_config  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 SEL = 'job=~"$job", instance=~"$instance"'
-DASHBOARD_VARIABLES = ("datasource", "job", "instance")
+DASHBOARD_VARIABLES = ("datasource", "job", "instance", "runbook_url")
+# The docs/runbooks.md section each panel links (its anchor), for the question
+# the panel raises; the variable runbook_url is where that page is published.
+SPIKE, CODE = "reading-a-spike", "code-spike"
+RUNBOOK_SECTIONS = {
+    "Error rate by group": SPIKE, "Top error codes by name": CODE, "Error ratio": SPIKE,
+    "Events by outcome": SPIKE, "Errors by category": SPIKE, "Top sources": SPIKE,
+    "Error codes in the time range": CODE, "Catalogued error codes": CODE,
+    "Exporters": "exporter-down", "Config reload": "exporter-reload-failed",
+    "Unknown codes overflowed": "exporter-unknown-codes-overflow",
+    "Lines received by input": "exporter-file-input-idle",
+    "Malformed lines": "exporter-malformed-lines", "UDP kernel drops": "exporter-udp-kernel-drops",
+    "File lag": "exporter-file-input-idle", "Exporter CPU": "exporter-resources",
+    "Exporter memory": "exporter-resources",
+}
+# Alerts of the rules `cos_error_exporter rules` prints, while they fire.
+FIRING_ALERTS = 'ALERTS{alertstate="firing", alertname=~"CosError.+", job=~"$job"}'
 EXEMPLARS = ("With exemplars on (Prometheus --enable-feature=exemplar-storage), a diamond marks "
              "the last event of a series: hover it to see its request_id (and trace_id) to give "
              "Tencent support.")
@@ -122,6 +138,8 @@ class Layout:
         panel["id"] = self.take_id()
         panel["gridPos"] = {"h": h, "w": w, "x": self.x, "y": self.y}
         panel["datasource"] = DATASOURCE
+        panel["links"] = [{"title": "Runbook", "targetBlank": True,
+                           "url": "${runbook_url}#" + RUNBOOK_SECTIONS[panel["title"]]}]
         self.panels.append(panel)
         self.x += w
         self.row_height = max(self.row_height, h)
@@ -201,7 +219,20 @@ def label_variable(label):
         label, label, f'label_values(cos_errors_total{{{SEL}}}, {label})', all_value=".*")
 
 
-def dashboard(labels=()):
+def runbook_url(config_paths):
+    """The configs' runbook_url (the last one that sets it), else the shipped config's: the
+    dashboard's links go where the alerts' do."""
+    url = None
+    for path in config_paths:
+        url = read_config(path).get("runbook_url", url)
+    if url is None:
+        shipped = ROOT / "config/exporter.yaml"
+        url = (yaml.safe_load(shipped.read_text(encoding="utf-8")).get("runbook_url")
+               if shipped.is_file() else None) or "docs/runbooks.md"
+    return url
+
+
+def dashboard(labels=(), runbooks="docs/runbooks.md"):
     layout = Layout()
     rate = "[$__rate_interval]"
     # The event series carry the extra labels; the exporter's own series do not.
@@ -215,6 +246,10 @@ def dashboard(labels=()):
         "summed. An event counts in every group it belongs to.",
         [target(f"sum by (group) (rate(cos_group_errors_total{{{events}}}{rate}))", "{{group}}")],
         "reqps"), 12, 9)
+    # Each group's series links its own runbook section.
+    layout.panels[-1]["fieldConfig"]["defaults"]["links"] = [{
+        "title": "Runbook of group ${__field.labels.group}", "targetBlank": True,
+        "url": "${runbook_url}#group-${__field.labels.group}"}]
     layout.add(timeseries(
         "Top error codes by name",
         "The 10 codes with the most errors per second. " + EXEMPLARS,
@@ -334,7 +369,14 @@ def dashboard(labels=()):
         query_variable("job", "Job", "label_values(cos_error_exporter_build_info, job)"),
         query_variable("instance", "Instance",
                        'label_values(cos_error_exporter_build_info{job=~"$job"}, instance)'),
-    ] + [label_variable(label) for label in labels]
+    ] + [label_variable(label) for label in labels] + [
+        # Last: the variables above filter, this one only makes the links.
+        {"name": "runbook_url", "label": "Runbooks", "type": "textbox", "query": runbooks,
+         "current": {"selected": False, "text": runbooks, "value": runbooks},
+         "options": [{"selected": True, "text": runbooks, "value": runbooks}], "hide": 0,
+         "description": "Where docs/runbooks.md is published (the config's runbook_url): "
+                        "each panel's Runbook link opens its section there."},
+    ]
     return {
         "title": "COS v4 errors" + (f" by {', '.join(labels)}" if labels else ""),
         "uid": dashboard_uid(labels),
@@ -351,7 +393,12 @@ def dashboard(labels=()):
         "annotations": {"list": [{
             "builtIn": 1, "datasource": {"type": "grafana", "uid": "-- Grafana --"},
             "enable": True, "hide": True, "iconColor": "rgba(0, 211, 255, 1)",
-            "name": "Annotations & Alerts", "type": "dashboard"}]},
+            "name": "Annotations & Alerts", "type": "dashboard"}, {
+            "name": "Firing COS alerts", "datasource": DATASOURCE, "enable": True,
+            "hide": False, "iconColor": "red", "expr": FIRING_ALERTS, "step": "30s",
+            "target": {"refId": "Anno", "expr": FIRING_ALERTS},
+            "titleFormat": "{{alertname}}", "textFormat": "{{severity}} {{group}}{{code}}",
+            "tagKeys": "alertname,severity,group,code", "useValueForTime": False}]},
         "links": [],
         "panels": layout.panels,
     }
@@ -373,13 +420,14 @@ def main():
     args = parser.parse_args()
     try:
         labels = extra_labels(args.config)
+        runbooks = runbook_url(args.config)
         clashes = [label for label in labels if label in DASHBOARD_VARIABLES]
         if clashes:
             raise ConfigError(f"extra label {clashes[0]!r} would be a second dashboard variable "
                               f"of that name: {', '.join(DASHBOARD_VARIABLES)} are taken")
     except ConfigError as e:
         sys.exit(f"make_dashboard.py: {e}")
-    json.dump(dashboard(labels), sys.stdout, indent=2, ensure_ascii=False)
+    json.dump(dashboard(labels, runbooks), sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
 
 

@@ -110,4 +110,11 @@ std::vector<CatalogEntry const*> Catalog::find(std::int64_t code) const {
   return found;
 }
 
+std::size_t Catalog::dialect_entries() const {
+  std::size_t count = 0;
+  for (CatalogEntry const& entry : entries_)
+    if (!entry.applies_to_all_dialects()) ++count;
+  return count;
+}
+
 }  // namespace cos_exporter

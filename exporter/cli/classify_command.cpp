@@ -1,6 +1,7 @@
 #include <ostream>
 
 #include "cos_exporter/cli/commands.hpp"
+#include "cos_exporter/counting/unknown_codes.hpp"
 #include "sdk_list.hpp"
 
 namespace cos_exporter {
@@ -25,10 +26,17 @@ int run_classify(Classifier const& classifier, std::int64_t code, std::string co
                  SdkDialect sdk, std::ostream& out) {
   std::uint32_t index = classifier.classify(code, message, sdk);
   if (index == Classifier::kUnknown) {
-    out << "ERROR unknown " << code << " " << kUnknownName << "\n"
+    // Named as the daemon names it: by the message of its first event when
+    // that is an identifier.
+    std::string_view name = UnknownCodes::name_for(message);
+    out << "ERROR unknown " << code << " " << name << "\n"
         << "code " << code
-        << " is not in the catalog: it is counted as category=\"unknown\" name=\"UNKNOWN\"\n"
-        << "groups:         " << group_names(classifier, classifier.unknown_code_groups(code))
+        << " is not in the catalog: it is counted as category=\"unknown\" name=\"" << name << "\""
+        << (name == kUnknownName ? std::string_view()
+                                 : std::string_view(" (the first event's message names an unknown "
+                                                    "code when it is an identifier)"))
+        << "\n"
+        << "groups:         " << group_names(classifier, classifier.unknown_code_groups(code, name))
         << "\n";
     return 1;
   }

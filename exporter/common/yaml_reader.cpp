@@ -8,6 +8,43 @@
 #include "cos_exporter/common/yaml_text.hpp"
 
 namespace cos_exporter {
+namespace {
+
+// The parser's words name what it did not find; most such errors in a
+// hand-written file come from its indentation, so the message says where to
+// look. Errors about a scalar's content (an escape, a tag) get no hint.
+std::string syntax_hint(std::string_view text, int error_line, std::string const& message) {
+  // The first line up to the error's that is indented with a tab.
+  int number = 0;
+  for (std::size_t start = 0; start <= text.size() && number < error_line;) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    ++number;
+    std::string_view line = text.substr(start, end - start);
+    std::size_t indent = line.find_first_not_of(" \t");
+    if (line.substr(0, indent).find('\t') != std::string_view::npos)
+      return " (hint: line " + std::to_string(number) +
+             " is indented with a tab; YAML indents with spaces only)";
+    start = end + 1;
+  }
+  auto is_one_of = [&](std::initializer_list<std::string_view> messages) {
+    for (std::string_view m : messages)
+      if (message.starts_with(m)) return true;
+    return false;
+  };
+  if (is_one_of(
+          {"end of map flow not found", "end of sequence flow not found", "illegal flow end"}))
+    return " (hint: a [ or { above is not closed, or a line inside it is indented less than "
+           "the key it belongs to)";
+  if (is_one_of({"end of map not found", "end of sequence not found", "illegal block entry",
+                 "illegal map key", "illegal map value", "illegal tab"}))
+    return " (hint: check the indentation here and above: YAML nests by spaces, keys of one "
+           "mapping start in the same column, and a list item's `-` sits under its key or "
+           "further right)";
+  return "";
+}
+
+}  // namespace
 
 YAML::Node YamlReader::parse(std::string_view text) const {
   try {
@@ -15,7 +52,8 @@ YAML::Node YamlReader::parse(std::string_view text) const {
     if (!root.IsDefined() || root.IsNull()) return YAML::Node(YAML::NodeType::Map);
     return root;
   } catch (YAML::Exception const& e) {
-    throw ConfigError(source_, e.mark.line + 1, e.mark.column + 1, "invalid YAML: " + e.msg);
+    throw ConfigError(source_, e.mark.line + 1, e.mark.column + 1,
+                      "invalid YAML: " + e.msg + syntax_hint(text, e.mark.line + 1, e.msg));
   }
 }
 

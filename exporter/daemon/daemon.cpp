@@ -12,6 +12,7 @@
 #include "cos_exporter/build_info.hpp"
 #include "cos_exporter/classification/group_warnings.hpp"
 #include "cos_exporter/common/log.hpp"
+#include "cos_exporter/config/config_warnings.hpp"
 #include "cos_exporter/counting/metric_names.hpp"
 #include "cos_exporter/daemon/classifier_factory.hpp"
 #include "cos_exporter/daemon/input_set.hpp"
@@ -58,21 +59,25 @@ struct Daemon::State {
   std::string reload_error;  // of the last reload, until one succeeds
   bool ready = false;
   bool stopping = false;
+  std::chrono::steady_clock::time_point const started_at = std::chrono::steady_clock::now();
 
   Config load_config() const {
     return options.config_file ? load_config_file(*options.config_file) : builtin_config();
   }
 
-  // What check-config warns about, in the log too: valid, but most likely a typo.
-  void log_group_warnings(Classifier const& classifier) const {
+  // What check-config warns about, in the log too: valid, but most likely a
+  // typo, or something on this machine that will not work as configured.
+  void log_config_warnings(Classifier const& classifier) const {
     for (std::string const& warning : group_warnings(config.groups, classifier.catalog()))
+      log_warn("config warning", {{"config", config.source}, {"warning", warning}});
+    for (std::string const& warning : environment_warnings(config))
       log_warn("config warning", {{"config", config.source}, {"warning", warning}});
   }
 
   void start() {
     config = load_config();
     auto classifier = make_classifier(config);
-    log_group_warnings(*classifier);
+    log_config_warnings(*classifier);
     hub = std::make_unique<CountingHub>(classifier, config.limits.max_unknown_codes,
                                         config.exemplar_fields, make_label_plan(config));
     code_info = std::make_unique<CodeInfoCollector>(*hub);
@@ -88,18 +93,32 @@ struct Daemon::State {
     http = std::make_unique<HttpServer>(
         io, options.listen_address, std::move(web_config),
         [this](HttpRequest const& r, HttpResponder respond) { endpoints.handle(r, respond); });
-    http->start();
+    try {
+      http->start();
+    } catch (std::exception const& e) {
+      // Named by its flag: the built-in UDP input listens on the same port number.
+      throw std::runtime_error("http server (--web.listen-address=" + options.listen_address +
+                               "): " + e.what());
+    }
     log_info("listening", {{"component", "http"},
                            {"address", http->local_address()},
-                           {"tls", http->tls() ? "true" : "false"}});
+                           {"tls", http->tls() ? "true" : "false"},
+                           {"reload_endpoint", options.enable_lifecycle
+                                                   ? "on (--web.enable-lifecycle)"
+                                                   : "off (SIGHUP reloads; --web.enable-lifecycle "
+                                                     "turns POST /-/reload on)"}});
     reload_successful->set(1);
     reload_timestamp->set(unix_now());
     ready = true;
-    log_info("started",
-             {{"version", std::string(build_version())},
-              {"config", config.source},
-              {"catalog_entries", std::to_string(hub->classifier().catalog().entries().size())},
-              {"groups", std::to_string(config.groups.size())}});
+    Catalog const& catalog = hub->classifier().catalog();
+    log_info(
+        "started",
+        {{"version", std::string(build_version())},
+         {"config", config.source},
+         // As the README counts them: the document's entries, then the SDK dialects' names.
+         {"catalog_entries", std::to_string(catalog.entries().size() - catalog.dialect_entries())},
+         {"sdk_dialect_names", std::to_string(catalog.dialect_entries())},
+         {"groups", std::to_string(config.groups.size())}});
     wait_for_signal();
   }
 
@@ -172,7 +191,7 @@ struct Daemon::State {
       reload_timestamp->set(unix_now());
       reload_error.clear();
       log_info("configuration reloaded", {{"config", config.source}});
-      log_group_warnings(*classifier);
+      log_config_warnings(*classifier);
       return true;
     } catch (std::exception const& e) {
       error = e.what();
@@ -200,19 +219,29 @@ struct Daemon::State {
   }
 
   LandingPageData landing_page_data() const {
-    return LandingPageData{std::string(build_version()),
-                           std::string(build_revision()),
-                           config.source,
-                           ready,
-                           inputs->status(),
-                           top_error_codes(hub->store(), 10),
-                           group_counts(hub->store(), config.groups),
-                           reload_error};
+    return LandingPageData{
+        std::string(build_version()),
+        std::string(build_revision()),
+        config.source,
+        ready,
+        inputs->status(),
+        top_error_codes(hub->store(), 10),
+        group_counts(hub->store(), config.groups),
+        reload_error,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at).count(),
+        malformed_by_reason(hub->store())};
   }
 
   WebEndpoints endpoints{{[this](ExpositionFormat format) { return render_metrics(format); },
                           [this] { return landing_page_data(); }, [this] { return ready; },
-                          [this](WebEndpoints::ReloadDone done) { reload(std::move(done)); }}};
+                          lifecycle_reload()}};
+
+  // POST /-/reload, only with --web.enable-lifecycle (as Prometheus and
+  // Alertmanager do): anyone who reaches the port could reload otherwise.
+  std::function<void(WebEndpoints::ReloadDone)> lifecycle_reload() {
+    if (!options.enable_lifecycle) return {};
+    return [this](WebEndpoints::ReloadDone done) { reload(std::move(done)); };
+  }
   // Last: destroyed first, so a reload still reading finishes before the
   // server it prepares a web config for goes away.
   asio::thread_pool loader{1};

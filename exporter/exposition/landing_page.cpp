@@ -73,6 +73,63 @@ std::vector<GroupCount> group_counts(MetricStore const& store,
   return counts;
 }
 
+std::vector<MalformedCount> malformed_by_reason(MetricStore const& store) {
+  std::map<std::pair<std::string, std::string>, std::uint64_t> sums;
+  for (auto const* family : store.counter_families(metric::kMalformed))
+    for (auto const& [labels, cell] : family->all())
+      if (cell->value() > 0) sums[{labels[0], labels[1]}] += cell->value();
+  std::vector<MalformedCount> counts;
+  for (auto const& [key, count] : sums) counts.push_back({key.first, key.second, count});
+  return counts;
+}
+
+std::string format_duration(double seconds) {
+  auto total = static_cast<std::uint64_t>(seconds < 0 ? 0 : seconds);
+  std::uint64_t const parts[] = {total / 86400, total / 3600 % 24, total / 60 % 60, total % 60};
+  char const* const units[] = {"d", "h", "m", "s"};
+  std::string text;
+  for (std::size_t i = 0; i < 4; ++i)
+    if (!text.empty() || parts[i] > 0 || i == 3) {
+      if (!text.empty()) text += ' ';
+      text.append(std::to_string(parts[i])).append(units[i]);
+    }
+  return text;
+}
+
+namespace {
+
+// How far behind each tailed file is: what is left to read, and how long ago
+// a line came.
+std::string render_tailed_files(std::vector<InputStatus> const& inputs) {
+  std::string html;
+  for (auto const& input : inputs)
+    for (auto const& file : input.files) {
+      std::string last = file.seconds_since_last_line
+                             ? format_duration(*file.seconds_since_last_line) + " ago"
+                             : "none since start";
+      html += "<tr><td>" + html_escape(input.name) + "</td><td>" + html_escape(file.path) +
+              "</td><td class=\"n\">" + std::to_string(file.bytes_behind()) +
+              "</td><td class=\"n\">" + std::to_string(file.offset) + " / " +
+              std::to_string(file.size) + "</td><td>" + last + "</td></tr>\n";
+    }
+  if (html.empty()) return "";
+  return "<h2>Tailed files</h2>\n<table id=\"files\"><tr><th>Input</th><th>Path</th>"
+         "<th>Bytes behind</th><th>Read / size (bytes)</th><th>Last line</th></tr>\n" +
+         html + "</table>\n";
+}
+
+std::string render_malformed(std::vector<MalformedCount> const& malformed) {
+  std::string html = "<h2>Malformed lines</h2>\n";
+  if (malformed.empty()) return html + "<p id=\"malformed-empty\">No malformed lines.</p>\n";
+  html += "<table id=\"malformed\"><tr><th>Input</th><th>Reason</th><th>Lines</th></tr>\n";
+  for (auto const& m : malformed)
+    html += "<tr><td>" + html_escape(m.input) + "</td><td>" + html_escape(m.reason) +
+            "</td><td class=\"n\">" + std::to_string(m.count) + "</td></tr>\n";
+  return html + "</table>\n";
+}
+
+}  // namespace
+
 std::string render_landing_page(LandingPageData const& data) {
   std::string html = R"(<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>cos_error_exporter</title>
@@ -84,6 +141,7 @@ th,td{border:1px solid #ccc;padding:.3em .7em;text-align:left}td.n{text-align:ri
           html_escape(data.revision) + ")</p>\n";
   html += "<p id=\"config\">Configuration: " + html_escape(data.config_source) + "</p>\n";
   html += std::string("<p id=\"state\">State: ") + (data.ready ? "ready" : "not ready") + "</p>\n";
+  html += "<p id=\"uptime\">Up " + format_duration(data.uptime_seconds) + "</p>\n";
   if (!data.reload_error.empty()) {
     html +=
         "<p id=\"reload-error\" style=\"color:#b00000\"><strong>The last reload failed; the "
@@ -103,6 +161,8 @@ th,td{border:1px solid #ccc;padding:.3em .7em;text-align:left}td.n{text-align:ri
             "</td><td class=\"n\">" + std::to_string(input.received) + "</td><td class=\"n\">" +
             std::to_string(input.malformed) + "</td></tr>\n";
   html += "</table>\n";
+  html += render_tailed_files(data.inputs);
+  html += render_malformed(data.malformed);
 
   html += "<h2>Top error codes</h2>\n";
   if (data.top_codes.empty()) {

@@ -34,6 +34,14 @@ std::shared_ptr<SharedBody const> WebEndpoints::metrics_page(ExpositionFormat fo
 void WebEndpoints::handle(HttpRequest const& request, HttpResponder respond) const {
   std::string path = request.target.substr(0, request.target.find('?'));
   if (path != "/-/reload") return respond(answer(path, request));
+  if (!sources_.reload) {
+    HttpResponse response;
+    response.status = 403;
+    response.body =
+        "Lifecycle API is not enabled: start the exporter with --web.enable-lifecycle to reload "
+        "by HTTP, or send it SIGHUP.\n";
+    return respond(std::move(response));
+  }
   if (request.method != "POST" && request.method != "PUT")
     return respond(method_not_allowed("POST, PUT", "Use POST to reload the configuration.\n"));
   sources_.reload([respond = std::move(respond)](bool ok, std::string const& error) {

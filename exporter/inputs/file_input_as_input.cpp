@@ -1,5 +1,8 @@
 // FileInput's side of the Input interface; how it follows files is in
 // file_input.cpp.
+#include <algorithm>
+#include <chrono>
+
 #include "cos_exporter/inputs/file_input.hpp"
 
 namespace cos_exporter {
@@ -16,12 +19,28 @@ InputStatus FileInput::status() const {
                       : followed.size() == 1
                           ? "following 1 file"
                           : "following " + std::to_string(followed.size()) + " files";
-  return {config_.name,
-          "file",
-          address,
-          state,
-          processor_.counters().received->value(),
-          processor_.counters().malformed_total()};
+  InputStatus status{config_.name,
+                     "file",
+                     address,
+                     state,
+                     processor_.counters().received->value(),
+                     processor_.counters().malformed_total(),
+                     {}};
+  auto const now = std::chrono::steady_clock::now();
+  for (auto const& tailer : tailers_) {
+    FileReader const* reader = tailer->reader();
+    if (reader == nullptr) continue;
+    FileLag& lag = status.files.emplace_back();
+    lag.path = tailer->path();
+    lag.offset = reader->committed_offset();
+    lag.size = std::max(reader->size(), reader->read_offset());
+    if (tailer->last_line_at)
+      lag.seconds_since_last_line =
+          std::chrono::duration<double>(now - *tailer->last_line_at).count();
+  }
+  std::sort(status.files.begin(), status.files.end(),
+            [](FileLag const& a, FileLag const& b) { return a.path < b.path; });
+  return status;
 }
 
 void FileInput::reconfigure(InputConfig const& config, LineParser parser,

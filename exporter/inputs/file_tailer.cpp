@@ -91,6 +91,7 @@ bool FileTailer::read(LineSink& sink, std::size_t budget, std::string_view input
   if (!reader_) return false;
   auto result = reader_->read(sink, budget);
   cells_.lines->add(result.lines);
+  if (result.lines > 0) last_line_at = std::chrono::steady_clock::now();
   if (result.truncations > 0) {
     cells_.truncations->add(result.truncations);
     log_info("file truncated; reading it from the start",

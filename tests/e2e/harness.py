@@ -129,10 +129,12 @@ class DatagramSender(threading.Thread):
 
 
 class Exporter:
-    """A running exporter. Use as a context manager, or call start()/stop()."""
+    """A running exporter. Use as a context manager, or call start()/stop().
+    `lifecycle` passes --web.enable-lifecycle, so tests can POST /-/reload
+    (off by default in the exporter; test_reload.py checks that)."""
 
     def __init__(self, config=None, args=(), workdir=None, listen="127.0.0.1:0", wrapper=(),
-                 binary=None):
+                 binary=None, lifecycle=True):
         assert BINARY, "COS_EXPORTER_BINARY is not set"
         self.tmp = None
         if workdir is None:
@@ -144,7 +146,7 @@ class Exporter:
             self.config_path = os.path.join(workdir, "exporter.yaml")
             with open(self.config_path, "w") as f:
                 f.write(config)
-        self.args = list(args)
+        self.args = list(args) + (["--web.enable-lifecycle"] if lifecycle else [])
         self.wrapper = list(wrapper)  # e.g. setpriv to run unprivileged
         self.binary = binary or BINARY
         self.listen = listen

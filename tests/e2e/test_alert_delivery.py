@@ -226,6 +226,13 @@ class AlertDelivery(unittest.TestCase):
         self.assertRegex(description, r"\nTop codes: -4016 ErrNotSameSHA \([0-9.]+/s\)$")
         self.assertEqual(alert["annotations"]["runbook_url"],
                          "https://runbooks.example/cos.md#group-integrity")
+        # The dashboard's "Firing COS alerts" annotations show it.
+        dashboard = json.loads((SOURCE / "deploy/grafana/cos-errors.json").read_text())
+        (annotation,) = [a for a in dashboard["annotations"]["list"]
+                         if a.get("name") == "Firing COS alerts"]
+        shown = self.prometheus.query(annotation["expr"].replace("$job", ".+"))
+        self.assertIn(("CosErrorGroupSpike", "integrity"),
+                      [(labels["alertname"], labels.get("group")) for labels, _ in shown])
 
         # The code alert of -4016 fires too, and its group's alert inhibits it.
         def inhibited_code_alert():

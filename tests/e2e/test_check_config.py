@@ -14,6 +14,13 @@ import harness
 
 # Each bad config: (kind, YAML, line, column, message). The expected error is
 # "<file>:<line>:<column>: <message>" on one line.
+# A YAML syntax error adds, to the parser's words, where to look.
+FLOW_HINT = (" (hint: a [ or { above is not closed, or a line inside it is indented less than the "
+             "key it belongs to)")
+INDENT_HINT = (" (hint: check the indentation here and above: YAML nests by spaces, keys of one "
+               "mapping start in the same column, and a list item's `-` sits under its key or "
+               "further right)")
+
 BAD_CONFIGS = [
     ("unknown key",
      "limits:\n  max_line_bytes: 100\n  max_lines: 5\n",
@@ -77,10 +84,14 @@ BAD_CONFIGS = [
      4, 3, 'duplicate key "auth"'),
     ("invalid YAML: unclosed flow sequence",
      "groups:\n  auth:\n    codes: [-97, -96\n",
-     4, 1, "invalid YAML: end of sequence flow not found"),
+     4, 1, "invalid YAML: end of sequence flow not found" + FLOW_HINT),
     ("invalid YAML: bad indentation",
      "limits:\n  max_line_bytes: 100\n max_unknown_codes: 5\n",
-     3, 2, "invalid YAML: end of map not found"),
+     3, 2, "invalid YAML: end of map not found" + INDENT_HINT),
+    ("invalid YAML: a tab in the indentation",
+     "limits:\n\tmax_line_bytes: 100\n",
+     2, 16, "invalid YAML: illegal map value (hint: line 2 is indented with a tab; YAML indents "
+            "with spaces only)"),
 ]
 
 
@@ -147,7 +158,8 @@ class CheckConfigTest(unittest.TestCase):
         # Valid: exit 0, listed on stderr.
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(result.stdout,
-                         "config OK: %s (1 inputs, 3 groups, 214 catalog entries)\n" % path)
+                         "config OK: %s (1 inputs, 3 groups, 201 catalog entries + 13 SDK "
+                         "dialect names)\n" % path)
         self.assertEqual(result.stderr.splitlines(), [
             'warning: %s: group "auth": name glob "ERROR_PROXY_AUHT_*" matches no error name '
             "of the catalog" % path,

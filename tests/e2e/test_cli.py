@@ -58,6 +58,24 @@ class CliTest(unittest.TestCase):
         self.assertEqual(r.returncode, 2)
         self.assertIn("classify takes exactly one CODE", r.stderr)
 
+    def test_classify_names_an_unknown_code_as_the_daemon_does(self):
+        line = '{"code":-133,"message":"ERROR_CMD_BUCKET_NOTEXIST"}'
+        with harness.Exporter("inputs: {udp: [{name: u, listen: '127.0.0.1:0'}]}\n") as e:
+            e.send_udp(line, name="u")
+            m = e.wait_metric("cos_error_exporter_events_received_total", 1, input="u")
+            [(labels, value)] = [(dict(l), v) for l, v in m.series("cos_errors_total").items()
+                                 if dict(l).get("code") == "-133"]
+        self.assertEqual(value, 1)
+        r = harness.run_cli("classify", "-133", "--message=ERROR_CMD_BUCKET_NOTEXIST")
+        self.assertEqual(r.returncode, 1)  # not in the catalog
+        self.assertEqual(r.stdout.splitlines()[0],
+                         "ERROR %s -133 %s" % (labels["category"], labels["name"]))
+        self.assertEqual(labels["name"], "ERROR_CMD_BUCKET_NOTEXIST")
+        self.assertIn('counted as category="unknown" name="ERROR_CMD_BUCKET_NOTEXIST"', r.stdout)
+        # A message that is not an identifier names nothing, in both.
+        r = harness.run_cli("classify", "-133", "--message=bucket does not exist")
+        self.assertEqual(r.stdout.splitlines()[0], "ERROR unknown -133 UNKNOWN")
+
     def test_classify_with_config_extra(self):
         import os, tempfile
         with tempfile.TemporaryDirectory() as tmp:
@@ -117,7 +135,20 @@ class CliTest(unittest.TestCase):
                      "--log.format", "--version", "--help", "check-config", "classify", "catalog",
                      "rules"]:
             self.assertIn(flag, r.stdout)
-        self.assertIn("-h [ --help ]", r.stdout)
+        # As the Prometheus exporters' help reads: usage, one description, the
+        # flags with their defaults and what each does.
+        lines = r.stdout.splitlines()
+        self.assertEqual(lines[0], "usage: cos_error_exporter [<flags>] [<command> [<args> ...]]")
+        self.assertTrue(lines[2].startswith("Turns error events of Tencent Cloud COS"), lines[2])
+        self.assertIn("Flags:", lines)
+        self.assertRegex(r.stdout, r"\n  -h, --help +Show this help and exit\.\n")
+        self.assertRegex(r.stdout, r'\n      --web.listen-address=":9742"\n +Address on which to '
+                                   r"expose metrics")
+        self.assertRegex(r.stdout, r'\n      --log.level="info" +Only log messages with the given '
+                                   r"severity or above")
+        self.assertRegex(r.stdout, r"\n      --config.file=FILE +YAML config file")
+        self.assertNotIn("[ --", r.stdout)  # Boost's own layout
+        self.assertTrue(all(len(line) <= 100 for line in lines), r.stdout)
         # --help lists -h as its short form: both print the same help, also
         # after a subcommand, while a negative code stays a code.
         for args in (["-h"], ["classify", "-h"], ["check-config", "-h"]):

@@ -259,6 +259,48 @@ class DashboardAgainstPrometheus(unittest.TestCase):
         self.assertEqual(labels["instance"], self.exporter.http_address)
         self.assertGreater(value, 1 << 20)
 
+    # --- runbook links and alert annotations ---------------------------------------------
+
+    def test_each_panel_links_its_runbook_section(self):
+        dashboard = json.loads(DASHBOARD.read_text())
+        anchors = set(re.findall(r'^<a id="([^"]+)"></a>$',
+                                 (SOURCE / "docs/runbooks.md").read_text(), re.M))
+        for panel in panels(dashboard):
+            if panel["type"] == "row":
+                continue
+            (link,) = panel["links"]
+            base, anchor = link["url"].split("#")
+            self.assertEqual(base, "${runbook_url}", panel["title"])
+            self.assertIn(anchor, anchors, panel["title"])
+        # The groups' series link their own sections.
+        by_group = next(p for p in panels(dashboard) if p.get("title") == "Error rate by group")
+        (link,) = by_group["fieldConfig"]["defaults"]["links"]
+        self.assertEqual(link["url"], "${runbook_url}#group-${__field.labels.group}")
+        for group in BATCH_GROUPS:
+            self.assertIn("group-" + group, anchors)
+        # The link goes where the alerts' runbook_url goes: the config's.
+        (variable,) = [v for v in dashboard["templating"]["list"] if v["name"] == "runbook_url"]
+        self.assertEqual((variable["type"], variable["query"]), ("textbox", "docs/runbooks.md"))
+        with tempfile.TemporaryDirectory() as tmp:
+            config = Path(tmp) / "exporter.yaml"
+            config.write_text("runbook_url: https://wiki.example.com/cos/runbooks.md\n")
+            generated = json.loads(subprocess.run(
+                [sys.executable, SOURCE / "deploy/grafana/make_dashboard.py", "--config", config],
+                capture_output=True, text=True, check=True).stdout)
+        (variable,) = [v for v in generated["templating"]["list"] if v["name"] == "runbook_url"]
+        self.assertEqual(variable["current"]["value"], "https://wiki.example.com/cos/runbooks.md")
+
+    def test_firing_alerts_are_annotations(self):
+        dashboard = json.loads(DASHBOARD.read_text())
+        (annotation,) = [a for a in dashboard["annotations"]["list"]
+                         if a.get("name") == "Firing COS alerts"]
+        self.assertTrue(annotation["enable"])
+        self.assertEqual(annotation["datasource"]["uid"], "${datasource}")
+        self.assertEqual(annotation["target"]["expr"], annotation["expr"])
+        # A query Prometheus takes; nothing fires here (test_alert_delivery.py sees
+        # it show a firing alert).
+        self.assertEqual(self.prometheus.query(substitute(annotation["expr"])), [])
+
     # --- the rules and the dashboard file ----------------------------------------------
 
     def test_recording_rules_in_prometheus(self):

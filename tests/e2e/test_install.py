@@ -13,6 +13,7 @@ import harness
 BUILD_DIR = os.environ.get("COS_BUILD_DIR", "")
 
 COMMON = ["share/man/man1/cos_error_exporter.1.gz",
+          "share/bash-completion/completions/cos_error_exporter",
           "share/doc/cos-error-exporter/copyright",
           "share/doc/cos-error-exporter/changelog.gz",
           "share/doc/cos-error-exporter/runbooks.md",

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 import unittest
 
 import harness
@@ -177,8 +178,8 @@ class LandingPageTest(unittest.TestCase):
                              "Version %s (revision %s)" % (number, revision))
             self.assertEqual(dom.texts["config"].strip(), "Configuration: " + exporter.config_path)
             self.assertEqual(dom.texts["state"].strip(), "State: ready")
-            self.assertEqual(dom.headings, ["cos_error_exporter", "Inputs", "Top error codes",
-                                            "Alert groups"])
+            self.assertEqual(dom.headings, ["cos_error_exporter", "Inputs", "Malformed lines",
+                                            "Top error codes", "Alert groups"])
 
             # Links to the metrics and health endpoints, which answer.
             hrefs = {href: text for href, text in dom.links}
@@ -231,6 +232,46 @@ class LandingPageTest(unittest.TestCase):
             groups = dom.rows("groups")
             self.assertIn("auth", [row[0] for row in groups])
             self.assertEqual({row[2] for row in groups}, {"0"})
+
+    def test_tailed_files_uptime_and_malformed_reasons(self):
+        """On-call's next questions: how far behind each tailed file is (bytes
+        not read, and how long ago its last line came), how long the exporter
+        has run, and which malformed lines by reason."""
+        tmp = harness.temp_dir(self, "cos-e2e-page-")
+        logs = os.path.join(tmp, "logs")
+        os.mkdir(logs)
+        app = os.path.join(logs, "app.log")
+        quiet = os.path.join(logs, "quiet.txt")
+        # Two complete lines (one malformed) and a line still being written.
+        with open(app, "w") as f:
+            f.write('code=-96\n{"code": -97\ncode=-4016')
+        # Followed from its end: nothing read from it yet.
+        with open(quiet, "w") as f:
+            f.write("code=-1\n")
+        config = ("inputs:\n  files:\n    - name: app\n      path: %s/*.log\n"
+                  "      start_at: beginning\n"
+                  "    - name: old\n      path: %s/*.txt\n") % (logs, logs)
+        with harness.Exporter(config, workdir=tmp) as exporter:
+            m = exporter.wait_metric("cos_error_exporter_events_received_total", 2, input="app")
+            [(reason, count)] = [(dict(labels)["reason"], v) for labels, v in
+                                 m.series("cos_error_exporter_events_malformed_total").items()
+                                 if v > 0]
+            self.assertEqual((reason, count), ("invalid_json", 1))
+            time.sleep(1.1)  # the page counts whole seconds
+            dom = Dom()
+            dom.feed(chromium_dom(exporter.url("/"), tmp))
+
+            self.assertRegex(dom.texts["uptime"].strip(), r"^Up [1-9]\d*s$")
+            rows = dom.rows("files")
+            self.assertEqual([row[:4] for row in rows], [
+                ["app", app, "10", "22 / 32"],  # `code=-4016` waits for its newline
+                ["old", quiet, "0", "8 / 8"],
+            ])
+            self.assertRegex(rows[0][4], r"^[1-9]\d*s ago$")
+            self.assertEqual(rows[1][4], "none since start")
+            self.assertEqual(dom.rows("malformed"), [["app", "invalid_json", "1"]])
+            self.assertEqual(dom.headings, ["cos_error_exporter", "Inputs", "Tailed files",
+                                            "Malformed lines", "Top error codes", "Alert groups"])
 
     def test_a_failed_reload_shows_until_a_good_one(self):
         good = "inputs: {udp: [{name: u, listen: '127.0.0.1:0'}]}\n"

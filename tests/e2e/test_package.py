@@ -63,6 +63,7 @@ class DebianPackage(unittest.TestCase):
                      "etc/default/cos_error_exporter",
                      "lib/systemd/system/cos_error_exporter.service",
                      "usr/share/man/man1/cos_error_exporter.1.gz",
+                     "usr/share/bash-completion/completions/cos_error_exporter",
                      "usr/share/doc/%s/copyright" % PACKAGE,
                      "usr/share/doc/%s/changelog.gz" % PACKAGE,
                      "usr/share/doc/%s/examples/rules.yml" % PACKAGE,
@@ -109,7 +110,8 @@ class DebianPackage(unittest.TestCase):
                              r"^cos_error_exporter, version \d+\.\d+\.\d+ \(revision: \w+\)\n$")
             self.assertEqual(chroot("cos_error_exporter", "check-config",
                                     "--config.file=" + CONFIG).stdout,
-                             "config OK: %s (1 inputs, 8 groups, 214 catalog entries)\n" % CONFIG)
+                             "config OK: %s (1 inputs, 8 groups, 201 catalog entries + 13 SDK "
+                             "dialect names)\n" % CONFIG)
             self.assertRegex(chroot("getent", "passwd", "cos_error_exporter").stdout,
                              r"^cos_error_exporter:x:\d+:\d+:[^:]*:/var/lib/cos_error_exporter:"
                              r"/usr/sbin/nologin\n$")

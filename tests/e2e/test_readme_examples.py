@@ -17,11 +17,47 @@ SOURCE = pathlib.Path(os.environ.get("COS_SOURCE_DIR", pathlib.Path(__file__).re
 README = (SOURCE / "README.md").read_text()
 
 
+def github_anchors(text):
+    """The anchors a Markdown page has on GitHub: its headings' slugs and <a id>s."""
+    anchors = set(re.findall(r'<a id="([^"]+)"></a>', text))
+    for heading in re.findall(r"^#+ (.+)$", re.sub(r"```.*?```", "", text, flags=re.S), re.M):
+        anchors.add(re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-"))
+    return anchors
+
+
 def fenced_blocks(language):
     return re.findall(r"```%s\n(.*?)```" % language, README, re.S)
 
 
 class ReadmeExamplesTest(unittest.TestCase):
+    def test_first_screen(self):
+        """The first 30 lines say what the tool is, the two commands, where the
+        binary lands, the page to open and one event to send; that event, sent
+        as written, shows on /metrics as the line after it says."""
+        first_screen = "\n".join(README.splitlines()[:30])
+        for needed in ["Prometheus exporter", "scripts/run", "scripts/test",
+                       "build/cos_error_exporter", "http://localhost:9742/",
+                       "docs/walkthrough.md", "201 entries, plus 13 SDK dialect names"]:
+            self.assertIn(needed, first_screen)
+        self.assertTrue(first_screen.index("Prometheus exporter") < first_screen.index("```sh"),
+                        "what the tool is comes before any command")
+        block = next(b for b in fenced_blocks("sh") if "nc -u" in b and "curl" in b)
+        self.assertIn(block, first_screen)
+        send, scrape = [line for line in block.splitlines() if line.strip()]
+        expected = re.search(r"`(cos_errors_total\{[^`]*\} 1)`", first_screen).group(1)
+
+        with harness.Exporter(yaml.safe_dump({"inputs": {"udp": [
+                {"name": "udp", "listen": "127.0.0.1:0"}]}})) as e:
+            host, port = e.udp_address("udp")
+            subprocess.run(send.replace("127.0.0.1 9742", "%s %d" % (host, port)), shell=True,
+                           check=True)
+            e.wait_metric("cos_error_exporter_events_received_total", 1, input="udp")
+            out = subprocess.run(scrape.replace("localhost:9742", e.http_address), shell=True,
+                                 check=True, capture_output=True, text=True).stdout
+            self.assertIn(expected, out.splitlines())
+            status, _, page = e.get("/")
+            self.assertIn("<td>-4016</td><td>ErrNotSameSHA</td>", page.decode())
+
     def test_nc_and_socat_examples(self):
         for tool in ["nc", "socat"]:
             self.assertIsNotNone(shutil.which(tool), "%s is missing (scripts/test-packages.txt)" % tool)
@@ -51,6 +87,25 @@ class ReadmeExamplesTest(unittest.TestCase):
                                    name="ErrNotSameSHA"), 1)
             self.assertEqual(m.get("cos_errors_total", category="proxy", code="-61",
                                    name="ERROR_PROXY_INVALID_CMD_REQ"), 1)
+
+    def test_links_of_the_readme_and_docs_lead_somewhere(self):
+        """Relative links of README.md and docs/*.md name files that exist and,
+        with #anchor, a heading or <a id> of that page."""
+        pages = [SOURCE / "README.md"] + sorted((SOURCE / "docs").glob("*.md"))
+        checked = 0
+        for page in pages:
+            text = page.read_text()
+            for target in re.findall(r"\]\(([^)\s]+)\)", text):
+                if re.match(r"[a-z]+:", target):
+                    continue
+                path, _, anchor = target.partition("#")
+                linked = (page.parent / path) if path else page
+                self.assertTrue(linked.exists(), "%s links %s" % (page.name, target))
+                if anchor and linked.suffix == ".md":
+                    self.assertIn(anchor, github_anchors(linked.read_text()),
+                                  "%s links %s" % (page.name, target))
+                checked += 1
+        self.assertGreater(checked, 20)
 
     def test_regex_example_on_real_lines(self):
         block = next(b for b in fenced_blocks("yaml") if "format: regex" in b)

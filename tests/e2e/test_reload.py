@@ -261,8 +261,10 @@ class ReloadTest(unittest.TestCase):
         self.sighup(exporter, "reload failed; the running configuration stays in force")
         failures = [harness.parse_logfmt(l) for l in exporter.lines
                     if "reload failed" in harness.parse_logfmt(l).get("msg", "")]
-        self.assertEqual(failures[-1]["error"], "%s:3:1: invalid YAML: end of sequence flow not found"
-                         % exporter.config_path)
+        self.assertEqual(failures[-1]["error"],
+                         "%s:3:1: invalid YAML: end of sequence flow not found (hint: a [ or { "
+                         "above is not closed, or a line inside it is indented less than the key "
+                         "it belongs to)" % exporter.config_path)
         exporter.send_udp("-96", name="keep")
         m = exporter.wait_metric(RECEIVED, 7, input="keep")
         self.assertEqual(m.get(RELOAD_OK), 0)

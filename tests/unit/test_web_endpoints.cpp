@@ -18,7 +18,7 @@ struct Fixture {
          return format == ExpositionFormat::text_0_0_4 ? std::string("cos_events_total 1\n")
                                                        : std::string("# EOF\n");
        },
-       [] { return LandingPageData{"1.2.3", "abc", "c.yaml", true, {}, {}, {}, {}}; },
+       [] { return LandingPageData{"1.2.3", "abc", "c.yaml", true, {}, {}, {}, {}, 0, {}}; },
        [this] { return ready; },
        [this](WebEndpoints::ReloadDone done) {
          ++reloads;

@@ -42,6 +42,9 @@ class Catalog {
   void add_or_replace(CatalogEntry entry);
 
   std::span<CatalogEntry const> entries() const { return entries_; }
+  // Of entries(): those that name a code for some SDK dialects only (13 in
+  // the built-in catalog, besides the document's 201 entries).
+  std::size_t dialect_entries() const;
   std::vector<CatalogEntry const*> find(std::int64_t code) const;
 
  private:

@@ -10,6 +10,8 @@ struct DaemonOptions {
   std::optional<std::string> config_file;  // none: the built-in config
   std::string listen_address = ":9742";
   std::optional<std::string> web_config_file;
+  // POST /-/reload works only when set (--web.enable-lifecycle); SIGHUP always reloads.
+  bool enable_lifecycle = false;
 };
 
 // The exporter: one io_context running the inputs, the HTTP server, signal

@@ -20,6 +20,11 @@ struct GroupCount {
   std::uint64_t count = 0;
 };
 
+struct MalformedCount {
+  std::string input, reason;
+  std::uint64_t count = 0;
+};
+
 struct LandingPageData {
   std::string version, revision, config_source;
   bool ready = false;
@@ -28,6 +33,8 @@ struct LandingPageData {
   std::vector<GroupCount> groups;    // config order
   // Why the last reload failed, until one succeeds; empty when the last one did.
   std::string reload_error;
+  double uptime_seconds = 0;
+  std::vector<MalformedCount> malformed;  // reasons with lines, by input and reason
 };
 
 // The error codes counted most, largest first (ties in label order).
@@ -35,6 +42,11 @@ std::vector<CodeCount> top_error_codes(MetricStore const& store, std::size_t how
 // Each configured group with its count, in config order.
 std::vector<GroupCount> group_counts(MetricStore const& store,
                                      std::vector<GroupConfig> const& groups);
+
+// Malformed lines by input and reason, the reasons with none left out.
+std::vector<MalformedCount> malformed_by_reason(MetricStore const& store);
+// "3d 4h 5m 6s", leading zero units left out ("42s").
+std::string format_duration(double seconds);
 
 // The HTML page served at `/`: plain server-rendered HTML, no JavaScript.
 std::string render_landing_page(LandingPageData const& data);

@@ -23,6 +23,7 @@ class WebEndpoints {
     std::function<LandingPageData()> landing_page;         // what / shows
     std::function<bool()> ready;                           // config loaded, inputs bound
     // As SIGHUP does; calls `done` once, on the loop, when the reload ended.
+    // Empty: POST /-/reload is off and answers 403 (no --web.enable-lifecycle).
     std::function<void(ReloadDone done)> reload;
   };
 

@@ -64,6 +64,8 @@ class FileTailer {
   std::optional<FileIdentity> skipped;   // the file here is not read (logged and counted)
   std::optional<FileIdentity> deferred;  // a copy of a file still being read elsewhere
   std::optional<std::chrono::steady_clock::time_point> missing_since;
+  // When read() last counted a line here (the landing page's lag).
+  std::optional<std::chrono::steady_clock::time_point> last_line_at;
 
  private:
   void show_position();
