@@ -68,6 +68,9 @@ std::size_t matching_brace(std::string_view text, std::size_t open, Dialect dial
 Candidate locate_object_with_code(std::string_view line, Dialect dialect,
                                   std::size_t from) noexcept {
   std::string_view const key = dialect == Dialect::json ? R"("code")" : "'code'";
+  // No '{' before this one: the search for an outer object stops there
+  // (memchr forward is far cheaper than rfind's byte loop back).
+  std::size_t const first_open = line.find('{');
   Candidate failure;
   for (int keys = 0; keys < kMaxKeys; ++keys) {
     std::size_t key_at = line.find(key, from);
@@ -78,7 +81,7 @@ Candidate locate_object_with_code(std::string_view line, Dialect dialect,
     // keys of a top-level object make an event.
     Candidate found;
     std::size_t open = key_at;
-    for (int openers = 0; openers < kMaxOpeners && open > 0; ++openers) {
+    for (int openers = 0; openers < kMaxOpeners && open > 0 && open != first_open; ++openers) {
       open = line.rfind('{', open - 1);
       if (open == npos) break;
       bool too_deep = false;
