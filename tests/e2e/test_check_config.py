@@ -245,7 +245,7 @@ class LogFlagsTest(unittest.TestCase):
                 return False
         exporter.wait_for(ready, 10, "/-/ready")
         # One malformed line (not UTF-8), logged as a warning.
-        exporter.send_unix(b"-96\n\xff\xfe not an event\x1b[0m", self.sock)
+        exporter.send_unix(b"-96\ncode=\xff\xfe not an event\x1b[0m", self.sock)
         exporter.wait_metric("cos_error_exporter_events_received_total", 2, input="ux")
         exporter.wait_for(lambda: "malformed" in exporter.log_text(), 10, "the warning")
         code, _ = exporter.stop()
@@ -270,7 +270,7 @@ class LogFlagsTest(unittest.TestCase):
         self.assertEqual(malformed[0]["level"], "warn")
         self.assertEqual(malformed[0]["input"], "ux")
         self.assertEqual(malformed[0]["reason"], "invalid_utf8")
-        self.assertEqual(malformed[0]["line"], "\\xff\\xfe not an event\x1b[0m")
+        self.assertEqual(malformed[0]["line"], "code=\\xff\\xfe not an event\x1b[0m")
         self.assertEqual(by_msg["stopping"]["signal"], "SIGTERM")
         self.assertIn("stopped", by_msg)
 

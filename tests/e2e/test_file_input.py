@@ -292,7 +292,6 @@ class FileInputTest(unittest.TestCase):
         time.sleep(0.5)
         with writer.lock:
             self.wait_caught_up(e1, writer)
-            first_run = writer.written
             e1.stop()
         time.sleep(0.2)  # more lines while the exporter is down, then logrotate
         with writer.lock:

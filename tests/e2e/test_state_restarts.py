@@ -192,7 +192,7 @@ class StateAcrossRestarts(unittest.TestCase):
                 m = e.metrics()
                 self.assertEqual(m.get("cos_error_exporter_state_loads_total", outcome=outcome), 1)
                 e.stop()
-                lines = [l for l in e.log_text().splitlines() if said in l]
+                lines = [line for line in e.log_text().splitlines() if said in line]
                 self.assertEqual(len(lines), 1, e.log_text())
                 self.assertIn(self.state, lines[0])
                 self.assertEqual(open(self.state + ".bad").read(), text)
@@ -298,7 +298,8 @@ class StateAcrossRestarts(unittest.TestCase):
         m = e.metrics()  # answers, with the counters as last written
         self.assertEqual(m.get("cos_error_exporter_events_received_total", input="file"), 10)
         self.assertGreater(m.get("cos_error_exporter_state_writes_total", result="failed"), 1)
-        failures = [l for l in e.log_text().splitlines() if "cannot write the state file" in l]
+        failures = [line for line in e.log_text().splitlines()
+                    if "cannot write the state file" in line]
         self.assertEqual(len(failures), 1, "logged once per episode")
         self.assertIn(state, failures[0])
         os.remove(os.path.join(mnt, "filler"))
