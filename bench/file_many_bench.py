@@ -130,7 +130,8 @@ def main():
     print("files: %d, first lines counted in %.2f s; then %d lines appended over %.1f s "
           "(%.0f lines/s), all %d counted exactly" % (args.files, initial_s, appended, elapsed,
                                                       appended / elapsed, written))
-    print("| files | lines/s appended | CPU s per minute | % of one core | RSS MiB | peak RSS MiB |")
+    print("| files | lines/s appended | CPU s per minute | % of one core | RSS MiB "
+          "| peak RSS MiB |")
     print("|---:|---:|---:|---:|---:|---:|")
     print("| %d | %.0f | %.2f | %.1f %% | %.1f | %.1f |"
           % (args.files, appended / elapsed, cpu / elapsed * 60, cpu / elapsed * 100, rss, peak))

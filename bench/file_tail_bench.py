@@ -57,7 +57,6 @@ counter cos_events_total by code, message, bucket
 '''
 
 
-
 def generate(path, lines):
     """Writes `lines` JSON events (about 120 bytes each) unless already there."""
     if os.path.exists(path):

@@ -126,7 +126,8 @@ def self_test():
     }
     failures = []
     if check(tree(good), ["low", "high"]):
-        failures.append("a correct tree was rejected: " + "; ".join(check(tree(good), ["low", "high"])))
+        rejected = check(tree(good), ["low", "high"])
+        failures.append("a correct tree was rejected: " + "; ".join(rejected))
     upward = dict(good, **{"exporter/low/a.cpp": '#include "cos_exporter/high/b.hpp"\n'})
     found = check(tree(upward), ["low", "high"])
     if not any("may not include 'high'" in p for p in found):

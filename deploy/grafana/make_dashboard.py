@@ -14,8 +14,8 @@ by them; without, it is the default dashboard and "Top sources" shows the
 exporters.
 
 The code tables show each code's description: cos_error_code_info carries no
-description label (its labels are fixed: category, code, name, groups), so the panels copy `name` into a
-`description` column and a value mapping, written here from
+description label (its labels are fixed: category, code, name, groups), so the
+panels copy `name` into a `description` column and a value mapping, written here from
 config/catalog.yaml, shows the catalog's English and Chinese text for it.
 tests/e2e/test_dashboard.py (default) and test_dashboard_labels.py (a config
 with extra labels, exemplars) run every panel's query against a real
@@ -316,14 +316,14 @@ def dashboard(labels=(), runbooks="docs/runbooks.md"):
         "Config reload", "Exporters whose last config reload failed.",
         f"count(cos_error_exporter_config_last_reload_successful{{{SEL}}} == 0) or vector(0)",
         "none", {"mode": "absolute", "steps": [{"color": "green", "value": None},
-                                                {"color": "red", "value": 1}]}), 4, 5)
+                                               {"color": "red", "value": 1}]}), 4, 5)
     layout.add(stat(
         "Unknown codes overflowed",
         "Events of unknown codes counted under code=\"other\" because max_unknown_codes was "
         "reached, in the time range.",
         f"sum(increase(cos_error_exporter_unknown_codes_overflow_total{{{SEL}}}[$__range]))",
         "none", {"mode": "absolute", "steps": [{"color": "green", "value": None},
-                                                {"color": "orange", "value": 1}]}, 0), 4, 5)
+                                               {"color": "orange", "value": 1}]}, 0), 4, 5)
     layout.add(timeseries(
         "Lines received by input",
         "Event lines per second per exporter and input, malformed ones included.",

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes rules.test.yml, the promtool unit tests of rules.yml, for a config.
 
-    python3 deploy/prometheus/make_rule_tests.py [config/exporter.yaml] > deploy/prometheus/rules.test.yml
+    python3 deploy/prometheus/make_rule_tests.py [config/exporter.yaml] \
+        > deploy/prometheus/rules.test.yml
     promtool test rules deploy/prometheus/rules.test.yml
 
 For every group with `alert:` it writes three test groups, each evaluated once a
@@ -430,7 +431,8 @@ def code_alert_tests(config, catalog):
         f"{number(f)} times its rate over the last {minutes_text(b)}.\n"
         f"Groups: {groups_of(config, spiking)}")
     annotations = {
-        "summary": f'COS error code {spiking["code"]} {spiking["name"]} is spiking: {humanize(spike)}/s',
+        "summary": f'COS error code {spiking["code"]} {spiking["name"]} is spiking: '
+                   f'{humanize(spike)}/s',
         "description": description}
     # One alert for each group of the code, labelled with it and linking its runbook.
     expected = [{"exp_labels": {**labels, "group": g},
@@ -552,16 +554,31 @@ def exporter_alert_tests(config):
          "interval": "1m",
          "input_series": [
              series("cos_error_exporter_events_received_total", udp, "0+600x60"),
-             series("cos_error_exporter_events_malformed_total", {**udp, "reason": "no_code"},
+             series("cos_error_exporter_events_malformed_total", {**udp, "reason": "invalid_code"},
                     "0x20 40+40x39"),
              series("cos_error_exporter_events_malformed_total", {**udp, "reason": "too_long"},
                     "0x20 20+20x39"),
              series("cos_error_exporter_events_received_total", files, "0+600x60"),
-             series("cos_error_exporter_events_malformed_total", {**files, "reason": "no_code"},
+             series("cos_error_exporter_events_malformed_total",
+                    {**files, "reason": "invalid_code"},
                     "0+12x60"),
          ],
          "alert_rule_test": [*quiet("CosErrorExporterMalformedLines", 20, 30),
                              fires("CosErrorExporterMalformedLines", 45, udp, 0.1)]},
+        {"name": "exporter: a log whose lines are mostly not events does not warn",
+         "interval": "1m",
+         "input_series": [
+             # 80 % INFO lines and blank lines, 20 % events, one in a thousand of them broken.
+             series("cos_error_exporter_events_received_total", files, "0+1000x60"),
+             series("cos_error_exporter_events_malformed_total",
+                    {**files, "reason": "invalid_json"},
+                    "0+1x60"),
+             series("cos_error_exporter_lines_without_event_total", {**files, "reason": "no_event"},
+                    "0+3600x60"),
+             series("cos_error_exporter_lines_without_event_total", {**files, "reason": "blank"},
+                    "0+400x60"),
+         ],
+         "alert_rule_test": [*quiet("CosErrorExporterMalformedLines", 20, 40, 59)]},
         {"name": "exporter: kernel UDP drops warn for 10m after they stop",
          "interval": "1m",
          "input_series": [series("cos_error_exporter_udp_kernel_drops_total", udp,
@@ -580,6 +597,12 @@ def exporter_alert_tests(config):
                           series("cos_error_exporter_file_input_files", udp, "1x30")],
          "alert_rule_test": [*quiet("CosErrorExporterFileInputIdle", 10, 19),
                              fires("CosErrorExporterFileInputIdle", 21, files, 0)]},
+        {"name": "exporter: a state_file not written for 2m warns",
+         "interval": "1m",
+         "input_series": [series("cos_error_exporter_state_last_write_successful", instance,
+                                 "1x10 0x10 1x10")],
+         "alert_rule_test": [*quiet("CosErrorExporterStateNotWritten", 10, 12, 25),
+                             fires("CosErrorExporterStateNotWritten", 15, instance, 0)]},
     ]
 
 
@@ -629,7 +652,8 @@ def main():
     tests += exporter_alert_tests(config)
     document = {"rule_files": ["rules.yml"], "evaluation_interval": "1m", "tests": tests}
     sys.stdout.write(
-        "# promtool unit tests of rules.yml, written by make_rule_tests.py from config/exporter.yaml:\n"
+        "# promtool unit tests of rules.yml, written by make_rule_tests.py from "
+        "config/exporter.yaml:\n"
         "#   python3 deploy/prometheus/make_rule_tests.py > deploy/prometheus/rules.test.yml\n"
         "#   promtool test rules deploy/prometheus/rules.test.yml\n")
     sys.stdout.write(yaml.safe_dump(document, sort_keys=False, width=100000, allow_unicode=True))

@@ -41,6 +41,7 @@ EventCounter::EventCounter(std::shared_ptr<Classifier const> classifier, MetricS
       events_family_(&store.counter(metric::kEventsFamily)),
       groups_family_(&store.counter(metric::kGroupErrorsFamily)),
       labeled_cells_(labeled, {events_family_, errors_family_, groups_family_, &group_cells_}),
+      exemplar_drops_(exemplars.drops()),
       id_(next_counter_id.fetch_add(1, std::memory_order_relaxed)) {
   auto& errors = *errors_family_;
   auto& groups = *groups_family_;
@@ -76,7 +77,7 @@ void EventCounter::count_error(CounterCell* errors, ExemplarCell* exemplar, Grou
                                std::uint64_t n, EventFields const& fields) noexcept {
   error_events_->add(n);
   errors->add(n);
-  if (!exemplar_names_.empty()) exemplar->record(exemplar_names_, fields, n);
+  if (!exemplar_names_.empty()) exemplar->record(exemplar_names_, fields, n, exemplar_drops_);
   for_each_group(groups, [&](unsigned i) { group_cells_[i]->add(n); });
 }
 
@@ -88,7 +89,7 @@ void EventCounter::count_labeled(LabeledClassCells::Base const& base, std::uint6
   if (cells.errors == nullptr) return;
   cells.errors->add(n);
   if (!exemplar_names_.empty() && cells.exemplar != nullptr)
-    cells.exemplar->record(exemplar_names_, fields, n);
+    cells.exemplar->record(exemplar_names_, fields, n, exemplar_drops_);
   for (CounterCell* group : cells.groups) group->add(n);
 }
 

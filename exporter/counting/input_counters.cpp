@@ -9,6 +9,10 @@ InputCounters::InputCounters(MetricStore& store, std::string const& name)
   auto& family = store.counter(metric::kMalformedFamily);
   for (std::size_t i = 0; i < kMalformedReasonCount; ++i)
     malformed[i] = &family.series({name, std::string(kMalformedReasonLabels[i])});
+  auto& without = store.counter(metric::kWithoutEventFamily);
+  for (std::size_t i = 0; i < kNoEventReasonCount; ++i)
+    without_event[i] =
+        &without.series({name, std::string(kMalformedReasonLabels[kMalformedReasonCount + i])});
 }
 
 std::uint64_t InputCounters::malformed_total() const {

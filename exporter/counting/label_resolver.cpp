@@ -1,5 +1,7 @@
 #include "cos_exporter/counting/label_resolver.hpp"
 
+#include "cos_exporter/common/utf8.hpp"
+
 namespace cos_exporter {
 
 LabelResolver::LabelResolver(LabelPlan const& plan, LabeledSeries& labeled,
@@ -32,6 +34,13 @@ std::uint32_t LabelResolver::source_ids(std::string const& input, std::string_vi
   if (it == path_regexes_.end() || path.empty()) return overflowed;
   RE2 const& regex = *it->second;
   try {
+    // Bytes that are not UTF-8 match as the `path` label shows them, \xNN:
+    // RE2 reads UTF-8, and a label value must be UTF-8.
+    std::string sanitized;
+    if (!is_valid_utf8(path)) {
+      sanitized = sanitize_utf8(path);
+      path = sanitized;
+    }
     std::vector<re2::StringPiece> groups(regex.NumberOfCapturingGroups() + 1);
     if (!regex.Match(re2::StringPiece(path.data(), path.size()), 0, path.size(), RE2::UNANCHORED,
                      groups.data(), static_cast<int>(groups.size())))

@@ -23,23 +23,27 @@ LabeledClassCells::LabeledClassCells(LabeledSeries& labeled, Families families)
 
 bool LabeledClassCells::resolve(Base const& base, LabeledSeries::ValueIds const& ids,
                                 std::uint64_t n, Cells& cells) noexcept {
-  bool keep = true;
+  bool keep = true, over_max_series = false;
   auto take = [&](CounterFamily const& family, CounterCell& cell) {
-    LabeledSeries::Cells found = labeled_.series(family, cell, ids, n);
+    LabeledSeries::Cells found = labeled_.series(family, cell, ids);
     keep &= !found.overflowed;
+    over_max_series |= found.over_max_series;
     return found;
   };
   cells.events = take(*families_.events, *base.events).counter;
   cells.errors = nullptr;
   cells.exemplar = nullptr;
   cells.groups.clear();
-  if (base.errors == nullptr) return keep;
-  LabeledSeries::Cells errors = take(*families_.errors, *base.errors);
-  cells.errors = errors.counter;
-  cells.exemplar = errors.exemplar;
-  for_each_group(base.groups, [&](unsigned i) {
-    cells.groups.push_back(take(*families_.groups, *(*families_.group_cells)[i]).counter);
-  });
+  if (base.errors != nullptr) {
+    LabeledSeries::Cells errors = take(*families_.errors, *base.errors);
+    cells.errors = errors.counter;
+    cells.exemplar = errors.exemplar;
+    for_each_group(base.groups, [&](unsigned i) {
+      cells.groups.push_back(take(*families_.groups, *(*families_.group_cells)[i]).counter);
+    });
+  }
+  // Once per event, however many of its series (events, errors, groups) overflowed.
+  if (over_max_series) labeled_.count_max_series_overflow(n);
   return keep;
 }
 

@@ -115,12 +115,11 @@ std::uint32_t LabeledSeries::value_id(std::size_t index, std::string_view value,
 }
 
 LabeledSeries::Cells LabeledSeries::series(CounterFamily const& family, CounterCell const& base,
-                                           ValueIds ids, std::uint64_t n) noexcept {
+                                           ValueIds ids) noexcept {
   Key key{&base, ids};
   if (auto it = series_.find(key); it != series_.end()) return it->second;
   bool const over = created_ >= max_series_;
   if (over) {
-    max_series_overflow_->add(n);
     for (std::size_t i = 0; i < names_.size(); ++i) key.ids[i] = kOther;
   } else {
     ++created_;
@@ -129,6 +128,7 @@ LabeledSeries::Cells LabeledSeries::series(CounterFamily const& family, CounterC
     auto it = over ? series_.find(key) : series_.end();
     Cells cells = it != series_.end() ? it->second : create(family, key);
     cells.overflowed = over;
+    cells.over_max_series = over;
     return cells;
   } catch (...) {
     // Out of memory: count it unlabeled.

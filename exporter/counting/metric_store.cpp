@@ -30,10 +30,42 @@ prometheus::MetricFamily to_prometheus(Family const& family, prometheus::MetricT
 
 CounterFamily& MetricStore::counter(metric::Definition const& definition) {
   auto& slot = counters_[definition.name];
-  if (!slot)
+  if (!slot) {
     slot =
         std::make_unique<CounterFamily>(definition.name, definition.help, definition.label_names());
+    take_restored(*slot);
+  }
   return *slot;
+}
+
+void MetricStore::take_restored(CounterFamily& family) {
+  for (auto it = pending_.begin(); it != pending_.end(); ++it) {
+    if (it->name == family.name() && it->label_names == family.label_names()) {
+      family.restore(std::move(it->series));
+      pending_.erase(it);
+      return;
+    }
+  }
+}
+
+void MetricStore::restore_counters(std::vector<RestoredFamily> families) {
+  for (auto& restored : families) {
+    CounterFamily* family = nullptr;
+    for (auto const& [key, existing] : counters_)
+      if (existing->name() == restored.name && existing->label_names() == restored.label_names)
+        family = existing.get();
+    if (family != nullptr)
+      family->restore(std::move(restored.series));
+    else
+      pending_.push_back(std::move(restored));
+  }
+}
+
+std::vector<CounterFamily const*> MetricStore::all_counter_families() const {
+  std::vector<CounterFamily const*> out;
+  out.reserve(counters_.size());
+  for (auto const& [key, family] : counters_) out.push_back(family.get());
+  return out;
 }
 
 GaugeFamily& MetricStore::gauge(metric::Definition const& definition) {
@@ -49,7 +81,10 @@ CounterFamily& MetricStore::counter_with_labels(std::string const& name, std::st
   std::string key = name;
   for (auto const& label : label_names) key += '\0' + label;
   auto& slot = counters_[key];
-  if (!slot) slot = std::make_unique<CounterFamily>(name, help, std::move(label_names));
+  if (!slot) {
+    slot = std::make_unique<CounterFamily>(name, help, std::move(label_names));
+    take_restored(*slot);
+  }
   return *slot;
 }
 

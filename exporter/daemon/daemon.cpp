@@ -17,6 +17,7 @@
 #include "cos_exporter/daemon/classifier_factory.hpp"
 #include "cos_exporter/daemon/input_set.hpp"
 #include "cos_exporter/daemon/label_plan_factory.hpp"
+#include "cos_exporter/daemon/state_keeper.hpp"
 #include "cos_exporter/exposition/code_info_collector.hpp"
 #include "cos_exporter/exposition/error_exemplars.hpp"
 #include "cos_exporter/exposition/http_server.hpp"
@@ -34,6 +35,9 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr auto kShutdownDeadline = std::chrono::seconds(4);
+// Besides before every scrape: how often the state is written, so that a
+// SIGKILL between scrapes re-reads little of the files.
+constexpr auto kStateInterval = std::chrono::milliseconds(5000);
 
 double unix_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -49,6 +53,7 @@ struct Daemon::State {
   asio::signal_set signals;
   Config config;
   std::unique_ptr<CountingHub> hub;
+  std::unique_ptr<StateKeeper> state;
   std::unique_ptr<InputSet> inputs;
   std::unique_ptr<CodeInfoCollector> code_info;
   ProcessCollector process;
@@ -88,8 +93,14 @@ struct Daemon::State {
     std::optional<WebConfig> web_config;
     if (options.web_config_file) web_config = load_web_config(*options.web_config_file);
 
-    inputs = std::make_unique<InputSet>(io, *hub);
+    // The counters and positions of the last run, before anything counts.
+    state = std::make_unique<StateKeeper>(io, store);
+    state->open(config.state_file);
+    inputs = std::make_unique<InputSet>(io, *hub,
+                                        [this](std::string const&) { return state->positions(); });
     inputs->apply(config);
+    state->persist();
+    state->start_timer(kStateInterval);
     http = std::make_unique<HttpServer>(
         io, options.listen_address, std::move(web_config),
         [this](HttpRequest const& r, HttpResponder respond) { endpoints.handle(r, respond); });
@@ -186,6 +197,7 @@ struct Daemon::State {
       hub->install(std::move(prepared.classifier), prepared.config.limits.max_unknown_codes,
                    prepared.config.exemplar_fields, make_label_plan(prepared.config));
       if (prepared.install_web_config) prepared.install_web_config();
+      state->retarget(prepared.config.state_file);
       config = std::move(prepared.config);
       reload_successful->set(1);
       reload_timestamp->set(unix_now());
@@ -205,6 +217,11 @@ struct Daemon::State {
     ready = false;
     if (http) http->stop();
     if (inputs) inputs->stop();
+    // What the inputs read while stopping is in the last state written.
+    if (state) {
+      state->stop_timer();
+      state->persist();
+    }
     signals.cancel();
     // Whatever is still in flight gets a moment, then the loop ends regardless.
     auto deadline = std::make_shared<asio::steady_timer>(io, kShutdownDeadline);
@@ -212,10 +229,14 @@ struct Daemon::State {
     asio::post(io, [this] { io.stop(); });
   }
 
+  // The state is written before the page is rendered, on this one thread, so
+  // no value a scraper sees is larger than the one on disk.
   std::string render_metrics(ExpositionFormat format) {
     inputs->before_scrape();
-    return render_exposition({&hub->store(), code_info.get(), &process, &http_stats}, format,
-                             error_exemplars(*hub));
+    state->persist();
+    return render_exposition(
+        {&state->counters_view(), code_info.get(), &process, &http_stats, &state->own_metrics()},
+        format, error_exemplars(*hub));
   }
 
   LandingPageData landing_page_data() const {

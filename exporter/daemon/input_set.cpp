@@ -1,17 +1,15 @@
 #include "cos_exporter/daemon/input_set.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <stdexcept>
 
 #include "cos_exporter/common/log.hpp"
 #include "cos_exporter/inputs/position_store.hpp"
 #include "cos_exporter/parsing/line_parser.hpp"
+#include "reload_plan.hpp"
 
 namespace cos_exporter {
 namespace {
-
-constexpr std::chrono::seconds kPositionSaveInterval{5};
 
 // A running input with the settings it runs with.
 struct RunningInput {
@@ -28,56 +26,21 @@ std::vector<InputConfig> input_configs(Config const& config) {
   return list;
 }
 
-// What a reload does to the inputs.
-struct Plan {
-  // A kept input's new settings, ready to take over: nothing is left that
-  // can fail once the reload is decided.
-  struct Update {
-    std::shared_ptr<Input> input;
-    InputConfig config;
-    LineParser parser;
-  };
-  std::vector<RunningInput> next;               // in config order
-  std::vector<std::shared_ptr<Input>> added;    // to start
-  std::vector<std::shared_ptr<Input>> removed;  // to stop
-  std::vector<Update> updated;                  // kept, with other settings
-};
-
-// Matches the running inputs to the new configs by identity. A setting
-// outside the inputs' own configs that changed (the line limit; the state
-// file, for the inputs that record positions) reconfigures every kept input
-// it concerns.
-Plan plan(std::vector<RunningInput> const& current, std::vector<InputConfig> const& configs,
-          bool max_line_changed, bool state_changed, InputContext const& context) {
-  Plan result;
-  std::vector<bool> kept(current.size(), false);
-  for (auto const& config : configs) {
-    std::string identity = input_identity(config);
-    std::shared_ptr<Input> input;
-    for (std::size_t i = 0; i < current.size() && !input; ++i) {
-      if (!kept[i] && input_identity(current[i].config) == identity) {
-        kept[i] = true;
-        input = current[i].input;
-        bool context_changed = max_line_changed || (state_changed && records_positions(config));
-        if (context_changed || !(current[i].config == config))
-          result.updated.push_back(
-              {input, config, make_line_parser(config, context.max_line_bytes)});
-      }
-    }
-    if (!input) {
-      input = make_input(config, context);
-      result.added.push_back(input);
-    }
-    result.next.push_back({config, input});
-  }
-  for (std::size_t i = 0; i < current.size(); ++i)
-    if (!kept[i]) result.removed.push_back(current[i].input);
-  return result;
+// The configs of `inputs`, in their order.
+std::vector<InputConfig> configs_of(std::vector<RunningInput> const& inputs) {
+  std::vector<InputConfig> list;
+  for (auto const& running : inputs) list.push_back(running.config);
+  return list;
 }
 
-bool contains(std::vector<std::shared_ptr<Input>> const& list,
-              std::shared_ptr<Input> const& input) {
-  return std::find(list.begin(), list.end(), input) != list.end();
+bool contains(std::vector<std::size_t> const& list, std::size_t value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+// Copies one input's positions from the store being replaced into the next.
+void carry_positions(PositionStore* from, PositionStore* to, std::string const& input) {
+  if (from != nullptr && to != nullptr && from != to)
+    to->set_positions(input, from->positions(input));
 }
 
 }  // namespace
@@ -88,8 +51,14 @@ struct InputSet::Running {
   std::vector<RunningInput> inputs;
 };
 
-InputSet::InputSet(boost::asio::io_context& io, CountingHub& hub)
-    : io_(io), hub_(hub), running_(std::make_unique<Running>()) {}
+InputSet::InputSet(boost::asio::io_context& io, CountingHub& hub, PositionsFor positions_for)
+    : io_(io),
+      hub_(hub),
+      positions_for_(
+          positions_for
+              ? std::move(positions_for)
+              : [](std::string const& path) { return std::make_shared<PositionStore>(path); }),
+      running_(std::make_unique<Running>()) {}
 
 InputSet::~InputSet() = default;
 
@@ -99,75 +68,100 @@ void InputSet::apply(Config const& config) {
       has_config_ && config.limits.max_line_bytes != config_.limits.max_line_bytes;
 
   Running next;
-  next.positions =
-      state_changed
-          ? (config.state_file ? std::make_shared<PositionStore>(*config.state_file) : nullptr)
-          : running_->positions;
+  next.positions = state_changed
+                       ? (config.state_file ? positions_for_(*config.state_file) : nullptr)
+                       : running_->positions;
   InputContext context{io_, hub_, config.limits.max_line_bytes, next.positions.get()};
-  Plan steps =
-      plan(running_->inputs, input_configs(config), max_line_changed, state_changed, context);
-  next.inputs = steps.next;
+  std::vector<InputConfig> wanted = input_configs(config);
+  ReloadPlan plan =
+      plan_reload(configs_of(running_->inputs), wanted, {max_line_changed, state_changed});
 
-  // Old inputs let go of their addresses first, so a changed input can take
-  // the same port or path. Each reads what is queued before it closes.
-  for (auto& input : steps.removed) input->stop();
-  if (running_->positions && state_changed) {
-    running_->positions->save();
-    // The stopped inputs just recorded where they are: more recent than
-    // anything in the new state file, so new inputs of the same name resume
-    // from there.
-    if (next.positions)
-      for (auto const& input : running_->positions->inputs())
-        next.positions->set_positions(input, running_->positions->positions(input));
+  // What can fail without touching anything that runs: the new inputs and
+  // the kept ones' parsers.
+  next.inputs.resize(wanted.size());
+  std::vector<std::pair<std::size_t, LineParser>> parsers;
+  for (auto const& kept : plan.kept) {
+    next.inputs[kept.to] = {wanted[kept.to], running_->inputs[kept.from].input};
+    if (kept.reconfigure)
+      parsers.emplace_back(kept.to, make_line_parser(wanted[kept.to], context.max_line_bytes));
   }
+  for (auto const& start : plan.starts)
+    next.inputs[start.to] = {wanted[start.to], make_input(wanted[start.to], context)};
 
-  std::size_t started = 0;
+  // A new state file: where the running inputs are now is more recent than
+  // anything in it, so new inputs of the same name resume from there.
+  PositionStore* old_store = running_->positions.get();
+  if (old_store != nullptr && next.positions && state_changed) {
+    old_store->record();
+    for (auto const& input : old_store->inputs())
+      carry_positions(old_store, next.positions.get(), input);
+  }
+  auto retire = [&](std::size_t from) {
+    // Reads what is queued before it closes, and records where it stopped.
+    running_->inputs[from].input->stop();
+    carry_positions(old_store, next.positions.get(), input_name(running_->inputs[from].config));
+  };
+
+  // The new inputs start while the old ones run; a rebound one right after
+  // the inputs whose address or positions it takes stop.
+  std::vector<std::shared_ptr<Input>> started;
+  std::vector<std::size_t> retired;
   try {
-    for (auto& input : steps.added) {
-      input->start();
-      ++started;
+    for (auto const& start : plan.starts) {
+      for (std::size_t from : start.after)
+        if (!contains(retired, from)) {
+          retire(from);
+          retired.push_back(from);
+        }
+      next.inputs[start.to].input->start();
+      started.push_back(next.inputs[start.to].input);
     }
   } catch (...) {
-    // Undo: the new inputs go, the old ones come back as they were, as fresh
-    // instances of their old config (their counters are in the store); the
-    // kept ones were not touched yet.
-    for (std::size_t i = 0; i < started; ++i) steps.added[i]->stop();
-    InputContext old_context{io_, hub_, config_.limits.max_line_bytes, running_->positions.get()};
-    for (auto& running : running_->inputs) {
-      if (!contains(steps.removed, running.input)) continue;
-      running.input = make_input(running.config, old_context);
-      try {
-        running.input->start();
-      } catch (std::exception const& e) {
-        log_error("could not restore an input after a failed reload",
-                  {{"input", input_name(running.config)}, {"error", e.what()}});
-      }
-    }
+    // Undo: the new inputs go; the running ones are untouched, but for those
+    // a rebound input had to stop first (only datagram inputs: a file input
+    // cannot fail to start), which bind again.
+    for (auto it = started.rbegin(); it != started.rend(); ++it) (*it)->stop();
+    restore(retired);
     throw;
   }
 
-  // Decided: the kept inputs take their new settings.
-  for (auto& update : steps.updated) {
-    update.input->reconfigure(update.config, std::move(update.parser), context);
-    auto status = update.input->status();
+  // Decided: the removed inputs stop, the kept ones take their new settings.
+  for (std::size_t from : plan.removed)
+    if (!contains(retired, from)) retire(from);
+  if (old_store != nullptr && state_changed) old_store->save();
+  for (auto& [to, parser] : parsers) {
+    auto& input = *next.inputs[to].input;
+    input.reconfigure(next.inputs[to].config, std::move(parser), context);
+    auto status = input.status();
     log_info("input reconfigured; it keeps its socket and positions",
              {{"input", status.name}, {"kind", status.kind}, {"address", status.address}});
   }
 
-  if (next.positions && state_changed)
-    next.positions->start_periodic_save(io_, kPositionSaveInterval);
-  if (running_->positions && state_changed) running_->positions->stop();
   *running_ = std::move(next);
   config_ = config;
   has_config_ = true;
 }
 
+void InputSet::restore(std::vector<std::size_t> const& retired) {
+  InputContext context{io_, hub_, config_.limits.max_line_bytes, running_->positions.get()};
+  for (std::size_t from : retired) {
+    auto& running = running_->inputs[from];
+    running.input = make_input(running.config, context);
+    try {
+      running.input->start();
+      log_warn(
+          "input bound again after a failed reload; its address was free for a moment",
+          {{"input", input_name(running.config)}, {"address", input_identity(running.config)}});
+    } catch (std::exception const& e) {
+      log_error("could not restore an input after a failed reload",
+                {{"input", input_name(running.config)}, {"error", e.what()}});
+    }
+  }
+}
+
 void InputSet::stop() {
   for (auto& running : running_->inputs) running.input->stop();
-  if (running_->positions) {
-    running_->positions->stop();
-    running_->positions->save();
-  }
+  if (running_->positions) running_->positions->save();
 }
 
 void InputSet::before_scrape() {

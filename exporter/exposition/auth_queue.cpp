@@ -20,7 +20,7 @@ AuthQueue::~AuthQueue() {
 }
 
 void AuthQueue::stop() {
-  *alive_ = false;
+  alive_.reset();  // checks still running find the queue gone
   // The waiting checks hold their connections, which hold the server state
   // that holds this queue: let go of them.
   waiting_.clear();
@@ -72,12 +72,12 @@ void AuthQueue::run_next() {
     turns_.push_back(std::move(source));
   }
   running_ = true;
-  asio::post(*worker_, [this, alive = alive_, job = std::move(job),
+  asio::post(*worker_, [this, alive = std::weak_ptr<int>(alive_), job = std::move(job),
                         guard = asio::make_work_guard(io_)]() mutable {
     bool ok = job.check();
     asio::post(io_, [this, alive = std::move(alive), ok, job = std::move(job),
                      guard = std::move(guard)]() mutable {
-      if (!*alive) return;
+      if (alive.expired()) return;
       running_ = false;
       --pending_;
       job.done(ok ? Outcome::accepted : Outcome::rejected);

@@ -10,7 +10,6 @@
 #include <cstring>
 #include <filesystem>
 
-#include "cos_exporter/common/atomic_file.hpp"
 #include "cos_exporter/common/errno_text.hpp"
 #include "cos_exporter/common/json_string.hpp"
 #include "cos_exporter/common/log.hpp"
@@ -18,8 +17,6 @@
 
 namespace cos_exporter {
 namespace {
-
-constexpr std::uint64_t kVersion = 1;
 
 std::string hex64(std::uint64_t value) {
   char buffer[17];
@@ -49,22 +46,6 @@ bool from_hex(std::string_view hex, std::string& out) {
     out += static_cast<char>(value);
   }
   return true;
-}
-
-char const* file_type_name(std::filesystem::file_type type) {
-  switch (type) {
-    case std::filesystem::file_type::directory:
-      return "a directory";
-    case std::filesystem::file_type::fifo:
-      return "a FIFO";
-    case std::filesystem::file_type::socket:
-      return "a socket";
-    case std::filesystem::file_type::block:
-    case std::filesystem::file_type::character:
-      return "a device";
-    default:
-      return "not a regular file";
-  }
 }
 
 bool parse_hex64(std::string_view text, std::uint64_t& out) {
@@ -134,34 +115,21 @@ PositionStore::PositionStore(std::string path) : path_(std::move(path)) {
         {{"component", "positions"}, {"path", path_}, {"is", file_type_name(status.type())}});
     return;
   }
-  if (!std::filesystem::exists(status)) {
-    log_info("no position file yet; starting without saved positions",
-             {{"component", "positions"}, {"path", path_}});
-    return;
+  file_ = std::make_unique<StateFile>(path_);
+  StateFile::Loaded loaded = file_->load();
+  if (auto it = loaded.sections.find("positions"); it != loaded.sections.end()) {
+    std::string error;
+    if (!load_section(it->second, error))
+      log_warn("invalid positions in the state file; starting without saved positions",
+               {{"component", "positions"}, {"path", path_}, {"error", error}});
   }
-  std::string content, error;
-  if (!read_regular_file(path_, content, error)) {
-    log_warn("cannot read the position file; starting without saved positions",
-             {{"component", "positions"}, {"path", path_}, {"error", error}});
-    return;
-  }
-  std::map<std::string, std::vector<FilePosition>> loaded;
-  if (!parse(content, loaded, error)) {
-    log_warn("invalid position file; starting without saved positions",
-             {{"component", "positions"}, {"path", path_}, {"error", error}});
-    return;
-  }
-  inputs_ = std::move(loaded);
-  last_written_ = std::move(content);
-  written_once_ = true;
-  std::size_t files = 0;
-  for (auto const& [name, entries] : inputs_) files += entries.size();
-  log_info("loaded file positions",
-           {{"component", "positions"}, {"path", path_}, {"files", std::to_string(files)}});
 }
 
-PositionStore::~PositionStore() {
-  if (timer_) timer_->cancel();
+bool PositionStore::load_section(std::string_view text, std::string& error) {
+  std::map<std::string, std::vector<FilePosition>> loaded;
+  if (!parse(text, loaded, error)) return false;
+  inputs_ = std::move(loaded);
+  return true;
 }
 
 bool PositionStore::parse(std::string_view text,
@@ -174,14 +142,9 @@ bool PositionStore::parse(std::string_view text,
     error = simdjson::error_message(code);
     return false;
   }
-  std::uint64_t version = 0;
-  if (document["version"].get_uint64().get(version) || version != kVersion) {
-    error = "missing or unsupported version";
-    return false;
-  }
   simdjson::dom::object inputs;
-  if (document["inputs"].get_object().get(inputs)) {
-    error = "missing inputs object";
+  if (document.get_object().get(inputs)) {
+    error = "the positions are not an object";
     return false;
   }
   out.clear();
@@ -202,7 +165,7 @@ bool PositionStore::parse(std::string_view text,
 }
 
 std::string PositionStore::serialize() const {
-  std::string out = "{\"version\":1,\"inputs\":{";
+  std::string out = "{";
   bool first_input = true;
   for (auto const& [name, entries] : inputs_) {
     if (!first_input) out += ',';
@@ -235,17 +198,20 @@ std::string PositionStore::serialize() const {
     }
     out += "]";
   }
-  out += "}}\n";
+  out += "}";
   return out;
 }
 
-bool PositionStore::save() {
-  if (unusable_) return false;  // said once, at start
+void PositionStore::record() {
   for (auto& [owner, record] : providers_) record();
-  std::string text = serialize();
-  if (written_once_ && text == last_written_) return true;
+}
 
-  if (auto failure = write_file_atomically(path_, text)) {
+bool PositionStore::save() {
+  if (unusable_ || !file_) return false;  // said once, at start
+  record();
+  std::string text = serialize();
+  if (text == last_written_) return true;
+  if (auto failure = file_->write({{"positions", text}})) {
     log_error("cannot save file positions", {{"component", "positions"},
                                              {"path", path_},
                                              {"step", failure->step},
@@ -253,31 +219,7 @@ bool PositionStore::save() {
     return false;
   }
   last_written_ = std::move(text);
-  written_once_ = true;
   return true;
-}
-
-void PositionStore::start_periodic_save(boost::asio::io_context& io, std::chrono::seconds every) {
-  every_ = std::max(every, std::chrono::seconds(1));
-  timer_ = std::make_unique<boost::asio::steady_timer>(io);
-  arm_timer();
-}
-
-void PositionStore::arm_timer() {
-  timer_->expires_after(every_);
-  timer_->async_wait([this, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
-    if (ec || alive.expired()) return;
-    save();
-    arm_timer();
-  });
-}
-
-void PositionStore::stop() {
-  if (timer_) {
-    timer_->cancel();
-    timer_.reset();
-  }
-  save();
 }
 
 std::vector<FilePosition> const& PositionStore::positions(std::string const& input) const {

@@ -86,6 +86,11 @@ void LineProcessor::count_event(std::string_view text, std::string_view line) no
 }
 
 void LineProcessor::count_malformed(MalformedReason reason, std::string_view line) noexcept {
+  if (holds_no_event(reason)) {
+    // Not an event line, and no fault of the line: counted apart, not logged.
+    counters_.without_event[static_cast<std::size_t>(reason) - kMalformedReasonCount]->add(1);
+    return;
+  }
   counters_.received->add(1);
   counters_.malformed[static_cast<std::size_t>(reason)]->add(1);
   report_malformed(reason, line);

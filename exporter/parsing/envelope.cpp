@@ -180,7 +180,7 @@ EnvelopeReader::EnvelopeReader(Envelope envelope, std::size_t max_line_bytes)
 }
 
 Unwrapped EnvelopeReader::unwrap_docker(std::string_view line, bool strict) noexcept {
-  Unwrapped plain{true, MalformedReason::empty, Unwrapped::Part::whole, false, line};
+  Unwrapped plain{true, MalformedReason::blank, Unwrapped::Part::whole, false, line};
   if (line.size() > max_line_bytes_ || !simdjson::validate_utf8(line.data(), line.size()))
     return strict ? broken() : plain;
   std::memcpy(padded_.get(), line.data(), line.size());
@@ -192,12 +192,12 @@ Unwrapped EnvelopeReader::unwrap_docker(std::string_view line, bool strict) noex
   // The text lives in the parser's string buffer until its next parse: the
   // event parser may need a parser of its own, so keep a copy.
   std::memcpy(log_.get(), log.data(), log.size());
-  return Unwrapped{true, MalformedReason::empty, Unwrapped::Part::whole, false,
+  return Unwrapped{true, MalformedReason::blank, Unwrapped::Part::whole, false,
                    std::string_view(log_.get(), log.size())};
 }
 
 Unwrapped EnvelopeReader::unwrap_envelope(std::string_view line) noexcept {
-  Unwrapped out{true, MalformedReason::empty, Unwrapped::Part::whole, false, line};
+  Unwrapped out{true, MalformedReason::blank, Unwrapped::Part::whole, false, line};
   switch (envelope_) {
     case Envelope::none:
       return out;

@@ -68,68 +68,41 @@ std::size_t matching_brace(std::string_view text, std::size_t open, Dialect dial
 Candidate locate_object_with_code(std::string_view line, Dialect dialect,
                                   std::size_t from) noexcept {
   std::string_view const key = dialect == Dialect::json ? R"("code")" : "'code'";
+  // No '{' before this one: the search for an outer object stops there
+  // (memchr forward is far cheaper than rfind's byte loop back).
+  std::size_t const first_open = line.find('{');
   Candidate failure;
   for (int keys = 0; keys < kMaxKeys; ++keys) {
     std::size_t key_at = line.find(key, from);
     if (key_at == npos) break;
     from = key_at + key.size();
     if (after_colon(line, from) == npos) continue;
-    // The innermost '{' before the key whose object reaches past it.
+    // The outermost '{' before the key whose object reaches past it: only the
+    // keys of a top-level object make an event.
+    Candidate found;
     std::size_t open = key_at;
-    for (int openers = 0; openers < kMaxOpeners && open > 0; ++openers) {
+    for (int openers = 0; openers < kMaxOpeners && open > 0 && open != first_open; ++openers) {
       open = line.rfind('{', open - 1);
       if (open == npos) break;
       bool too_deep = false;
       std::size_t close = matching_brace(line, open, dialect, too_deep);
       if (close == npos) {
+        if (found.status == Candidate::Status::found) continue;  // text before the object
         failure.status = Candidate::Status::malformed;
         if (failure.reason != MalformedReason::too_deep)
           failure.reason = too_deep ? MalformedReason::too_deep : MalformedReason::invalid_json;
         continue;
       }
       if (close < key_at) continue;  // an object that ends before the key
-      Candidate found;
       found.status = Candidate::Status::found;
       found.object = line.substr(open, close - open + 1);
       found.key_end = from;
-      return found;
+      found.end = close + 1;
     }
+    if (found.status == Candidate::Status::found) return found;
   }
   failure.key_end = from;
   return failure;
-}
-
-bool python_dict_value(std::string_view object, std::string_view key, std::string_view& value,
-                       bool& quoted) noexcept {
-  std::size_t from = 0;
-  while (true) {
-    std::size_t at = object.find(key, from);
-    if (at == npos) return false;
-    from = at + key.size();
-    if (at == 0 || from >= object.size() || object[at - 1] != '\'' || object[from] != '\'')
-      continue;
-    std::size_t colon = after_colon(object, from + 1);
-    if (colon == npos) continue;
-    std::size_t i = colon;
-    while (i < object.size() && is_blank(object[i])) ++i;
-    if (i < object.size() && (object[i] == 'u' || object[i] == 'U' || object[i] == 'b') &&
-        i + 1 < object.size() && (object[i + 1] == '\'' || object[i + 1] == '"'))
-      ++i;
-    if (i < object.size() && (object[i] == '\'' || object[i] == '"')) {
-      std::size_t end = string_end(object, i);
-      if (end == npos) return false;
-      value = object.substr(i + 1, end - i - 2);
-      quoted = true;
-      return true;
-    }
-    std::size_t start = i;
-    while (i < object.size() && object[i] != ',' && object[i] != '}' && !is_blank(object[i])) ++i;
-    value = object.substr(start, i - start);
-    // Python 2 writes long integers with an L.
-    if (!value.empty() && (value.back() == 'L' || value.back() == 'l')) value.remove_suffix(1);
-    quoted = false;
-    return true;
-  }
 }
 
 }  // namespace cos_exporter

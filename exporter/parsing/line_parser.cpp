@@ -5,7 +5,9 @@
 #include <stdexcept>
 
 #include "cos_exporter/common/integer_text.hpp"
+#include "escapes.hpp"
 #include "event_locator.hpp"
+#include "python_dict.hpp"
 
 namespace cos_exporter {
 namespace {
@@ -37,7 +39,7 @@ void fail(ParseResult& out, MalformedReason reason) noexcept {
 // it as this leaves it: an event with every field empty.
 void start(ParseResult& out) noexcept {
   out.ok = true;
-  out.reason = MalformedReason::empty;
+  out.reason = MalformedReason::no_event;
   out.event = Event{};
 }
 
@@ -49,11 +51,34 @@ struct RawFields {
 };
 
 void finish(RawFields const& raw, ParseResult& out) noexcept {
-  if (!raw.has_code) return fail(out, MalformedReason::missing_code);
+  if (!raw.has_code) return fail(out, MalformedReason::no_event);
   if (!parse_code(raw.code, out.event.code)) return fail(out, MalformedReason::invalid_code);
   if (raw.has_count && !parse_count(raw.count, out.event.count))
     return fail(out, MalformedReason::invalid_count);
   out.event.message = raw.message;
+}
+
+// `-?[0-9]+`: a bare event whose code does not fit (anything else without an
+// event is no bare event: a date, a row of dashes).
+bool integer_shaped(std::string_view line) {
+  if (!line.empty() && line.front() == '-') line.remove_prefix(1);
+  return !line.empty() && line.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+// A `code=` key in a logfmt line: at its start or after a blank.
+bool has_logfmt_code_key(std::string_view line) {
+  for (std::size_t at = line.find("code="); at != std::string_view::npos;
+       at = line.find("code=", at + 1))
+    if (at == 0 || is_space(line[at - 1])) return true;
+  return false;
+}
+
+// Whether the object opening the line closes (as JSON or as a Python
+// literal): one that does not is an object cut short.
+bool first_object_closes(std::string_view line) {
+  bool too_deep = false;
+  return matching_brace(line, 0, Dialect::json, too_deep) != std::string_view::npos ||
+         matching_brace(line, 0, Dialect::python, too_deep) != std::string_view::npos;
 }
 
 RE2::Options regex_options() {
@@ -106,7 +131,7 @@ LineParser::LineParser(EventFormat format, std::string const& regex, std::size_t
 ParseResult LineParser::parse(std::string_view line, EventFieldNames const& fields) noexcept {
   if (line.size() > max_line_bytes_) return malformed(MalformedReason::too_long);
   line = trim(line);
-  if (line.empty()) return malformed(MalformedReason::empty);
+  if (line.empty()) return malformed(MalformedReason::blank);
   ParseResult result;
   start(result);
   // simdjson checks UTF-8 as it parses, so a line that parses as one JSON
@@ -117,8 +142,14 @@ ParseResult LineParser::parse(std::string_view line, EventFieldNames const& fiel
     parse_json(line, fields, result);
     if (result.ok) return result;
   }
-  if (!simdjson::validate_utf8(line.data(), line.size()))
+  if (!simdjson::validate_utf8(line.data(), line.size())) {
+    // Bytes that are not UTF-8 (a Latin-1 file name) in a line with no sign
+    // of an event do not make it malformed.
+    bool const may_hold_event = line.find("code") != std::string_view::npos;
+    if (!may_hold_event && (format_ == EventFormat::auto_detect || format_ == EventFormat::logfmt))
+      return malformed(MalformedReason::no_event);
     return malformed(MalformedReason::invalid_utf8);
+  }
   switch (format_) {
     case EventFormat::json:
       if (!whole_object) parse_json(line, fields, result);
@@ -139,19 +170,17 @@ ParseResult LineParser::parse(std::string_view line, EventFieldNames const& fiel
 void LineParser::parse_auto(std::string_view line, EventFieldNames const& fields,
                             ParseResult& result) noexcept {
   if (parse_code(line, result.event.code)) return;
-  // A whole-line object first: the common case, and the only one that can
-  // say a line is a single JSON document nested too deep. parse() has tried
-  // it already: `result` holds why it failed.
-  std::optional<MalformedReason> whole;
+  // A whole-line object first: the common case. parse() has tried it
+  // already: `result` holds why it failed. A JSON object says itself whether
+  // it holds an event (its own `code` key) or is broken; only a line that is
+  // no JSON (a Python dict, an object followed by text) is looked at further.
+  bool whole = false;
   if (line.front() == '{') {
-    if (result.ok || result.reason == MalformedReason::too_deep ||
-        (result.reason != MalformedReason::invalid_json &&
-         result.reason != MalformedReason::missing_code))
-      return;
-    whole = result.reason;
+    if (result.reason != MalformedReason::invalid_json) return;
+    whole = true;
   }
-  // The first object with a `code` key anywhere in the line: JSON, then a
-  // Python dict literal.
+  // The first top-level object with a `code` key anywhere in the line: JSON,
+  // then a Python dict literal.
   Candidate failure;
   // Without a '{' there is no object to look for (logfmt lines, mostly).
   std::size_t first_brace = line.find('{');
@@ -169,8 +198,13 @@ void LineParser::parse_auto(std::string_view line, EventFieldNames const& fields
       else
         parse_python_dict(candidate.object, fields, result);
       if (result.ok || (result.reason != MalformedReason::invalid_json &&
-                        result.reason != MalformedReason::missing_code))
+                        result.reason != MalformedReason::no_event))
         return;
+      if (result.reason == MalformedReason::no_event) {
+        // Its `code` keys are nested: the search goes on after it.
+        from = candidate.end;
+        continue;
+      }
       if (failure.status == Candidate::Status::none) {
         failure.status = Candidate::Status::malformed;
         failure.reason = result.reason;
@@ -178,27 +212,78 @@ void LineParser::parse_auto(std::string_view line, EventFieldNames const& fields
       from = candidate.key_end;
     }
   }
-  if (whole) return fail(result, *whole);
   start(result);
-  if (line.find('=') != std::string_view::npos) return parse_logfmt(line, fields, result);
+  if (line.find('=') != std::string_view::npos) {
+    parse_logfmt(line, fields, result);
+    // Text with an '=' in it is not logfmt that is broken, unless it has a
+    // `code=` key.
+    if (result.ok ||
+        (result.reason != MalformedReason::no_event &&
+         (result.reason != MalformedReason::invalid_logfmt || has_logfmt_code_key(line))))
+      return;
+    start(result);
+  }
   if (failure.status == Candidate::Status::malformed) return fail(result, failure.reason);
-  bool integer_shaped = line.find_first_not_of("-0123456789") == std::string_view::npos;
-  fail(result, integer_shaped ? MalformedReason::invalid_code : MalformedReason::unrecognized);
+  if (whole && !first_object_closes(line))  // a JSON object cut short
+    return fail(result, MalformedReason::invalid_json);
+  fail(result, integer_shaped(line) ? MalformedReason::invalid_code : MalformedReason::no_event);
+}
+
+std::string_view LineParser::decoded(std::string_view body, Escapes escapes) noexcept {
+  if (escapes == Escapes::none || body.find('\\') == std::string_view::npos) return body;
+  char* out = unescaped_.get() + decoded_size_;
+  std::size_t n = escapes == Escapes::logfmt
+                      ? decode_logfmt_string(body, out)
+                      : decode_python_string(body, escapes == Escapes::python_bytes, out);
+  decoded_size_ += n;
+  return std::string_view(out, n);
 }
 
 void LineParser::parse_python_dict(std::string_view object, EventFieldNames const& fields,
                                    ParseResult& out) noexcept {
+  // Only the dict's own keys; the last of a key written twice wins, as in
+  // Python. Values are decoded once the dict has been read.
+  decoded_size_ = 0;  // what an attempt before this one decoded is not used
+  PythonValue code, message, count;
+  std::array<PythonValue, kMaxEventFields> extra{};
+  bool has_code = false, has_count = false;
+  bool too_deep = false;
+  bool const read = read_python_dict(
+      object,
+      [&](std::string_view key, PythonValue const& value) {
+        if (key == "code") {
+          code = value;
+          has_code = true;
+        } else if (key == "message") {
+          message = value;
+        } else if (key == "count") {
+          count = value;
+          has_count = true;
+        } else if (int field = fields.find(key); field >= 0) {
+          extra[static_cast<std::size_t>(field)] = value;
+        }
+      },
+      too_deep);
+  if (!read) return fail(out, too_deep ? MalformedReason::too_deep : MalformedReason::invalid_json);
+  auto text = [&](PythonValue const& value) {
+    if (!value.quoted) return value.text;
+    return decoded(value.text, value.raw     ? Escapes::none
+                               : value.bytes ? Escapes::python_bytes
+                                             : Escapes::python);
+  };
   RawFields raw;
-  bool quoted = false;
-  raw.has_code = python_dict_value(object, "code", raw.code, quoted);
-  raw.has_count = python_dict_value(object, "count", raw.count, quoted);
-  if (!python_dict_value(object, "message", raw.message, quoted) || !quoted) raw.message = {};
-  // Extra fields are read like the message: only a quoted string counts.
-  for (std::size_t i = 0; i < fields.names().size(); ++i) {
-    std::string_view value;
-    if (python_dict_value(object, fields.names()[i], value, quoted) && quoted)
-      out.event.fields.values[i] = value;
-  }
+  raw.has_code = has_code;
+  raw.code = text(code);
+  raw.has_count = has_count;
+  raw.count = text(count);
+  // Python 2 writes long integers with an L.
+  for (std::string_view* number : {&raw.code, &raw.count})
+    if (!number->empty() && (number->back() == 'L' || number->back() == 'l'))
+      number->remove_suffix(1);
+  // The message and extra fields: only a quoted string counts.
+  if (message.quoted) raw.message = text(message);
+  for (std::size_t i = 0; i < fields.names().size(); ++i)
+    if (extra[i].quoted) out.event.fields.values[i] = text(extra[i]);
   finish(raw, out);
 }
 
@@ -233,7 +318,7 @@ void LineParser::parse_json(std::string_view line, EventFieldNames const& fields
       out.event.fields.values[field] = value.get_string().value_unsafe();
     }
   }
-  if (!has_code) return fail(out, MalformedReason::missing_code);
+  if (!has_code) return fail(out, MalformedReason::no_event);
 
   std::string_view text;
   if (code.is_int64())
@@ -256,6 +341,7 @@ void LineParser::parse_logfmt(std::string_view line, EventFieldNames const& fiel
                               ParseResult& out) noexcept {
   if (parse_code(line, out.event.code)) return;
 
+  decoded_size_ = 0;  // what an attempt before this one decoded is not used
   RawFields raw;
   std::size_t i = 0;
   while (i < line.size()) {
@@ -269,31 +355,19 @@ void LineParser::parse_logfmt(std::string_view line, EventFieldNames const& fiel
     if (i < line.size() && line[i] == '=') {
       ++i;
       if (i < line.size() && line[i] == '"') {
-        // Quoted value: \" and \\ escapes. Unescaped into our own buffer only
-        // when it has escapes (messages rarely do).
+        // Quoted value, its escapes decoded (into our own buffer, only when
+        // it has any).
         ++i;
         std::size_t start = i;
-        bool escaped = false;
-        while (i < line.size() && line[i] != '"') {
-          if (line[i] == '\\') {
-            escaped = true;
-            ++i;
-          }
-          ++i;
-        }
+        while (i < line.size() && line[i] != '"') i += line[i] == '\\' ? 2 : 1;
         if (i >= line.size()) return fail(out, MalformedReason::invalid_logfmt);
         value = line.substr(start, i - start);
         ++i;  // the closing quote
         if (i < line.size() && !is_space(line[i]))
           return fail(out, MalformedReason::invalid_logfmt);
-        if (escaped && key == "message") {
-          std::size_t n = 0;
-          for (std::size_t j = 0; j < value.size(); ++j) {
-            if (value[j] == '\\' && j + 1 < value.size()) ++j;
-            unescaped_[n++] = value[j];
-          }
-          value = std::string_view(unescaped_.get(), n);
-        }
+        bool const wanted =
+            key == "code" || key == "message" || key == "count" || fields.find(key) >= 0;
+        if (wanted) value = decoded(value, Escapes::logfmt);
       } else {
         std::size_t start = i;
         while (i < line.size() && !is_space(line[i])) {
@@ -333,7 +407,7 @@ void LineParser::parse_regex(std::string_view line, EventFieldNames const& field
                              ParseResult& out) noexcept {
   if (!regex_->Match(re2::StringPiece(line.data(), line.size()), 0, line.size(), RE2::UNANCHORED,
                      captures_.get(), capture_count_))
-    return fail(out, MalformedReason::no_match);
+    return fail(out, MalformedReason::no_event);  // a line that is not an event
   RawFields raw;
   auto view = [](re2::StringPiece const& piece) {
     return std::string_view(piece.data(), piece.size());

@@ -11,7 +11,6 @@ import gzip
 import json
 import os
 import re
-import shlex
 import shutil
 import signal
 import socket
@@ -236,6 +235,19 @@ class Exporter:
             got = last[0].get(metric, **labels) if last[0] else None
             raise AssertionError("%s%s is %s, want %s" % (metric, labels, got, value))
         return last[0]
+
+    def wait_value(self, read, want, what, timeout=20):
+        """Polls until read(metrics()) == want; fails with the last value."""
+        last = [None]
+
+        def check():
+            last[0] = read(self.metrics())
+            return last[0] == want
+
+        try:
+            self.wait_for(check, timeout, what)
+        except AssertionError:
+            raise AssertionError("%s: %s, want %s" % (what, last[0], want))
 
     def udp_address(self, name="udp"):
         self.wait_for(lambda: name in self.inputs, 10, "input %s" % name)

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# ctest-labels: slow (a real Prometheus and Alertmanager: a minute or more)
 """Alerts delivered end to end: the real exporter, a real Prometheus (scrape and
 rule evaluation every second) on the rules `cos_error_exporter rules` prints,
 a real Alertmanager (Debian's prometheus-alertmanager) with the shipped

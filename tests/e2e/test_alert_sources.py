@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# ctest-labels: slow (a real Prometheus: a minute or more)
 """Alerts over extra labels, against the real exporter and a real Prometheus
 (scrape and rule evaluation every second) on the rules `cos_error_exporter
 rules` prints for a config with a static label per input (`service`, `env`),
@@ -19,7 +20,6 @@ without a bucket shows no `bucket=`.
 import os
 import re
 import subprocess
-import time
 import unittest
 
 import harness
@@ -122,7 +122,8 @@ class AlertSources(unittest.TestCase):
         self.exporter.send_udp('{"code":-4016,"bucket":"b1"}', name="uploader")
         self.exporter.send_udp('{"code":-4016,"bucket":"b2"}', name="uploader")
         self.exporter.send_udp('{"code":-4016}', name="downloader")
-        wait_until(lambda: len(self.prometheus.query('cos_errors_total{code="-4016"} > 0')) == 4, 60,
+        wait_until(lambda: len(self.prometheus.query('cos_errors_total{code="-4016"} > 0')) == 4,
+                   60,
                    "the four sources' series", self.details)
 
         # The sources' labels survive the target's labels of the same names

@@ -5,9 +5,7 @@ same config with the same message; --log.format and --log.level."""
 import json
 import os
 import shutil
-import socket
 import tempfile
-import time
 import unittest
 
 import harness
@@ -24,7 +22,8 @@ INDENT_HINT = (" (hint: check the indentation here and above: YAML nests by spac
 BAD_CONFIGS = [
     ("unknown key",
      "limits:\n  max_line_bytes: 100\n  max_lines: 5\n",
-     3, 3, 'unknown key "max_lines" in limits (known: max_unknown_codes, max_line_bytes, max_label_values, max_series)'),
+     3, 3, 'unknown key "max_lines" in limits (known: max_unknown_codes, max_line_bytes, '
+           'max_label_values, max_series)'),
     ("unknown top-level key",
      "groups: {}\nlisten: 127.0.0.1:1\n",
      2, 1, 'unknown key "listen" in the config (known: inputs, state_file, catalog, '
@@ -51,8 +50,10 @@ BAD_CONFIGS = [
      "inputs:\n  udp:\n    - name: u\n      allow: [127.0.0.0/8, 10.0.0.0/33]\n",
      4, 28, 'invalid CIDR "10.0.0.0/33" (want e.g. 10.0.0.0/8 or ::1/128)'),
     ("duplicate input name",
-     "inputs:\n  udp:\n    - name: events\n  unixgram:\n    - name: events\n      path: /tmp/x.sock\n",
-     5, 13, 'duplicate input name "events": every input needs its own name (it is the `input` label)'),
+     "inputs:\n  udp:\n    - name: events\n  unixgram:\n    - name: events\n"
+     "      path: /tmp/x.sock\n",
+     5, 13, 'duplicate input name "events": every input needs its own name '
+            '(it is the `input` label)'),
     ("unparsable duration",
      "code_alert:\n  rate: 1\n  window: 5 minutes\n",
      3, 11, 'window must be a Prometheus duration like 5m or 1h30m, got "5 minutes"'),
@@ -60,7 +61,8 @@ BAD_CONFIGS = [
      "groups:\n  auth:\n    codes: [-97]\n    alert: {window: 5m, for: 2x}\n",
      4, 30, 'for must be a Prometheus duration like 5m or 1h30m, got "2x"'),
     ("catalog.extra entry without a description",
-     "catalog:\n  extra:\n    - {code: -70001, name: MY_PROXY_ERROR, category: proxy, kind: error}\n",
+     "catalog:\n  extra:\n"
+     "    - {code: -70001, name: MY_PROXY_ERROR, category: proxy, kind: error}\n",
      3, 7, 'catalog entry is missing "description"'),
     ("catalog.extra entry with an unknown category",
      "catalog:\n  extra:\n    - code: -70001\n      name: MY_PROXY_ERROR\n      category: squid\n"
@@ -68,7 +70,8 @@ BAD_CONFIGS = [
      5, 17, 'unknown category "squid" (known: sdk, download, http, business, proxy, cmd, '
             'file_cache, file_plugin, cgi, oss)'),
     ("catalog.extra entry with a code that is not an integer",
-     "catalog:\n  extra:\n    - {code: -7.5, name: X, category: proxy, kind: error, description: x}\n",
+     "catalog:\n  extra:\n"
+     "    - {code: -7.5, name: X, category: proxy, kind: error, description: x}\n",
      3, 14, 'code must be an integer, got "-7.5"'),
     ("missing catalog.file",
      "catalog:\n  file: {dir}/no-such-catalog.yaml\n",
@@ -133,7 +136,8 @@ class CheckConfigTest(unittest.TestCase):
             "catalog:\n"
             "  file: %s\n"
             "  extra:\n"
-            "    - {code: -70001, name: MY_PROXY_ERROR, category: proxy, kind: error, description: x}\n"
+            "    - {code: -70001, name: MY_PROXY_ERROR, category: proxy, kind: error,"
+            " description: x}\n"
             "groups:\n"
             "  auth:\n"
             "    codes: [-1]\n"
@@ -199,7 +203,8 @@ class CheckConfigTest(unittest.TestCase):
         # A directory is not an empty config.
         result = harness.run_cli("check-config", "--config.file=" + self.dir)
         self.assertEqual(result.returncode, 1, result.stdout)
-        self.assertEqual(result.stderr, self.dir + ": cannot read: it is a directory, not a regular file\n")
+        self.assertEqual(result.stderr,
+                         self.dir + ": cannot read: it is a directory, not a regular file\n")
 
     def test_daemon_refuses_a_bad_config_with_the_same_message(self):
         # A sample of the kinds above; each start is quick because nothing binds.
@@ -211,9 +216,9 @@ class CheckConfigTest(unittest.TestCase):
                 code = exporter.wait_exit()
                 self.assertEqual(code, 1, exporter.log_text())
                 want = "%s:%d:%d: %s" % (exporter.config_path, line, column,
-                                        message.replace("{dir}", self.dir))
-                errors = [harness.parse_logfmt(l) for l in exporter.lines
-                          if harness.parse_logfmt(l).get("msg") == "cannot start"]
+                                         message.replace("{dir}", self.dir))
+                errors = [harness.parse_logfmt(raw) for raw in exporter.lines
+                          if harness.parse_logfmt(raw).get("msg") == "cannot start"]
                 self.assertEqual(len(errors), 1, exporter.log_text())
                 self.assertEqual(errors[0].get("level"), "error")
                 self.assertEqual(errors[0].get("error"), want)
@@ -240,7 +245,7 @@ class LogFlagsTest(unittest.TestCase):
                 return False
         exporter.wait_for(ready, 10, "/-/ready")
         # One malformed line (not UTF-8), logged as a warning.
-        exporter.send_unix(b"-96\n\xff\xfe not an event\x1b[0m", self.sock)
+        exporter.send_unix(b"-96\ncode=\xff\xfe not an event\x1b[0m", self.sock)
         exporter.wait_metric("cos_error_exporter_events_received_total", 2, input="ux")
         exporter.wait_for(lambda: "malformed" in exporter.log_text(), 10, "the warning")
         code, _ = exporter.stop()
@@ -265,7 +270,7 @@ class LogFlagsTest(unittest.TestCase):
         self.assertEqual(malformed[0]["level"], "warn")
         self.assertEqual(malformed[0]["input"], "ux")
         self.assertEqual(malformed[0]["reason"], "invalid_utf8")
-        self.assertEqual(malformed[0]["line"], "\\xff\\xfe not an event\x1b[0m")
+        self.assertEqual(malformed[0]["line"], "code=\\xff\\xfe not an event\x1b[0m")
         self.assertEqual(by_msg["stopping"]["signal"], "SIGTERM")
         self.assertIn("stopped", by_msg)
 
@@ -277,7 +282,8 @@ class LogFlagsTest(unittest.TestCase):
         obj = json.loads(exporter.lines[-1])
         self.assertEqual(obj["level"], "error")
         self.assertEqual(obj["error"], exporter.config_path + ':1:10: unknown key "bogus" in '
-                         'limits (known: max_unknown_codes, max_line_bytes, max_label_values, max_series)')
+                         'limits (known: max_unknown_codes, max_line_bytes, max_label_values, '
+                         'max_series)')
 
     def test_warn_level_hides_info(self):
         exporter = self.start("--log.level=warn")

@@ -23,7 +23,8 @@ class CliTest(unittest.TestCase):
         self.assertIn("description:    非法的CMD请求", r.stdout)
         r = harness.run_cli("classify", "-61")
         self.assertEqual(r.stdout.splitlines()[0],
-                         "ERROR proxy -61 ERROR_PROXY_SIGN_BUCKET_NOTMATCH|ERROR_PROXY_INVALID_CMD_REQ")
+                         "ERROR proxy -61 "
+                         "ERROR_PROXY_SIGN_BUCKET_NOTMATCH|ERROR_PROXY_INVALID_CMD_REQ")
         self.assertIn("bucket与签名中的bucket不匹配", r.stdout)
         self.assertIn("非法的CMD请求", r.stdout)
 
@@ -63,8 +64,8 @@ class CliTest(unittest.TestCase):
         with harness.Exporter("inputs: {udp: [{name: u, listen: '127.0.0.1:0'}]}\n") as e:
             e.send_udp(line, name="u")
             m = e.wait_metric("cos_error_exporter_events_received_total", 1, input="u")
-            [(labels, value)] = [(dict(l), v) for l, v in m.series("cos_errors_total").items()
-                                 if dict(l).get("code") == "-133"]
+            [(labels, value)] = [(dict(key), v) for key, v in m.series("cos_errors_total").items()
+                                 if dict(key).get("code") == "-133"]
         self.assertEqual(value, 1)
         r = harness.run_cli("classify", "-133", "--message=ERROR_CMD_BUCKET_NOTEXIST")
         self.assertEqual(r.returncode, 1)  # not in the catalog
@@ -77,11 +78,13 @@ class CliTest(unittest.TestCase):
         self.assertEqual(r.stdout.splitlines()[0], "ERROR unknown -133 UNKNOWN")
 
     def test_classify_with_config_extra(self):
-        import os, tempfile
+        import os
+        import tempfile
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "c.yaml")
             with open(path, "w") as f:
-                f.write("catalog:\n  extra:\n    - {code: -70001, name: MY_PROXY_ERROR, category: proxy, "
+                f.write("catalog:\n  extra:\n    - {code: -70001, name: MY_PROXY_ERROR, category: "
+                        "proxy, "
                         "kind: error, description: 自定义错误, description_en: custom}\n"
                         "groups:\n  mine: {codes: [-70001]}\n")
             r = harness.run_cli("classify", "-70001", "--config.file=" + path)
@@ -111,7 +114,8 @@ class CliTest(unittest.TestCase):
         self.assertEqual(r.stdout.count("- code:"), 214)
         self.assertEqual(r.stdout.count("sdk: [java, python]"), 4)
         # The YAML output is a catalog file, SDK dialects included.
-        import os, tempfile
+        import os
+        import tempfile
         with tempfile.TemporaryDirectory() as tmp:
             catalog = os.path.join(tmp, "catalog.yaml")
             config = os.path.join(tmp, "c.yaml")
@@ -120,7 +124,8 @@ class CliTest(unittest.TestCase):
             with open(config, "w") as f:
                 f.write("catalog:\n  file: %s\n" % json.dumps(catalog))
             check = harness.run_cli("classify", "-3", "--sdk=java", "--config.file=" + config)
-            self.assertEqual(check.stdout.splitlines()[0], "ERROR sdk -3 SERVER_ERROR", check.stderr)
+            self.assertEqual(check.stdout.splitlines()[0], "ERROR sdk -3 SERVER_ERROR",
+                             check.stderr)
         self.assertIn('description: "鉴权类别错误//鉴权类别错误"', r.stdout)
         r = harness.run_cli("catalog", "--format=xml")
         self.assertEqual(r.returncode, 2)
@@ -128,7 +133,8 @@ class CliTest(unittest.TestCase):
     def test_version_and_help(self):
         r = harness.run_cli("--version")
         self.assertEqual(r.returncode, 0)
-        self.assertRegex(r.stdout, r"^cos_error_exporter, version \d+\.\d+\.\d+ \(revision: \w+\)\n$")
+        self.assertRegex(r.stdout,
+                         r"^cos_error_exporter, version \d+\.\d+\.\d+ \(revision: \w+\)\n$")
         r = harness.run_cli("--help")
         self.assertEqual(r.returncode, 0)
         for flag in ["--config.file", "--web.listen-address", "--web.config.file", "--log.level",
@@ -153,7 +159,8 @@ class CliTest(unittest.TestCase):
         # after a subcommand, while a negative code stays a code.
         for args in (["-h"], ["classify", "-h"], ["check-config", "-h"]):
             short = harness.run_cli(*args)
-            self.assertEqual((short.returncode, short.stdout, short.stderr), (0, r.stdout, ""), args)
+            self.assertEqual((short.returncode, short.stdout, short.stderr), (0, r.stdout, ""),
+                             args)
         self.assertEqual(harness.run_cli("classify", "-96").returncode, 0)
         r = harness.run_cli("--no-such-flag")
         self.assertEqual(r.returncode, 2)

@@ -15,14 +15,17 @@ import harness
 EXPIRED = ('proxy', '-96', 'ERROR_PROXY_AUTH_EXPIRED')
 EVENT = '{"code":-96,"message":"ERROR_PROXY_AUTH_EXPIRED"}'
 
-JAVA_LINE = ('2026-11-28 10:00:01,123 WARN  [main] com.qcloud.cos.COSClient:78 - uploadFile occur a '
-             'exception, request:UploadFileRequest [bucketName=photos, cosPath=/a.jpg], '
+JAVA_LINE = ('2026-11-28 10:00:01,123 WARN  [main] com.qcloud.cos.COSClient:78 - '
+             'uploadFile occur a exception, '
+             'request:UploadFileRequest [bucketName=photos, cosPath=/a.jpg], '
              'message:{"code":-1,"message":"local file /tmp/a.jpg not exist"}')
-JAVA_SERVER_ERROR = ('2026-11-28 10:00:02,456 WARN  [main] com.qcloud.cos.COSClient:78 - statFolder '
-                     'occur a exception, request:StatFolderRequest [bucketName=photos, cosPath=/d/], '
+JAVA_SERVER_ERROR = ('2026-11-28 10:00:02,456 WARN  [main] com.qcloud.cos.COSClient:78 - '
+                     'statFolder occur a exception, request:StatFolderRequest '
+                     '[bucketName=photos, cosPath=/d/], '
                      'message:{"message":"server response is not json","code":-3}')
 CRI_LINE = '2026-11-28T10:00:00.123456789Z stdout F ' + EVENT
-DOCKER_LINE = json.dumps({"log": EVENT + "\n", "stream": "stdout", "time": "2026-11-28T10:00:00.1Z"},
+DOCKER_LINE = json.dumps({"log": EVENT + "\n", "stream": "stdout",
+                          "time": "2026-11-28T10:00:00.1Z"},
                          separators=(",", ":"))
 SYSLOG_3164 = '<131>Nov 28 10:00:00 host app[123]: ' + EVENT
 SYSLOG_5424 = '<131>1 2026-11-28T10:00:00.000Z host app 123 - - ' + EVENT
@@ -50,11 +53,13 @@ class ClientLinesTest(unittest.TestCase):
         self.tmp = harness.temp_dir(self, "cos-e2e-lines-")
         self.log = os.path.join(self.tmp, "pod_0.log")
         open(self.log, "w").close()
-        self.exporter = harness.Exporter(CONFIG.format(glob=json.dumps(os.path.join(self.tmp, "*.log"))),
+        glob = json.dumps(os.path.join(self.tmp, "*.log"))
+        self.exporter = harness.Exporter(CONFIG.format(glob=glob),
                                          workdir=self.tmp)
         self.exporter.start()
         self.addCleanup(self.exporter.stop)
-        self.exporter.wait_for(lambda: {"udp", "java"} <= set(self.exporter.inputs), 10, "udp inputs")
+        self.exporter.wait_for(lambda: {"udp", "java"} <= set(self.exporter.inputs), 10,
+                               "udp inputs")
         self.exporter.wait_for(lambda: "input following files" in self.exporter.log_text(), 10,
                                "the file input")
 
@@ -66,7 +71,8 @@ class ClientLinesTest(unittest.TestCase):
         for line in [JAVA_LINE, CRI_LINE, DOCKER_LINE, SYSLOG_3164, PYTHON_LINE, SYSLOG_5424]:
             e.send_udp(line + "\n")
         m = e.wait_metric("cos_error_exporter_events_received_total", 6, input="udp")
-        self.assertEqual(sum(v for labels, v in m.series("cos_error_exporter_events_malformed_total").items()
+        self.assertEqual(sum(v for labels, v
+                             in m.series("cos_error_exporter_events_malformed_total").items()
                              if ("input", "udp") in labels), 0, e.log_text())
         self.assertEqual(self.errors(m, *EXPIRED), 4)
         # -1 of the document (the input's sdk is the default).
@@ -87,7 +93,8 @@ class ClientLinesTest(unittest.TestCase):
         self.assertEqual(m.get("cos_group_errors_total", group="client"), 1)
         # Every variant is described, with its groups.
         info = m.series("cos_error_code_info")
-        self.assertIn((("category", "sdk"), ("code", "-3"), ("groups", "server"), ("name", "SERVER_ERROR")),
+        self.assertIn((("category", "sdk"), ("code", "-3"), ("groups", "server"),
+                       ("name", "SERVER_ERROR")),
                       info)
         self.assertIn((("category", "sdk"), ("code", "-3"), ("groups", "client"),
                        ("name", "SDK_INVALID_PARAMETER")), info)
@@ -98,7 +105,8 @@ class ClientLinesTest(unittest.TestCase):
         e = self.exporter
         address = e.udp_address("udp")
         e.send_udp("-3")
-        e.wait_metric("cos_errors_total", 1, category="sdk", code="-3", name="SDK_INVALID_PARAMETER")
+        e.wait_metric("cos_errors_total", 1, category="sdk", code="-3",
+                      name="SDK_INVALID_PARAMETER")
         with open(e.config_path) as f:
             text = f.read()
         with open(e.config_path, "w") as f:
@@ -150,7 +158,8 @@ class ClientLinesTest(unittest.TestCase):
             f.write(DOCKER_LINE + "\n")
         m = e.wait_metric("cos_error_exporter_events_received_total", 5, input="containers")
         self.assertEqual(self.errors(m, *EXPIRED), 4)
-        self.assertEqual(sum(v for labels, v in m.series("cos_error_exporter_events_malformed_total").items()
+        self.assertEqual(sum(v for labels, v
+                             in m.series("cos_error_exporter_events_malformed_total").items()
                              if ("input", "containers") in labels), 0, e.log_text())
 
 

@@ -47,7 +47,8 @@ class CompletionTest(unittest.TestCase):
         self.assertEqual(complete("cos_error_exporter --log.level="),
                          ["debug", "error", "info", "warn"])
         self.assertEqual(complete("cos_error_exporter --log.format=j"), ["json"])
-        self.assertEqual(complete("cos_error_exporter catalog --format="), ["json", "table", "yaml"])
+        self.assertEqual(complete("cos_error_exporter catalog --format="),
+                         ["json", "table", "yaml"])
         self.assertEqual(complete("cos_error_exporter classify -3 --sdk=ja"), ["java"])
         self.assertEqual(complete("cos_error_exporter --web.enable-l"), ["--web.enable-lifecycle"])
         self.assertIn(os.path.join(harness.SOURCE_DIR, "README.md"),

@@ -48,7 +48,8 @@ class ConfigFilesTest(unittest.TestCase):
     def test_check_config_refuses_a_fifo_at_once(self):
         config = self.write("fifo-catalog.yaml", "catalog:\n  file: %s\n" % self.fifo)
         self.assert_refused(check_config("--config.file=" + config),
-                            '%s:2:9: catalog.file "%s" cannot be read: %s' % (config, self.fifo, FIFO))
+                            '%s:2:9: catalog.file "%s" cannot be read: %s'
+                            % (config, self.fifo, FIFO))
         self.assert_refused(check_config("--config.file=" + self.fifo),
                             "%s: cannot read: %s" % (self.fifo, FIFO))
         self.assert_refused(check_config("--web.config.file=" + self.fifo),
@@ -57,7 +58,8 @@ class ConfigFilesTest(unittest.TestCase):
     def test_check_config_refuses_dev_zero_without_reading_it(self):
         config = self.write("zero-catalog.yaml", "catalog:\n  file: /dev/zero\n")
         self.assert_refused(check_config("--config.file=" + config),
-                            '%s:2:9: catalog.file "/dev/zero" cannot be read: %s' % (config, DEVICE))
+                            '%s:2:9: catalog.file "/dev/zero" cannot be read: %s'
+                            % (config, DEVICE))
         self.assert_refused(check_config("--config.file=/dev/zero"),
                             "/dev/zero: cannot read: " + DEVICE)
 
@@ -76,7 +78,7 @@ class ConfigFilesTest(unittest.TestCase):
         with harness.Exporter(config, workdir=self.dir) as exporter:
             said = "state_file is not a regular file"
             exporter.wait_for(lambda: said in exporter.log_text(), 10, "the error")
-            line = [harness.parse_logfmt(l) for l in exporter.lines if said in l][0]
+            line = [harness.parse_logfmt(raw) for raw in exporter.lines if said in raw][0]
             self.assertEqual(line["is"], "a FIFO")
             self.assertEqual(exporter.get("/-/ready")[0], 200)
 
@@ -92,7 +94,7 @@ class ConfigFilesTest(unittest.TestCase):
             f.write(good + "catalog:\n  file: %s\n" % self.fifo)
         exporter.send_signal(signal.SIGHUP)
         exporter.wait_for(lambda: "reload failed" in exporter.log_text(), 20, "the reload to fail")
-        failure = [harness.parse_logfmt(l) for l in exporter.lines if "reload failed" in l][0]
+        failure = [harness.parse_logfmt(raw) for raw in exporter.lines if "reload failed" in raw][0]
         self.assertEqual(failure["error"], '%s:5:9: catalog.file "%s" cannot be read: %s'
                          % (exporter.config_path, self.fifo, FIFO))
         # The loop was never held: HTTP answers and datagrams are counted.

@@ -13,9 +13,7 @@ is what make_dashboard.py writes and describes every code the exporter knows.
 """
 
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,11 +21,11 @@ import unittest
 from pathlib import Path
 
 import harness
+from dashboard_support import JOB, AgainstPrometheus, batch_text, panels
 
 SOURCE = Path(harness.SOURCE_DIR)
 DASHBOARD = SOURCE / "deploy/grafana/cos-errors.json"
 RULES = SOURCE / "deploy/prometheus/rules.yml"
-JOB = "cos_error_exporter"
 
 # One batch: (line, how many times). Sent twice over UDP.
 UDP_EVENTS = [
@@ -59,16 +57,6 @@ MALFORMED_REASONS = {"invalid_json", "invalid_code"}
 VARIABLES = {"$job": ".+", "$instance": ".+", "$__rate_interval": "1m", "$__range": "10m"}
 
 
-def Prometheus(workdir, target):
-    return harness.Prometheus(workdir, target, JOB, [RULES])
-
-
-def panels(dashboard):
-    for panel in dashboard["panels"]:
-        yield panel
-        yield from panel.get("panels", [])
-
-
 def substitute(expr):
     for name, value in sorted(VARIABLES.items(), key=lambda kv: -len(kv[0])):
         expr = expr.replace(name, value)
@@ -77,51 +65,37 @@ def substitute(expr):
     return expr
 
 
-class DashboardAgainstPrometheus(unittest.TestCase):
+class DashboardAgainstPrometheus(AgainstPrometheus):
+    rule_files = [RULES]
+
     @classmethod
-    def setUpClass(cls):
-        if shutil.which("prometheus") is None:
-            raise unittest.SkipTest("prometheus is missing: install scripts/test-packages.txt")
-        cls.tmp = tempfile.TemporaryDirectory(prefix="cos-dashboard-")
-        logs = Path(cls.tmp.name) / "logs"
+    def config(cls, workdir):
+        logs = workdir / "logs"
         logs.mkdir()
         cls.log_path = logs / "cos.log"
         cls.log_path.write_text("")
-        config = (
-            "inputs:\n"
-            "  udp:\n    - name: udp\n      listen: 127.0.0.1:0\n"
-            "  files:\n    - name: file\n"
-            f"      path: {logs}/*.log\n      format: logfmt\n      start_at: beginning\n")
-        cls.exporter = cls.prometheus = None
-        try:
-            cls.exporter = harness.Exporter(config=config, workdir=cls.tmp.name).start()
-            cls.exporter.udp_address()
-            cls.prometheus = Prometheus(cls.tmp.name, cls.exporter.http_address)
-            cls.prometheus.wait_ready()
-            cls.prometheus.wait_value(f'up{{job="{JOB}"}}', 1)
-            for batch in (1, 2):
-                cls.send_batch()
-                cls.prometheus.wait_value(
-                    "sum(cos_events_total)", batch * (BATCH_ERRORS + BATCH_SUCCESSES))
-            # The recording rules have run on a scrape of the second batch: only then has
-            # the unknown code, new in the first, a rate.
-            cls.prometheus.wait_value('count(cos:code_errors:rate5m{code="-123456"} > 0)', 1)
-        except BaseException:
-            cls.tearDownClass()
-            raise
+        return ("inputs:\n"
+                "  udp:\n    - name: udp\n      listen: 127.0.0.1:0\n"
+                "  files:\n    - name: file\n"
+                f"      path: {logs}/*.log\n      format: logfmt\n      start_at: beginning\n")
 
     @classmethod
-    def tearDownClass(cls):
-        if cls.prometheus is not None:
-            cls.prometheus.stop()
-        if cls.exporter is not None:
-            cls.exporter.stop()
-        cls.tmp.cleanup()
+    def started(cls):
+        cls.exporter.udp_address()
+
+    @classmethod
+    def fill(cls):
+        for batch in (1, 2):
+            cls.send_batch()
+            cls.prometheus.wait_value(
+                "sum(cos_events_total)", batch * (BATCH_ERRORS + BATCH_SUCCESSES))
+        # The recording rules have run on a scrape of the second batch: only then has
+        # the unknown code, new in the first, a rate.
+        cls.prometheus.wait_value('count(cos:code_errors:rate5m{code="-123456"} > 0)', 1)
 
     @classmethod
     def send_batch(cls):
-        lines = [line for line, times in UDP_EVENTS for _ in range(times)]
-        cls.exporter.send_udp("\n".join(lines) + "\n")
+        cls.exporter.send_udp(batch_text(UDP_EVENTS))
         with open(cls.log_path, "a") as f:
             f.write((FILE_LINE + "\n") * FILE_LINES)
 
@@ -144,7 +118,7 @@ class DashboardAgainstPrometheus(unittest.TestCase):
             self.assertAlmostEqual(u / unit[0], 1, delta=0.02, msg=(values, weights))
 
     def by(self, result, *labels):
-        return {tuple(m.get(l) for l in labels) if len(labels) > 1 else m.get(labels[0]): v
+        return {tuple(m.get(label) for label in labels) if len(labels) > 1 else m.get(labels[0]): v
                 for m, v in result}
 
     # --- panels ------------------------------------------------------------------------
@@ -152,7 +126,8 @@ class DashboardAgainstPrometheus(unittest.TestCase):
     def test_every_panel_is_checked(self):
         dashboard = json.loads(DASHBOARD.read_text())
         titles = [p["title"] for p in panels(dashboard) if p["type"] != "row"]
-        checked = {name[len("test_panel_"):] for name in dir(self) if name.startswith("test_panel_")}
+        checked = {name[len("test_panel_"):] for name in dir(self)
+                   if name.startswith("test_panel_")}
         for title in titles:
             self.assertIn(re.sub(r"\W+", "_", title.lower()).strip("_"), checked, title)
             for t in next(p for p in panels(dashboard) if p.get("title") == title)["targets"]:
@@ -319,8 +294,7 @@ class DashboardAgainstPrometheus(unittest.TestCase):
             [sys.executable, SOURCE / "deploy/grafana/make_dashboard.py"],
             capture_output=True, text=True, check=True).stdout
         self.assertEqual(generated, DASHBOARD.read_text(encoding="utf-8"),
-                         "regenerate: python3 deploy/grafana/make_dashboard.py > "
-                         "deploy/grafana/cos-errors.json")
+                         "stale: scripts/regenerate")
         dashboard = json.loads(generated)
         for title in ("Error codes in the time range", "Catalogued error codes"):
             panel = next(p for p in panels(dashboard) if p.get("title") == title)

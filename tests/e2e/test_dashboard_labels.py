@@ -26,11 +26,11 @@ import unittest
 from pathlib import Path
 
 import harness
+from dashboard_support import JOB, AgainstPrometheus, batch_text, panels
 
 SOURCE = Path(harness.SOURCE_DIR)
 GENERATOR = SOURCE / "deploy/grafana/make_dashboard.py"
 POD_LOGS_CONFIG = SOURCE / "deploy/kubernetes/components/pod-logs/exporter.yaml"
-JOB = "cos_error_exporter"
 LABELS = ["service", "namespace", "pod", "container", "bucket"]
 EVENT_SERIES = ("cos_errors_total", "cos_events_total", "cos_group_errors_total")
 
@@ -49,12 +49,6 @@ SOURCES = {("uploader", "", "", "", "photos"): 4,
            ("", "payments", "api-7d9f", "sdk", "ledger"): FILE_LINES}
 
 
-def panels(dashboard):
-    for panel in dashboard["panels"]:
-        yield panel
-        yield from panel.get("panels", [])
-
-
 def generate(*configs, env=None, generator=None):
     args = ["--config", *map(str, configs)] if configs else []
     return subprocess.run([sys.executable, str(generator or GENERATOR), *args],
@@ -62,18 +56,18 @@ def generate(*configs, env=None, generator=None):
                           text=True, check=True, env=env).stdout
 
 
-class LabeledDashboardAgainstPrometheus(unittest.TestCase):
+class LabeledDashboardAgainstPrometheus(AgainstPrometheus):
+    tmp_prefix = "cos-dashboard-labels-"
+    prometheus_args = ["--enable-feature=exemplar-storage"]
+
     @classmethod
-    def setUpClass(cls):
-        if shutil.which("prometheus") is None:
-            raise unittest.SkipTest("prometheus is missing: install scripts/test-packages.txt")
-        cls.tmp = tempfile.TemporaryDirectory(prefix="cos-dashboard-labels-")
-        pods = Path(cls.tmp.name) / "pods"
+    def config(cls, workdir):
+        pods = workdir / "pods"
         container = pods / "payments_api-7d9f_0b5e" / "sdk"
         container.mkdir(parents=True)
         cls.log_path = container / "0.log"
         cls.log_path.write_text("")
-        config = f"""
+        return f"""
 inputs:
   udp:
     - name: uploader
@@ -92,46 +86,33 @@ event_labels:
   - {{name: bucket, field: bucket}}
 exemplar_fields: [request_id]
 """
-        cls.exporter = cls.prometheus = None
-        try:
-            cls.exporter = harness.Exporter(config=config, workdir=cls.tmp.name).start()
-            cls.dashboard = json.loads(generate(cls.exporter.config_path))
-            # What Grafana puts in for a variable set to All.
-            cls.all = {v["name"]: v["allValue"] for v in cls.dashboard["templating"]["list"]
-                       if v["name"] in LABELS}
-            cls.prometheus = harness.Prometheus(cls.tmp.name, cls.exporter.http_address, JOB, [],
-                                                args=["--enable-feature=exemplar-storage"])
-            cls.prometheus.wait_ready()
-            cls.prometheus.wait_value(f'up{{job="{JOB}"}}', 1)
-            # Each series' samples in the rate window are taken at the same scrapes, after the
-            # first batch was complete: the rates are then exactly in proportion to the batch.
-            cls.send_batch()
-            cls.prometheus.wait_value("sum(cos_events_total)", BATCH_EVENTS)
-            first_complete = time.time()
-            cls.wait_scrape_after(first_complete)
-            cls.send_batch()
-            cls.prometheus.wait_value("sum(cos_events_total)", 2 * BATCH_EVENTS)
-            cls.wait_scrape_after(time.time())
-            cls.at = time.time()
-            # From just after first_complete: the window holds the first scrape after it.
-            cls.window = f"{math.floor((cls.at - first_complete) * 1000)}ms"
-        except BaseException:
-            cls.tearDownClass()
-            raise
 
     @classmethod
-    def tearDownClass(cls):
-        if cls.prometheus is not None:
-            cls.prometheus.stop()
-        if cls.exporter is not None:
-            cls.exporter.stop()
-        cls.tmp.cleanup()
+    def started(cls):
+        cls.dashboard = json.loads(generate(cls.exporter.config_path))
+        # What Grafana puts in for a variable set to All.
+        cls.all = {v["name"]: v["allValue"] for v in cls.dashboard["templating"]["list"]
+                   if v["name"] in LABELS}
+
+    @classmethod
+    def fill(cls):
+        # Each series' samples in the rate window are taken at the same scrapes, after the
+        # first batch was complete: the rates are then exactly in proportion to the batch.
+        cls.send_batch()
+        cls.prometheus.wait_value("sum(cos_events_total)", BATCH_EVENTS)
+        first_complete = time.time()
+        cls.wait_scrape_after(first_complete)
+        cls.send_batch()
+        cls.prometheus.wait_value("sum(cos_events_total)", 2 * BATCH_EVENTS)
+        cls.wait_scrape_after(time.time())
+        cls.at = time.time()
+        # From just after first_complete: the window holds the first scrape after it.
+        cls.window = f"{math.floor((cls.at - first_complete) * 1000)}ms"
 
     @classmethod
     def send_batch(cls):
         for name, events in (("uploader", UPLOADER), ("thumbnailer", THUMBNAILER)):
-            cls.exporter.send_udp("\n".join(line for line, n in events for _ in range(n)) + "\n",
-                                  name)
+            cls.exporter.send_udp(batch_text(events), name)
         with open(cls.log_path, "a") as f:
             f.write((FILE_LINE + "\n") * FILE_LINES)
 
@@ -287,9 +268,7 @@ class Generator(unittest.TestCase):
                               ((POD_LOGS_CONFIG,), "cos-errors-pod-logs.json")):
             checked_in = (SOURCE / "deploy/grafana" / name).read_text(encoding="utf-8")
             self.assertEqual(generate(*configs), checked_in,
-                             f"regenerate: python3 deploy/grafana/make_dashboard.py "
-                             f"{' '.join('--config ' + str(c) for c in configs)} > "
-                             f"deploy/grafana/{name}")
+                             f"deploy/grafana/{name} is stale: scripts/regenerate")
 
     def test_pod_logs_dashboard_has_namespace_pod_and_container(self):
         dashboard = json.loads((SOURCE / "deploy/grafana/cos-errors-pod-logs.json").read_text())
@@ -326,7 +305,6 @@ class Generator(unittest.TestCase):
             variables = [v["name"] for v in json.loads(generate(first, second))
                          ["templating"]["list"]][3:-1]
             self.assertEqual(variables, ["env", "team", "host", "zone", "bucket", "region"])
-
 
     def test_a_bad_config_is_one_line_naming_the_file_and_place(self):
         with tempfile.TemporaryDirectory(prefix="cos-dashboard-config-") as tmp:

@@ -263,7 +263,8 @@ class Kubernetes(unittest.TestCase):
         pod_labels = ds["spec"]["template"]["metadata"]["labels"]
         self.assertEqual((service["apiVersion"], service["kind"]), ("v1", "Service"))
         self.assertEqual(service["spec"]["selector"].items() - pod_labels.items(), set())
-        container_ports = {p["name"] for p in ds["spec"]["template"]["spec"]["containers"][0]["ports"]}
+        container = ds["spec"]["template"]["spec"]["containers"][0]
+        container_ports = {p["name"] for p in container["ports"]}
         service_ports = {p["name"]: p for p in service["spec"]["ports"]}
         for port in service_ports.values():
             self.assertIn(port["targetPort"], container_ports)

@@ -62,7 +62,8 @@ class ExemplarsInPrometheus(unittest.TestCase):
         self.exporter.send_udp("code=-4016 count=3 request_id=NTk-second trace_id=4bf92f3577b34da6")
         got = self.wait_exemplar(query, {"request_id": "NTk-second",
                                          "trace_id": "4bf92f3577b34da6"})
-        self.assertIn(3.0, [value for _, labels, value in got if labels["request_id"] == "NTk-second"])
+        self.assertIn(3.0, [value for _, labels, value in got
+                            if labels["request_id"] == "NTk-second"])
         # A series whose events carried no request_id has no exemplar.
         self.exporter.send_udp('{"code":-96}')
         self.exporter.send_udp('{"code":-4016,"request_id":"NTk-third"}')

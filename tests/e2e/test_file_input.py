@@ -5,7 +5,6 @@ nothing counted twice."""
 
 import os
 import shutil
-import signal
 import tempfile
 import threading
 import time
@@ -231,7 +230,7 @@ class FileInputTest(unittest.TestCase):
 
     def saved_offset(self, state):
         with open(state) as f:
-            saved = json.load(f)["inputs"][INPUT]
+            saved = json.load(f)["sections"]["positions"][INPUT]
         self.assertEqual(len(saved), 1)
         self.assertEqual(saved[0]["path"], self.log)
         return saved[0]["offset"]
@@ -274,14 +273,15 @@ class FileInputTest(unittest.TestCase):
         self.assertEqual(code, 0)
         self.assertLess(seconds, 5)
         second_stop = self.file_lines(self.saved_offset(state))
-        self.assertGreaterEqual(second_stop - initial - first_run, seen)
+        self.assertGreaterEqual(second_stop - initial, seen)  # seen: both runs, carried across
         time.sleep(0.3)
 
         e3 = self.exporter(state_file=state, start_at="end")
         time.sleep(0.5)
         total = writer.finish()
         self.assertEqual(self.file_lines(), initial + total)
-        self.assert_counted(e3, initial + total - second_stop, settle=0.5)
+        # The counters carry across restarts with the positions: every line once.
+        self.assert_counted(e3, total, settle=0.5)
 
     def test_rotated_while_down(self):
         state = os.path.join(self.tmp, "positions.json")
@@ -292,7 +292,6 @@ class FileInputTest(unittest.TestCase):
         time.sleep(0.5)
         with writer.lock:
             self.wait_caught_up(e1, writer)
-            first_run = writer.written
             e1.stop()
         time.sleep(0.2)  # more lines while the exporter is down, then logrotate
         with writer.lock:
@@ -303,7 +302,7 @@ class FileInputTest(unittest.TestCase):
         time.sleep(0.3)
         total = writer.finish()
         # The rotated file is finished from the saved offset; the new one is read whole.
-        m = self.assert_counted(e2, total - first_run, settle=0.5)
+        m = self.assert_counted(e2, total, settle=0.5)  # counters carry across the restart
         self.assertGreater(m.get("cos_error_exporter_file_lines_total", path=self.log + ".1"), 0)
 
     def test_state_file_that_is_a_directory_is_said_once(self):

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# ctest-labels: slow (real servers and alerts that must fire: a minute or more)
 """The fleet kit (deploy/fleet) end to end, with real servers: four exporters in
 two sites, a Prometheus in agent mode per site (deploy/fleet/agent.yml: scrape
 every second, remote-write), a central Prometheus (deploy/fleet/central.yml,
@@ -52,7 +53,8 @@ groups:
   integrity:
     codes: [-4016]
     alert: {GROUP_ALERT % (2, "critical")}
-code_alert: {{rate: 0.2, window: 10s, spike_factor: 1.75, baseline: 30s, for: 6s, severity: warning}}
+code_alert: {{rate: 0.2, window: 10s, spike_factor: 1.75, baseline: 30s, for: 6s,
+              severity: warning}}
 """
 SITES = {"a": 3, "b": 1}  # exporters per site
 STEADY = 1  # errors/s of -2 on every exporter

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# ctest-labels: slow (real servers and alerts that must fire: a minute or more)
 """The fleet kit with VictoriaMetrics as the central store: test_fleet.py's
 sites, agents (deploy/fleet/agent.yml), exporters, Alertmanager and checks,
 but the agents remote-write to a real `victoria-metrics` (Debian's package)

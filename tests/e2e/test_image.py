@@ -1,3 +1,4 @@
+# ctest-labels: slow (builds the container image: a minute or more)
 """The container image: podman builds deploy/docker/Dockerfile from this source
 tree, and the exporter in it starts as the image's non-root user, counts
 events and serves /metrics.
@@ -74,7 +75,8 @@ class ContainerImage(unittest.TestCase):
             f.write(text.replace('listen: "0.0.0.0:9742"', 'listen: "127.0.0.1:0"'))
 
         exporter = harness.Exporter(
-            wrapper=["chroot", "--userspec=" + config["User"], root], binary=config["Entrypoint"][0],
+            wrapper=["chroot", "--userspec=" + config["User"], root],
+            binary=config["Entrypoint"][0],
             args=["--config.file=" + TEST_CONFIG], listen="127.0.0.1:0")
         with debian_root.proc_mounted(root), exporter:
             with open("/proc/%d/status" % exporter.process.pid) as f:

@@ -159,7 +159,7 @@ class LandingPageTest(unittest.TestCase):
             # the series with the udp input's extra label and those without.
             exporter.send_udp("\n".join("code=%d count=%d" % (code, n - (code == -96))
                                         for code, _, _, n in reversed(counts)), name="udp-main")
-            exporter.send_unix("-96\nnot an event\n{broken", sock)
+            exporter.send_unix("-96\ncode=not-an-event\n{broken", sock)
             exporter.wait_metric("cos_error_exporter_events_received_total", 12, input="udp-main")
             m = exporter.wait_metric("cos_error_exporter_events_received_total", 3, input="local")
 
@@ -227,7 +227,8 @@ class LandingPageTest(unittest.TestCase):
             dom.feed(chromium_dom(exporter.url("/"), exporter.workdir))
             self.assertEqual(dom.texts["top-codes-empty"].strip(), "No errors counted yet.")
             self.assertEqual(dom.rows("inputs"),
-                             [["u", "udp", "%s:%d" % exporter.udp_address("u"), "listening", "0", "0"]])
+                             [["u", "udp", "%s:%d" % exporter.udp_address("u"), "listening",
+                               "0", "0"]])
             # The built-in groups, all at zero.
             groups = dom.rows("groups")
             self.assertIn("auth", [row[0] for row in groups])

@@ -2,8 +2,6 @@
 never one line per bad event, while every bad line is still counted."""
 
 import os
-import shutil
-import tempfile
 import unittest
 
 import harness
@@ -27,15 +25,15 @@ class MalformedStormTest(unittest.TestCase):
             # A unix datagram socket never drops: the sender waits instead.
             # Half the storm one line per datagram, half in batches of 100.
             for i in range(STORM // 2):
-                exporter.send_unix("garbage %d" % i, first)
+                exporter.send_unix("code=garbage%d" % i, first)
             for start in range(STORM // 2, STORM, 100):
-                exporter.send_unix("\n".join("garbage %d" % i for i in range(start, start + 100)),
-                                   first)
+                batch = "\n".join("code=garbage%d" % i for i in range(start, start + 100))
+                exporter.send_unix(batch, first)
             # Another input, another reason; and a few good events in between.
             exporter.send_unix("\n".join(['{"code":'] * 500 + ["-96"] * 3), second)
 
             m = exporter.wait_metric(RECEIVED, STORM, input="first")
-            self.assertEqual(m.get(MALFORMED, input="first", reason="unrecognized"), STORM)
+            self.assertEqual(m.get(MALFORMED, input="first", reason="invalid_code"), STORM)
             m = exporter.wait_metric(RECEIVED, 503, input="second")
             self.assertEqual(m.get(MALFORMED, input="second", reason="invalid_json"), 500)
             self.assertEqual(m.get("cos_errors_total", category="proxy", code="-96",
@@ -57,8 +55,8 @@ class MalformedStormTest(unittest.TestCase):
             # The line that gets through says what and where.
             line = first_lines[0]
             self.assertEqual(line["level"], "warn")
-            self.assertEqual(line["reason"], "unrecognized")
-            self.assertEqual(line["line"], "garbage 0")
+            self.assertEqual(line["reason"], "invalid_code")
+            self.assertEqual(line["line"], "code=garbage0")
             self.assertEqual(line["similar_lines_not_logged"], "0")
             self.assertEqual(second_lines[0]["reason"], "invalid_json")
             self.assertEqual(second_lines[0]["line"], '{"code":')

@@ -16,7 +16,7 @@ import time
 import unittest
 
 import harness
-from test_file_input import CODE, INPUT, Writer, config
+from test_file_input import INPUT, Writer, config
 
 LOGROTATE = shutil.which("logrotate") or "/usr/sbin/logrotate"
 
@@ -158,7 +158,6 @@ class LogrotateTest(unittest.TestCase):
         with writer.lock:
             e1.wait_metric("cos_events_total", float(writer.written), timeout=15,
                            outcome="error")
-            first_run = writer.written
             self.assertEqual(e1.stop()[0], 0)
         # Down: lines, rotations and compression the exporter does not see.
         for _ in range(2):
@@ -169,7 +168,7 @@ class LogrotateTest(unittest.TestCase):
         e2 = self.exporter(glob, state)
         time.sleep(0.5)
         total = writer.finish()
-        self.assert_counted(e2, total - first_run)
+        self.assert_counted(e2, total)  # the counters carry across the restart with the positions
 
     def test_stopped_while_rotated_and_compressed_create(self):
         self.check_stopped_while_rotated("create", "compress")

@@ -1,3 +1,4 @@
+# ctest-labels: slow (builds the Debian package: a minute or more)
 """The Debian package: CPack builds it from the build tree, lintian finds no
 error in it, and it installs, runs and purges in a clean Debian 12 root.
 

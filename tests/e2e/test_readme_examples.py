@@ -60,7 +60,8 @@ class ReadmeExamplesTest(unittest.TestCase):
 
     def test_nc_and_socat_examples(self):
         for tool in ["nc", "socat"]:
-            self.assertIsNotNone(shutil.which(tool), "%s is missing (scripts/test-packages.txt)" % tool)
+            self.assertIsNotNone(shutil.which(tool),
+                                 "%s is missing (scripts/test-packages.txt)" % tool)
         block = next(b for b in fenced_blocks("sh") if "nc -u" in b and "socat" in b)
         commands = [line for line in block.splitlines() if line.strip()]
         self.assertEqual(len(commands), 2)
@@ -112,25 +113,31 @@ class ReadmeExamplesTest(unittest.TestCase):
         documented = yaml.safe_load(block)["inputs"]["files"][0]
         self.assertEqual(documented["format"], "regex")
         config = {"inputs": {"udp": [{"name": "regex", "listen": "127.0.0.1:0", "format": "regex",
-                                       "regex": documented["regex"]}]}}
+                                      "regex": documented["regex"]}]}}
         lines = [
             '2026-11-28 10:00:01,123 WARN  [main] com.qcloud.cos.COSClient:78 - uploadFile occur a '
             'exception, request:UploadFileRequest [bucketName=photos, cosPath=/a.jpg], '
             'message:{"message":"local file /tmp/a.jpg not exist","code":-1}',
-            '2026-11-28T10:00:00.123456789Z stdout F {"code":-96,"message":"ERROR_PROXY_AUTH_EXPIRED"}',
+            '2026-11-28T10:00:00.123456789Z stdout F '
+            '{"code":-96,"message":"ERROR_PROXY_AUTH_EXPIRED"}',
             "ERROR:root:upload failed: {u'code': -96, u'message': u'ERROR_PROXY_AUTH_EXPIRED'}",
             "ts=1 level=error code=-96",
             "error_code=500 status=failed",
         ]
         with harness.Exporter(yaml.safe_dump(config)) as e:
             e.send_udp("\n".join(lines), name="regex")
-            m = e.wait_metric("cos_error_exporter_events_received_total", len(lines), input="regex")
+            m = e.wait_metric("cos_error_exporter_events_received_total", len(lines) - 1,
+                              input="regex")
+            m = e.wait_metric("cos_error_exporter_lines_without_event_total", 1, input="regex",
+                              reason="no_event")
             self.assertEqual(m.get("cos_errors_total", category="sdk", code="-1",
                                    name="SDK_UPLOAD_FILE_NOT_FOUND"), 1)
             self.assertEqual(m.get("cos_errors_total", category="proxy", code="-96",
                                    name="ERROR_PROXY_AUTH_EXPIRED"), 3)
-            self.assertEqual(m.get("cos_error_exporter_events_malformed_total", input="regex",
-                                   reason="no_match"), 1)
+            # The line the pattern does not match holds no event: not malformed.
+            malformed = m.series("cos_error_exporter_events_malformed_total")
+            self.assertEqual(sum(v for labels, v in malformed.items()
+                                 if ("input", "regex") in labels), 0)
 
 
 if __name__ == "__main__":

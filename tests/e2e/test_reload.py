@@ -88,7 +88,8 @@ class ReloadTest(unittest.TestCase):
         self.assertEqual(m.get(GROUP, group="g_auth"), 1)
         self.assertIsNone(m.get(GROUP, group="g_net"))
         self.assertEqual(m.get(ERRORS, category="unknown", code="-70001", name="UNKNOWN"), 2)
-        self.assertEqual(m.get(ERRORS, category="proxy", code="-97", name="ERROR_PROXY_AUTH_FAILED"), 1)
+        self.assertEqual(m.get(ERRORS, category="proxy", code="-97",
+                               name="ERROR_PROXY_AUTH_FAILED"), 1)
 
         # Events flow without a pause while the config is replaced.
         sender = harness.DatagramSender(socket.AF_INET, keep_address)
@@ -130,8 +131,10 @@ class ReloadTest(unittest.TestCase):
         self.assertEqual(m.get(GROUP, group="g_net"), 1)
         self.assertEqual(m.get(ERRORS, category="unknown", code="-70001", name="UNKNOWN"), 2)
         self.assertEqual(m.get(ERRORS, category="proxy", code="-70001", name="MY_PROXY_ERROR"), 1)
-        self.assertEqual(m.get(ERRORS, category="proxy", code="-97", name="ERROR_PROXY_AUTH_FAILED"), 2)
-        self.assertEqual(m.get(ERRORS, category="proxy", code="-96", name="ERROR_PROXY_AUTH_EXPIRED"),
+        self.assertEqual(m.get(ERRORS, category="proxy", code="-97",
+                               name="ERROR_PROXY_AUTH_FAILED"), 2)
+        self.assertEqual(m.get(ERRORS, category="proxy", code="-96",
+                               name="ERROR_PROXY_AUTH_EXPIRED"),
                          1 + sent + 1)
         info = m.series("cos_error_code_info")
         self.assertIn((("category", "proxy"), ("code", "-70001"), ("groups", ""),
@@ -166,7 +169,8 @@ class ReloadTest(unittest.TestCase):
                   "state_file: '%s'\n")
         with open(log, "w") as f:
             f.write("-96\n" * 10)
-        exporter = harness.Exporter(config % (log, os.path.join(workdir, "one.json")), workdir=workdir)
+        exporter = harness.Exporter(config % (log, os.path.join(workdir, "one.json")),
+                                    workdir=workdir)
         with exporter:
             exporter.wait_metric("cos_error_exporter_events_received_total", 10, input="sdk")
             self.write_config(exporter, config % (log, os.path.join(workdir, "two.json")))
@@ -227,7 +231,8 @@ class ReloadTest(unittest.TestCase):
         bad = AFTER.format(moved_port=harness.free_udp_port()) + "limits:\n  max_unknown_code: 5\n"
         bad_line = bad.count("\n", 0, bad.index("max_unknown_code:")) + 1
         want = '%s:%d:3: unknown key "max_unknown_code" in limits ' \
-               '(known: max_unknown_codes, max_line_bytes, max_label_values, max_series)' % (exporter.config_path, bad_line)
+               '(known: max_unknown_codes, max_line_bytes, max_label_values, max_series)' \
+               % (exporter.config_path, bad_line)
         self.write_config(exporter, bad)
         status, _, body = self.post_reload(exporter)
         self.assertEqual(status, 500)
@@ -235,8 +240,8 @@ class ReloadTest(unittest.TestCase):
                          "Reload failed; the running configuration stays in force: %s\n" % want)
         # The log line was written before the answer; the reader may lag behind.
         exporter.wait_for(lambda: "reload failed" in exporter.log_text(), 5, "the log line")
-        failures = [harness.parse_logfmt(l) for l in exporter.lines
-                    if "reload failed" in harness.parse_logfmt(l).get("msg", "")]
+        failures = [harness.parse_logfmt(raw) for raw in exporter.lines
+                    if "reload failed" in harness.parse_logfmt(raw).get("msg", "")]
         self.assertEqual(len(failures), 1)
         self.assertEqual(failures[0]["level"], "error")
         self.assertEqual(failures[0]["error"], want)
@@ -259,8 +264,8 @@ class ReloadTest(unittest.TestCase):
         # The same by SIGHUP, now with invalid YAML.
         self.write_config(exporter, "groups:\n  g_auth: {codes: [-96\n")
         self.sighup(exporter, "reload failed; the running configuration stays in force")
-        failures = [harness.parse_logfmt(l) for l in exporter.lines
-                    if "reload failed" in harness.parse_logfmt(l).get("msg", "")]
+        failures = [harness.parse_logfmt(raw) for raw in exporter.lines
+                    if "reload failed" in harness.parse_logfmt(raw).get("msg", "")]
         self.assertEqual(failures[-1]["error"],
                          "%s:3:1: invalid YAML: end of sequence flow not found (hint: a [ or { "
                          "above is not closed, or a line inside it is indented less than the key "

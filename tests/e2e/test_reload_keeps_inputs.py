@@ -36,19 +36,6 @@ class ReloadKeepsInputsTest(unittest.TestCase):
                    if harness.parse_logfmt(line).get("msg") == "input listening"
                    and harness.parse_logfmt(line).get("input") == name)
 
-    def wait_value(self, exporter, read, want, what, timeout=20):
-        """Polls until read(metrics) == want; fails with the last value."""
-        last = [None]
-
-        def check():
-            last[0] = read(exporter.metrics())
-            return last[0] == want
-
-        try:
-            exporter.wait_for(check, timeout, what)
-        except AssertionError:
-            self.fail("%s: %s, want %s" % (what, last[0], want))
-
     def test_file_is_not_read_again_when_limits_or_state_file_change(self):
         workdir = harness.temp_dir(self)
         log = os.path.join(workdir, "sdk.log")
@@ -65,8 +52,8 @@ class ReloadKeepsInputsTest(unittest.TestCase):
             self.reload(exporter, inputs + "limits: {max_line_bytes: 8192, max_unknown_codes: 9}\n")
             with open(log, "a") as f:
                 f.write("-97\n" * 5)
-            self.wait_value(exporter, lambda m: m.get(RECEIVED, input="sdk") >= 15, True,
-                            "the appended lines counted")
+            exporter.wait_value(lambda m: m.get(RECEIVED, input="sdk") >= 15, True,
+                                "the appended lines counted")
             self.assertEqual(exporter.metrics().get(RECEIVED, input="sdk"), 15)
 
             # A state file appears and the format changes: still the same file input.
@@ -75,14 +62,14 @@ class ReloadKeepsInputsTest(unittest.TestCase):
                         + "state_file: '%s'\n" % state)
             with open(log, "a") as f:
                 f.write("-97\n" * 5)
-            self.wait_value(exporter, lambda m: m.get(RECEIVED, input="sdk") >= 20, True,
-                            "the lines appended after the second reload counted")
+            exporter.wait_value(lambda m: m.get(RECEIVED, input="sdk") >= 20, True,
+                                "the lines appended after the second reload counted")
             m = exporter.metrics()
             self.assertEqual(m.get(RECEIVED, input="sdk"), 20)
             self.assertEqual(m.get("cos_errors_total", category="proxy", code="-96",
                                    name="ERROR_PROXY_AUTH_EXPIRED"), 10)
-            started = [l for l in exporter.lines
-                       if harness.parse_logfmt(l).get("msg") == "file input started"]
+            started = [raw for raw in exporter.lines
+                       if harness.parse_logfmt(raw).get("msg") == "file input started"]
             self.assertEqual(len(started), 1, "the input was never started again")
         self.assertTrue(os.path.exists(state))
 
@@ -96,7 +83,7 @@ class ReloadKeepsInputsTest(unittest.TestCase):
                 return received
             return (m.get(PACKETS, input=name) or 0) + (m.get(KERNEL_DROPS, input=name) or 0)
 
-        self.wait_value(exporter, accounted, sent, "datagrams accounted for")
+        exporter.wait_value(accounted, sent, "datagrams accounted for")
         if udp:
             m = exporter.metrics()
             # Every datagram is one line: received as an event (or malformed

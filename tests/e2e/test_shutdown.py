@@ -64,7 +64,7 @@ class ShutdownTest(unittest.TestCase):
         self.assertEqual(code, 0, exporter.log_text())
         self.assertLess(seconds, 5.0)
         self.assertFalse(os.path.exists(self.sock), "the unix socket file is removed")
-        fields = [harness.parse_logfmt(l) for l in exporter.lines]
+        fields = [harness.parse_logfmt(raw) for raw in exporter.lines]
         self.assertIn({"msg": "stopping", "signal": name},
                       [{k: f[k] for k in ("msg", "signal") if k in f} for f in fields])
         self.assertEqual(fields[-1].get("msg"), "stopped", exporter.log_text())
@@ -98,7 +98,7 @@ class ShutdownTest(unittest.TestCase):
         exporter = self.exporter()
         exporter.start(expect_ready=False)
         self.assertEqual(exporter.wait_exit(), 1, exporter.log_text())
-        errors = [harness.parse_logfmt(l) for l in exporter.lines if "level=error" in l]
+        errors = [harness.parse_logfmt(raw) for raw in exporter.lines if "level=error" in raw]
         self.assertEqual(len(errors), 1, exporter.log_text())
         self.assertEqual(errors[0]["msg"], "cannot start")
         self.assertEqual(errors[0]["error"], "input ux: cannot listen on unix socket %s: another "
@@ -128,12 +128,13 @@ class ShutdownTest(unittest.TestCase):
         blocker.bind(("127.0.0.1", 0))
         port = blocker.getsockname()[1]
         exporter = harness.Exporter(
-            "inputs: {udp: [{name: taken, listen: '127.0.0.1:%d'}], unixgram: [{name: ux, path: '%s'}]}"
+            "inputs: {udp: [{name: taken, listen: '127.0.0.1:%d'}],"
+            " unixgram: [{name: ux, path: '%s'}]}"
             % (port, self.sock), workdir=self.dir)
         self.addCleanup(exporter.stop, signal.SIGKILL)
         exporter.start(expect_ready=False)
         self.assertEqual(exporter.wait_exit(), 1, exporter.log_text())
-        error = [harness.parse_logfmt(l) for l in exporter.lines if "level=error" in l][0]
+        error = [harness.parse_logfmt(raw) for raw in exporter.lines if "level=error" in raw][0]
         self.assertEqual(error["msg"], "cannot start")
         self.assertIn("taken", error["error"])
         self.assertIn("127.0.0.1:%d" % port, error["error"])
@@ -150,7 +151,7 @@ class ShutdownTest(unittest.TestCase):
         self.addCleanup(exporter.stop, signal.SIGKILL)
         exporter.start(expect_ready=False)
         self.assertEqual(exporter.wait_exit(), 1, exporter.log_text())
-        error = [harness.parse_logfmt(l) for l in exporter.lines if "level=error" in l][0]
+        error = [harness.parse_logfmt(raw) for raw in exporter.lines if "level=error" in raw][0]
         self.assertEqual(error["msg"], "cannot start")
         self.assertIn("127.0.0.1:%d" % port, error["error"])
         # The inputs bound before the failure let go of their socket file.

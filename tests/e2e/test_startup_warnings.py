@@ -62,17 +62,18 @@ class StartupWarningsTest(unittest.TestCase):
         with exporter:
             exporter.wait_for(lambda: "msg=started" in exporter.log_text(), 10, "start-up")
             # The catalog counted as the README counts it.
-            started = harness.parse_logfmt(next(l for l in exporter.lines if "msg=started" in l))
+            started = harness.parse_logfmt(next(raw for raw in exporter.lines
+                                                if "msg=started" in raw))
             self.assertEqual((started["catalog_entries"], started["sdk_dialect_names"]),
                              ("201", "13"))
-            logged = [harness.parse_logfmt(l) for l in exporter.lines
-                      if harness.parse_logfmt(l).get("msg") == "config warning"]
+            logged = [harness.parse_logfmt(raw) for raw in exporter.lines
+                      if harness.parse_logfmt(raw).get("msg") == "config warning"]
             self.assertEqual([(f["level"], f["warning"]) for f in logged],
                              [("warn", w) for w in want])
             # Said before the exporter says it started.
             started = next(i for i, l in enumerate(exporter.lines) if "msg=started" in l)
-            self.assertTrue(all(exporter.lines.index(l) < started for l in exporter.lines
-                                if "config warning" in l))
+            self.assertTrue(all(exporter.lines.index(raw) < started for raw in exporter.lines
+                                if "config warning" in raw))
 
         # Root can write there, and a file to match makes the glob warning go.
         os.mkdir(os.path.join(self.dir, "logs"))
@@ -102,8 +103,8 @@ class StartupWarningsTest(unittest.TestCase):
                                         listen=address, workdir=self.dir)
             exporter.start(expect_ready=False)
             self.assertEqual(exporter.wait_exit(), 1)
-        errors = [harness.parse_logfmt(l) for l in exporter.lines
-                  if harness.parse_logfmt(l).get("msg") == "cannot start"]
+        errors = [harness.parse_logfmt(raw) for raw in exporter.lines
+                  if harness.parse_logfmt(raw).get("msg") == "cannot start"]
         self.assertEqual([e["error"] for e in errors], [
             "http server (--web.listen-address=%s): cannot listen on %s: Address already in use"
             % (address, address)])

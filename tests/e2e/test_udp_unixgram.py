@@ -6,11 +6,9 @@ import random
 import signal
 import shutil
 import subprocess
-import sys
 import socket
 import tempfile
 import threading
-import time
 import unittest
 
 import harness
@@ -63,15 +61,18 @@ VALID = [
     '0', '{"code":-200}', 'code=-206',
 ]
 MALFORMED = {
-    "empty": ["   "],
     "too_long": ["code=-96 " + "x" * 120],
     # A number beyond 64 bits is a JSON error to simdjson: the line is not usable JSON.
     "invalid_json": ['{"code":', '{"code":-96,}', '{"code":-96,"x":1e999999}'],
     "invalid_logfmt": ['code="abc'],
-    "unrecognized": ["hello world"],
-    "missing_code": ['{"message":"x"}', "message=x"],
-    "invalid_code": ['{"code":1.5}', '{"code":"99999999999999999999"}', "code=abc", '{"code":null}'],
+    "invalid_code": ['{"code":1.5}', '{"code":"99999999999999999999"}', "code=abc",
+                     '{"code":null}'],
     "invalid_count": ["code=-96 count=0", '{"code":-96,"count":-1}'],
+}
+# Lines that hold no event: not malformed, counted apart.
+WITHOUT_EVENT = {
+    "blank": ["   "],
+    "no_event": ["hello world", '{"message":"x"}', "message=x", '{"nested":{"code":-96}}'],
 }
 
 
@@ -82,13 +83,17 @@ class UdpAndUnixgramTest(unittest.TestCase):
         tagged = os.path.join(tmp, "tagged.sock")
         exporter = harness.Exporter(CONFIG.format(sock=sock, tagged=tagged), workdir=tmp)
         with exporter:
-            exporter.wait_for(lambda: {"udp", "udp6", "noise", "walled", "unixgram", "tagged"} <= set(exporter.inputs))
+            exporter.wait_for(lambda: {"udp", "udp6", "noise", "walled", "unixgram",
+                                       "tagged"} <= set(exporter.inputs))
 
             # UDP: valid events in one datagram (trailing newline), malformed in another.
             exporter.send_udp("\n".join(VALID) + "\n")
             bad_lines = [line for lines in MALFORMED.values() for line in lines]
-            # An empty line between two others, and invalid UTF-8 as raw bytes.
-            exporter.send_udp(("\n".join(bad_lines) + "\n\n-1").encode() + b"\n\xff\xfe\x00bad")
+            bad_lines += [line for lines in WITHOUT_EVENT.values() for line in lines]
+            # An empty line between two others, and invalid UTF-8 as raw bytes
+            # (in a line that looks like an event; without one, it holds no event).
+            exporter.send_udp(("\n".join(bad_lines) + "\n\n-1").encode() +
+                              b"\ncode=\xff\xfe\x00bad\n\xff\xfe\x00bad")
             # unixgram: the same events again, no trailing newline.
             exporter.send_unix("\n".join(VALID), sock)
             # IPv6
@@ -96,21 +101,31 @@ class UdpAndUnixgramTest(unittest.TestCase):
             # Not in the allow list: dropped and counted, not parsed.
             exporter.send_udp("-96", name="walled")
             # Regex input: a match with a message, a match without, and a line that does not match.
-            exporter.send_unix("ts=1 err=-61 msg=ERROR_PROXY_INVALID_CMD_REQ\nerr=-4016\nnothing here", tagged)
+            exporter.send_unix("ts=1 err=-61 msg=ERROR_PROXY_INVALID_CMD_REQ\n"
+                               "err=-4016\nnothing here", tagged)
             # Binary noise of every kind is counted and never crashes the daemon.
             exporter.send_udp(bytes(range(256)) * 4, name="noise")
             exporter.send_udp(random.Random(7).randbytes(60000), name="noise")
 
-            m = exporter.wait_metric("cos_error_exporter_events_received_total", len(VALID), input="unixgram")
-            m = exporter.wait_metric("cos_error_exporter_events_received_total", 3, input="tagged")
+            m = exporter.wait_metric("cos_error_exporter_events_received_total", len(VALID),
+                                     input="unixgram")
+            m = exporter.wait_metric("cos_error_exporter_events_received_total", 2, input="tagged")
+            m = exporter.wait_metric("cos_error_exporter_lines_without_event_total", 1,
+                                     input="tagged", reason="no_event")
             m = exporter.wait_metric("cos_error_exporter_udp_packets_total", 2, input="udp")
-            m = exporter.wait_metric("cos_error_exporter_udp_denied_packets_total", 1, input="walled")
+            m = exporter.wait_metric("cos_error_exporter_udp_denied_packets_total", 1,
+                                     input="walled")
             m = exporter.wait_metric("cos_error_exporter_events_received_total", 1, input="udp6")
             m = exporter.wait_metric("cos_error_exporter_udp_packets_total", 2, input="noise")
-            noise_malformed = sum(v for labels, v in m.series("cos_error_exporter_events_malformed_total").items()
+            noise_malformed = sum(v for labels, v
+                                  in m.series("cos_error_exporter_events_malformed_total").items()
                                   if ("input", "noise") in labels)
-            self.assertGreaterEqual(noise_malformed, 5)
-            self.assertEqual(noise_malformed, m.get("cos_error_exporter_events_received_total", input="noise"))
+            noise_without = sum(v for labels, v
+                                in m.series("cos_error_exporter_lines_without_event_total").items()
+                                if ("input", "noise") in labels)
+            self.assertGreaterEqual(noise_malformed + noise_without, 5)
+            self.assertEqual(noise_malformed, m.get("cos_error_exporter_events_received_total",
+                                                    input="noise"))
 
             def errors(category, code, name):
                 return m.get("cos_errors_total", category=category, code=code, name=name)
@@ -125,7 +140,8 @@ class UdpAndUnixgramTest(unittest.TestCase):
             self.assertEqual(errors("proxy", "-61", "ERROR_PROXY_SIGN_BUCKET_NOTMATCH"), 2)
             self.assertEqual(errors("proxy", "-61", "ERROR_PROXY_INVALID_CMD_REQ"), 2 + 1)
             self.assertEqual(
-                errors("proxy", "-61", "ERROR_PROXY_SIGN_BUCKET_NOTMATCH|ERROR_PROXY_INVALID_CMD_REQ"), 4)
+                errors("proxy", "-61",
+                       "ERROR_PROXY_SIGN_BUCKET_NOTMATCH|ERROR_PROXY_INVALID_CMD_REQ"), 4)
             # Unknown codes: three get their own series, the rest go to "other".
             self.assertEqual(errors("unknown", "7001", "UNKNOWN"), 4)
             self.assertEqual(errors("unknown", "7002", "UNKNOWN"), 2)
@@ -149,21 +165,31 @@ class UdpAndUnixgramTest(unittest.TestCase):
 
             # Malformed, per input and reason.
             for reason, lines in MALFORMED.items():
-                want = len(lines) + (1 if reason == "empty" else 0)
-                self.assertEqual(m.get("cos_error_exporter_events_malformed_total", input="udp", reason=reason),
+                self.assertEqual(m.get("cos_error_exporter_events_malformed_total", input="udp",
+                                       reason=reason),
+                                 len(lines), reason)
+            for reason, lines in WITHOUT_EVENT.items():
+                # and "", "\xff\xfe\x00bad"
+                want = len(lines) + (1 if reason in ("blank", "no_event") else 0)
+                self.assertEqual(m.get("cos_error_exporter_lines_without_event_total", input="udp",
+                                       reason=reason),
                                  want, reason)
             self.assertEqual(m.get("cos_error_exporter_events_malformed_total", input="udp",
                                    reason="invalid_utf8"), 1)
-            self.assertEqual(m.get("cos_error_exporter_events_malformed_total", input="tagged",
-                                   reason="no_match"), 1)
-            self.assertEqual(m.get("cos_error_exporter_events_malformed_total", input="unixgram",
-                                   reason="empty"), 0)
+            self.assertEqual(m.get("cos_error_exporter_lines_without_event_total", input="tagged",
+                                   reason="no_event"), 1)
+            self.assertEqual(m.get("cos_error_exporter_lines_without_event_total", input="unixgram",
+                                   reason="blank"), 0)
+            for gone in ("empty", "unrecognized", "missing_code", "no_match"):
+                self.assertIsNone(m.get("cos_error_exporter_events_malformed_total", input="udp",
+                                        reason=gone))
             self.assertEqual(m.get("cos_error_exporter_events_received_total", input="walled"), 0)
             self.assertEqual(m.get("cos_error_exporter_udp_kernel_drops_total", input="udp"), 0)
-            # Every line of the two UDP datagrams: the valid ones, the bad ones, the
-            # empty one, -1, and the invalid UTF-8 line.
+            # Every event line of the two UDP datagrams: the valid ones, the
+            # malformed ones, -1, and the invalid UTF-8 one; not those without an event.
+            malformed_lines = sum(len(lines) for lines in MALFORMED.values())
             self.assertEqual(m.get("cos_error_exporter_events_received_total", input="udp"),
-                             len(VALID) + len(bad_lines) + 1 + 1 + 1)
+                             len(VALID) + malformed_lines + 1 + 1)
 
             # Every catalogued error class exists from start-up (198 error entries + the -61 pair,
             # and the SDK dialects' 13 names for -1..-4).
@@ -175,8 +201,9 @@ class UdpAndUnixgramTest(unittest.TestCase):
             self.assertEqual(len(info), 199 + 13)
             self.assertIn((("category", "proxy"), ("code", "-96"), ("groups", "g_auth"),
                            ("name", "ERROR_PROXY_AUTH_EXPIRED")), info)
+            revision = dict(list(m.series("cos_error_exporter_build_info"))[0])["revision"]
             self.assertEqual(m.get("cos_error_exporter_build_info", version="0.1.0",
-                                   revision=dict(list(m.series("cos_error_exporter_build_info"))[0])["revision"]), 1)
+                                   revision=revision), 1)
             for name in ["process_cpu_seconds_total", "process_resident_memory_bytes",
                          "process_virtual_memory_bytes", "process_open_fds", "process_max_fds",
                          "process_start_time_seconds"]:
@@ -195,15 +222,25 @@ class UdpAndUnixgramTest(unittest.TestCase):
         self.assertFalse(os.path.exists(sock), "the socket file is removed on shutdown")
 
     def test_received_equals_lines(self):
-        """Every line is either an event or malformed: nothing disappears."""
+        """Every line is an event, malformed, or without an event: nothing disappears."""
         with harness.Exporter("inputs: {udp: [{name: udp, listen: '127.0.0.1:0'}]}") as exporter:
             for i in range(50):
                 exporter.send_udp("\n".join(["-96", "junk", "", "{"] * 5))
-            m = exporter.wait_metric("cos_error_exporter_events_received_total", 50 * 20, input="udp")
-            malformed = sum(v for labels, v in m.series("cos_error_exporter_events_malformed_total").items())
-            events = m.get("cos_events_total", outcome="error") + m.get("cos_events_total", outcome="success")
-            self.assertEqual(malformed + events, 50 * 20)
+            m = exporter.wait_metric("cos_error_exporter_events_received_total", 50 * 10,
+                                     input="udp")
+            m = exporter.wait_metric("cos_error_exporter_lines_without_event_total", 50 * 5,
+                                     input="udp", reason="blank")
+            malformed = sum(v for labels, v
+                            in m.series("cos_error_exporter_events_malformed_total").items())
+            without = sum(v for labels, v
+                          in m.series("cos_error_exporter_lines_without_event_total").items())
+            events = (m.get("cos_events_total", outcome="error")
+                      + m.get("cos_events_total", outcome="success"))
+            self.assertEqual(malformed + events + without, 50 * 20)
             self.assertEqual(events, 50 * 5)
+            self.assertEqual(malformed, 50 * 5)  # "{": an object cut short
+            self.assertEqual(m.get("cos_error_exporter_lines_without_event_total", input="udp",
+                                   reason="no_event"), 50 * 5)  # "junk"
 
 
 class KernelLimitsTest(unittest.TestCase):
@@ -221,6 +258,7 @@ class KernelLimitsTest(unittest.TestCase):
             # Everything queued is read; what did not fit was dropped by the kernel,
             # and a scrape reads the kernel's count (SO_MEMINFO) without waiting
             # for another datagram.
+
             def settled():
                 m = exporter.metrics()
                 packets = m.get("cos_error_exporter_udp_packets_total", input="udp")
@@ -292,7 +330,7 @@ class KernelLimitsTest(unittest.TestCase):
         os.chmod(binary, 0o755)
         with harness.Exporter(config, workdir=tmp, wrapper=wrapper, binary=binary) as exporter:
             exporter.wait_for(lambda: "capped the receive buffer" in exporter.log_text())
-            line = [l for l in exporter.lines if "capped the receive buffer" in l][0]
+            line = [raw for raw in exporter.lines if "capped the receive buffer" in raw][0]
             fields = harness.parse_logfmt(line)
             self.assertEqual(fields["level"], "warn")
             self.assertEqual(fields["input"], "udp")

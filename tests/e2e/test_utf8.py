@@ -30,7 +30,8 @@ class NotUtf8Test(unittest.TestCase):
         with open(os.path.join(os.fsencode(logs), BAD_NAME), "wb") as f:
             f.write(b"code=-96\n")
         self.label = logs + "/\\xff\\xfe.log"  # the path label: \xNN, as text
-        config = "inputs:\n  files:\n    - {name: logs, path: '%s/*.log', start_at: beginning}\n" % logs
+        config = ("inputs:\n  files:\n    - {name: logs, path: '%s/*.log', start_at: beginning}\n"
+                  % logs)
         args = list(args)
         if web_config is not None:
             path = os.path.join(self.tmp, "web.yml")
@@ -77,12 +78,13 @@ class NotUtf8Test(unittest.TestCase):
                               web_config="basic_auth_users:\n  prom: '%s'\n" % hashed)
         good = {"Authorization": "Basic " + base64.b64encode(b"prom:s3cret").decode()}
         self.wait_ready(exporter, good)
-        exporter.wait_for(lambda: any(b"following file" in l for l in exporter.raw_lines), 10,
+        exporter.wait_for(lambda: any(b"following file" in raw for raw in exporter.raw_lines), 10,
                           "the file is followed")
         bad = base64.b64encode(BAD_USER + b":wrong").decode()
         status, _, _ = exporter.get("/metrics", {"Authorization": "Basic " + bad})
         self.assertEqual(status, 401)
-        exporter.wait_for(lambda: any(b"authentication failed" in l for l in exporter.raw_lines),
+        exporter.wait_for(lambda: any(b"authentication failed" in raw
+                                      for raw in exporter.raw_lines),
                           10, "the failed login is logged")
         code, _ = exporter.stop()
         self.assertEqual(code, 0)

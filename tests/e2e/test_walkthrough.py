@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# ctest-labels: slow (real servers and alerts that must fire: a minute or more)
 """docs/walkthrough.md works as written: its sh blocks run in one bash, in
 order, from the repository's root, with the real exporter, logrotate,
 promtool, Prometheus, the shipped Alertmanager config and amtool; only the

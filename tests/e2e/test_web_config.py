@@ -28,7 +28,8 @@ def make_pki(directory):
     openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt",
             "-days", "1", "-subj", "/CN=test-ca", cwd=directory)
     for name, san in (("server", "IP:127.0.0.1,DNS:localhost"), ("client", "DNS:prometheus")):
-        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key", "-out", name + ".csr",
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key", "-out",
+                name + ".csr",
                 "-subj", "/CN=" + name, cwd=directory)
         with open(os.path.join(directory, name + ".ext"), "w") as f:
             f.write("subjectAltName=%s\n" % san)
@@ -72,7 +73,8 @@ class WebConfigTest(unittest.TestCase):
     def test_tls_and_basic_auth(self):
         hashed = bcrypt("s3cret")
         self.assertTrue(hashed.startswith("$2b$04$"), "libcrypt must support bcrypt")
-        exporter = self.start("tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n"
+        exporter = self.start("tls_server_config:\n  cert_file: server.crt\n"
+                              "  key_file: server.key\n"
                               "basic_auth_users:\n  prom: '%s'\n" % hashed)
         self.assertIn("tls=true", exporter.log_text())
         context = self.client_context()
@@ -86,7 +88,8 @@ class WebConfigTest(unittest.TestCase):
             return {"Authorization": "Basic " + token}
 
         self.assertEqual(exporter.get("/metrics", auth("prom", "wrong"), context=context)[0], 401)
-        self.assertEqual(exporter.get("/metrics", auth("nobody", "s3cret"), context=context)[0], 401)
+        self.assertEqual(exporter.get("/metrics", auth("nobody", "s3cret"), context=context)[0],
+                         401)
         self.assertEqual(exporter.get("/-/healthy", context=context)[0], 401)
         for _ in range(2):  # the second time from the cache of verified passwords
             status, _, body = exporter.get("/metrics", auth("prom", "s3cret"), context=context)
@@ -109,7 +112,8 @@ class WebConfigTest(unittest.TestCase):
         self.assertNotIn(b"cos_errors_total", body)
 
     def test_mutual_tls(self):
-        exporter = self.start("tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n"
+        exporter = self.start("tls_server_config:\n  cert_file: server.crt\n"
+                              "  key_file: server.key\n"
                               "  client_auth_type: RequireAndVerifyClientCert\n"
                               "  client_ca_file: ca.crt\n")
         status, _, body = exporter.get("/metrics", context=self.client_context(True))
@@ -122,7 +126,8 @@ class WebConfigTest(unittest.TestCase):
         os.makedirs(other, exist_ok=True)
         make_pki(other)
         context = self.client_context()
-        context.load_cert_chain(os.path.join(other, "client.crt"), os.path.join(other, "client.key"))
+        context.load_cert_chain(os.path.join(other, "client.crt"),
+                                os.path.join(other, "client.key"))
         with self.assertRaises(Exception):
             exporter.get("/metrics", context=context)
 
@@ -130,7 +135,8 @@ class WebConfigTest(unittest.TestCase):
         rotated = os.path.join(self.tmp, "rotated")
         os.makedirs(rotated, exist_ok=True)
         make_pki(rotated)
-        exporter = self.start("tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n"
+        exporter = self.start("tls_server_config:\n  cert_file: server.crt\n"
+                              "  key_file: server.key\n"
                               "basic_auth_users:\n  prom: '%s'\n" % bcrypt("first"))
         old_ca, new_ca = self.client_context(), ssl.create_default_context(
             cafile=os.path.join(rotated, "ca.crt"))

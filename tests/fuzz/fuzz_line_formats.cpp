@@ -1,6 +1,6 @@
 // Any bytes as a datagram through the line processor, in every event format:
-// never a crash, and every line is received once and either counted as an
-// event or skipped as malformed.
+// never a crash, and every line is either without an event (blank, no code)
+// or received once and counted as an event or skipped as malformed.
 //
 // Input: one selector byte (low two bits: auto, json, logfmt, regex; bit 2: a
 // small max_line_bytes so too_long is reached; bits 3-5: the envelope, auto,
@@ -119,6 +119,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
   }
 
   std::uint64_t const received = total(hub, metric::kReceived);
+  std::uint64_t const without_event = total(hub, metric::kWithoutEvent);
   std::uint64_t const malformed = total(hub, metric::kMalformed);
   std::uint64_t const events = total(hub, metric::kEvents);
   std::uint64_t const error_events = total(hub, metric::kEvents, "error");
@@ -128,14 +129,17 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
   std::uint64_t const new_malformed = total(hub, metric::kMalformed) - malformed;
   std::uint64_t const new_events = total(hub, metric::kEvents) - events;
   std::uint64_t const new_received = total(hub, metric::kReceived) - received;
+  // Lines without an event (blank, no code) are counted apart, never received.
+  std::uint64_t const new_seen = new_received + total(hub, metric::kWithoutEvent) - without_event;
   std::uint64_t const waiting = envelope == Envelope::auto_detect || envelope == Envelope::cri
                                     ? partial_lines_in(payload, max_line_bytes)
                                     : 0;
   fuzz::require(
       total(hub, metric::kErrors) - errors == total(hub, metric::kEvents, "error") - error_events,
       "every error counts once by code and once by outcome, labeled or not");
-  fuzz::require(new_received <= lines && new_received + waiting >= lines,
-                "every line is received once (a CRI part with the line it ends)");
+  fuzz::require(new_seen <= lines && new_seen + waiting >= lines,
+                "every line is received or without an event, once (a CRI part with the line "
+                "it ends)");
   fuzz::require(new_malformed <= new_received, "no line is skipped twice");
   // A valid line adds its count (at least 1) to cos_events_total.
   std::uint64_t const valid = new_received - new_malformed;

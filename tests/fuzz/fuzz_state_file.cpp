@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cos_exporter/common/state_file.hpp"
 #include "cos_exporter/inputs/position_store.hpp"
 #include "fuzz_support.hpp"
 
@@ -36,8 +37,12 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
   std::string_view text(reinterpret_cast<char const*>(data), size);
   Entries parsed;
   std::string error;
-  bool const valid = PositionStore::parse(text, parsed, error);
-  fuzz::require(valid || !error.empty(), "an invalid state file says why");
+  StateFile::Loaded document;
+  bool newer = false;
+  bool const is_state = StateFile::parse(text, document, error, newer);
+  fuzz::require(is_state || !error.empty(), "an invalid state file says why");
+  bool const valid = is_state && document.sections.contains("positions") &&
+                     PositionStore::parse(document.sections["positions"], parsed, error);
   {
     PositionStore store("/proc/self/fd/" + std::to_string(fd));
     Entries loaded = entries_of(store);

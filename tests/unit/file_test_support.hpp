@@ -155,4 +155,20 @@ inline FileInputConfig file_config(std::string const& glob, StartAt start_at = S
   return config;
 }
 
+// One run of the exporter with a state file: a position store loaded from
+// `state` and a started file input recording into it. stop() is a shutdown:
+// the input stops and the store is saved, for the next run to load.
+struct RunWithState {
+  RunWithState(std::string const& state, FileInputConfig config)
+      : positions(state), h(std::move(config), &positions) {
+    h.start();
+  }
+  void stop() {
+    h.input->stop();
+    REQUIRE(positions.save());
+  }
+  PositionStore positions;
+  Harness h;
+};
+
 }  // namespace cos_exporter::testing

@@ -37,6 +37,9 @@ struct Pipeline {
     return value(hub.store(), metric::kMalformed, {"in", reason});
   }
   double received() { return value(hub.store(), metric::kReceived, {"in"}); }
+  double without_event(std::string const& reason) {
+    return value(hub.store(), metric::kWithoutEvent, {"in", reason});
+  }
   CountingHub hub;
   LineProcessor processor;
 };
@@ -103,8 +106,8 @@ TEST_CASE("CRI partial lines are joined once, per source and stream", "[envelope
   // An F line that ends no run is a line of its own (after a restart: the
   // tail of a run whose head was read before it).
   p.processor.process_line(R"(2026-11-28T10:00:00Z stdout F "message":"x"})", "a.log");
-  CHECK(p.malformed("unrecognized") == 1);
-  CHECK(p.received() == 3);
+  CHECK(p.without_event("no_event") == 1);
+  CHECK(p.received() == 2);
 }
 
 TEST_CASE("a CRI run that never ends is counted once as too long", "[envelope]") {

@@ -99,11 +99,13 @@ TEST_CASE("the line processor counts events and malformed lines per input", "[co
   processor.process_lines("-96");
   processor.count_too_long();
   auto& store = hub.store();
-  CHECK(value(store, metric::kReceived, {"test"}) == 6);
+  // The blank line holds no event: it is neither received nor malformed.
+  CHECK(value(store, metric::kReceived, {"test"}) == 5);
   CHECK(value(store, metric::kMalformed, {"test", "invalid_json"}) == 1);
-  CHECK(value(store, metric::kMalformed, {"test", "empty"}) == 1);
+  CHECK(value(store, metric::kWithoutEvent, {"test", "blank"}) == 1);
+  CHECK(value(store, metric::kWithoutEvent, {"test", "no_event"}) == 0);
   CHECK(value(store, metric::kMalformed, {"test", "too_long"}) == 1);
-  CHECK(value(store, metric::kMalformed, {"test", "no_match"}) == 0);
+  CHECK(value(store, metric::kMalformed, {"test", "invalid_code"}) == 0);
   CHECK(value(store, metric::kErrors, {"proxy", "-97", "ERROR_PROXY_AUTH_FAILED"}) == 2);
   CHECK(value(store, metric::kErrors, {"proxy", "-96", "ERROR_PROXY_AUTH_EXPIRED"}) == 2);
 }

@@ -127,3 +127,25 @@ TEST_CASE("exemplars: a reload changes the fields read", "[exemplar]") {
   REQUIRE(it != errors->all().end());
   CHECK(labels_of(*hub.exemplars().find(*it->second)) == Labels{{"span", "s2"}});
 }
+
+TEST_CASE("exemplar cell: a value with a } is left out; every value left out is counted",
+          "[exemplar]") {
+  MetricStore store;
+  ExemplarStore exemplars(store);
+  auto dropped = [&](char const* reason) {
+    return store.counter(metric::kExemplarDroppedFamily).series({reason}).value();
+  };
+  CHECK(dropped("brace") == 0);
+  ExemplarCell cell;
+  cell.record(kNames, fields({"ok", "t"}), 1, exemplars.drops());
+  // python3-prometheus-client's strict parser refuses a page with it.
+  cell.record(kNames, fields({"brace}x", "t2"}), 1, exemplars.drops());
+  CHECK(labels_of(cell) == Labels{{"trace_id", "t2"}});
+  cell.record(kNames, fields({"a{b", ""}), 1, exemplars.drops());  // a '{' is fine
+  CHECK(labels_of(cell) == Labels{{"request_id", "a{b"}});
+  cell.record(kNames, fields({"bad\xff", std::string(120, 't')}), 1, exemplars.drops());
+  cell.record(kNames, fields({std::string(119, 'r'), "}"}), 1, exemplars.drops());
+  CHECK(dropped("brace") == 2);
+  CHECK(dropped("invalid_utf8") == 1);
+  CHECK(dropped("too_long") == 1);  // request_id (10) + 119 > 128; trace_id + 120 fits
+}

@@ -74,8 +74,17 @@ TEST_CASE("extra labels: limits.max_series sends new series to the all-other one
   CHECK(l.errors({"file_plugin", "-4016", "ErrNotSameSHA", "a", "r2", "up"}) == 1);
   CHECK(l.errors({"file_plugin", "-4016", "ErrNotSameSHA", "a", "r3", "up"}) == -1);
   CHECK(l.errors({"file_plugin", "-4016", "ErrNotSameSHA", "other", "other", "other"}) == 2);
-  // The code's, the outcome's and the group's series overflowed, 2 events each.
-  CHECK(l.overflow("limits.max_series") == 6);
+  // The code's, the outcome's and the group's series overflowed: one event of
+  // count 2, counted once.
+  CHECK(l.overflow("limits.max_series") == 2);
+  // A success event has one series (its outcome's): once as well; and an
+  // error event whose outcome series exists (a, r1) but whose code and group
+  // series would be new, once.
+  l.processor.process_line("code=0 bucket=b region=r1");
+  CHECK(l.overflow("limits.max_series") == 3);
+  l.processor.process_line("code=-96 bucket=a region=r1");
+  CHECK(l.overflow("limits.max_series") == 4);
+  CHECK(l.errors({"proxy", "-96", "ERROR_PROXY_AUTH_EXPIRED", "other", "other", "other"}) == 1);
 }
 
 TEST_CASE("extra labels: every event of an overflowed combination counts as overflow", "[labels]") {
@@ -88,7 +97,7 @@ TEST_CASE("extra labels: every event of an overflowed combination counts as over
   CHECK(l.errors({"file_plugin", "-4016", "ErrNotSameSHA", "a", "r1", "up"}) == 3);
   CHECK(l.errors({"file_plugin", "-4016", "ErrNotSameSHA", "a", "r2", "up"}) == 6);
   CHECK(l.errors({"file_plugin", "-4016", "ErrNotSameSHA", "other", "other", "other"}) == 3);
-  CHECK(l.overflow("limits.max_series") == 3 * 3);  // three series an event, three events
+  CHECK(l.overflow("limits.max_series") == 3);  // three events, each once (not once a series)
   auto group = [&](std::vector<std::string> const& labels) {
     auto const* family = l.hub.store().counter_families(metric::kGroupErrors).back();
     auto it = family->all().find(labels);
@@ -154,4 +163,17 @@ TEST_CASE("extra labels: names are checked at load", "[labels][config]") {
             .starts_with("c.yaml:4:20: path_labels: \"group\" is reserved"));
   CHECK(error_of("inputs:\n  files:\n    - path: /x/*.log\n      path_labels: '(?P<a'\n")
             .starts_with("c.yaml:4:20: invalid path_labels regex"));
+}
+
+TEST_CASE("extra labels: path label values of bytes that are not UTF-8 are \\xNN", "[labels]") {
+  Labeled l(
+      "inputs:\n  files:\n    - name: udp\n      path: /p/*/*.log\n"
+      "      path_labels: '^/p/(?P<pod>[^/]+)/'\n");
+  l.processor.set_source_path("/p/\xff\xfe/0.log");
+  l.processor.process_line("code=-4016");
+  l.processor.set_source_path("/p/up-\xc3\xa9/0.log");  // valid UTF-8 stays as it is
+  l.processor.process_line("code=-4016");
+  CHECK(l.errors({"file_plugin", "-4016", "ErrNotSameSHA", "\\xff\\xfe"}) == 1);
+  CHECK(l.errors({"file_plugin", "-4016", "ErrNotSameSHA", "up-\xc3\xa9"}) == 1);
+  CHECK(l.errors({"file_plugin", "-4016", "ErrNotSameSHA"}) == 0);
 }

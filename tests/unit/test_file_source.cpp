@@ -108,12 +108,9 @@ TEST_CASE("compressed rotations are read through zlib from the saved offset, onc
   auto state = dir.file("positions.json");
   append(path, event_lines(5));
   {
-    PositionStore positions(state);
-    Harness h(file_config(dir.file("app.log*")), &positions);
-    h.start();
-    CHECK(h.lines(path) == 5);
-    h.input->stop();
-    REQUIRE(positions.save());
+    RunWithState run(state, file_config(dir.file("app.log*")));
+    CHECK(run.h.lines(path) == 5);
+    run.stop();
   }
   // While the exporter is stopped: more lines, rotation, compression.
   append(path, event_lines(3));
@@ -122,9 +119,8 @@ TEST_CASE("compressed rotations are read through zlib from the saved offset, onc
   fs::remove(dir.file("app.log.1"));
   append(path, event_lines(2));
 
-  PositionStore positions(state);
-  Harness h(file_config(dir.file("app.log*")), &positions);
-  h.start();
+  RunWithState run(state, file_config(dir.file("app.log*")));
+  auto& h = run.h;
   h.settle();
   CHECK(h.lines(dir.file("app.log.1.gz")) == 3);
   CHECK(h.lines(path) == 2);
@@ -234,11 +230,8 @@ TEST_CASE("a compressed rotation still being written waits for its end", "[file]
   auto state = dir.file("positions.json");
   append(path, event_lines(20));
   {
-    PositionStore positions(state);
-    Harness h(file_config(dir.file("app.log*")), &positions);
-    h.start();
-    h.input->stop();
-    REQUIRE(positions.save());
+    RunWithState run(state, file_config(dir.file("app.log*")));
+    run.stop();
   }
   append(path, event_lines(30));
   gzip_file(path, dir.file("whole.gz"));
@@ -248,9 +241,8 @@ TEST_CASE("a compressed rotation still being written waits for its end", "[file]
   auto rotated = dir.file("app.log.1.gz");
   append(rotated, gz.substr(0, gz.size() / 2));  // gzip has written half of it
 
-  PositionStore positions(state);
-  Harness h(file_config(dir.file("app.log*")), &positions);
-  h.start();
+  RunWithState run(state, file_config(dir.file("app.log*")));
+  auto& h = run.h;
   h.settle();
   CHECK(h.received() == 0);
   append(rotated, gz.substr(gz.size() / 2));

@@ -348,20 +348,16 @@ TEST_CASE("a restart resumes where the last run stopped", "[file]") {
   auto state = dir.file("state/positions.json");
   append(path, event_lines(10));
   {
-    PositionStore positions(state);
-    Harness h(file_config(dir.file("app.log*"), StartAt::end), &positions);
-    h.start();
+    RunWithState run(state, file_config(dir.file("app.log*"), StartAt::end));
     append(path, event_lines(5) + "{\"code\":");  // a partial line at shutdown
-    h.settle();
-    CHECK(h.lines(path) == 5);
-    h.input->stop();
-    REQUIRE(positions.save());
+    run.h.settle();
+    CHECK(run.h.lines(path) == 5);
+    run.stop();
   }
   SECTION("lines written while down are counted once") {
     append(path, "-96}\n" + event_lines(2));
-    PositionStore positions(state);
-    Harness h(file_config(dir.file("app.log*"), StartAt::end), &positions);
-    h.start();
+    RunWithState run(state, file_config(dir.file("app.log*"), StartAt::end));
+    auto& h = run.h;
     CHECK(h.lines(path) == 3);
     CHECK(h.errors() == 3);
   }
@@ -369,9 +365,8 @@ TEST_CASE("a restart resumes where the last run stopped", "[file]") {
     append(path, "-96}\n" + event_lines(2));
     fs::rename(path, dir.file("app.log.1"));
     append(path, event_lines(4));
-    PositionStore positions(state);
-    Harness h(file_config(dir.file("app.log*"), StartAt::end), &positions);
-    h.start();
+    RunWithState run(state, file_config(dir.file("app.log*"), StartAt::end));
+    auto& h = run.h;
     CHECK(h.lines(dir.file("app.log.1")) == 3);
     CHECK(h.lines(path) == 4);
     CHECK(h.errors() == 7);
@@ -379,18 +374,16 @@ TEST_CASE("a restart resumes where the last run stopped", "[file]") {
   SECTION("a file replaced while down is read from 0 when its old file is gone") {
     fs::remove(path);
     append(path, event_lines(4));
-    PositionStore positions(state);
-    Harness h(file_config(dir.file("app.log*"), StartAt::end), &positions);
-    h.start();
+    RunWithState run(state, file_config(dir.file("app.log*"), StartAt::end));
+    auto& h = run.h;
     CHECK(h.lines(path) == 4);
     CHECK(h.rotations(path) == 1);
   }
   SECTION("a file truncated while down is read from 0") {
     ::truncate(path.c_str(), 0);
     append(path, event_lines(1));
-    PositionStore positions(state);
-    Harness h(file_config(dir.file("app.log*"), StartAt::end), &positions);
-    h.start();
+    RunWithState run(state, file_config(dir.file("app.log*"), StartAt::end));
+    auto& h = run.h;
     CHECK(h.lines(path) == 1);
   }
 }

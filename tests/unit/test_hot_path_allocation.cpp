@@ -102,7 +102,10 @@ TEST_CASE("parsing, classifying and counting an event, exemplar included, alloca
 #ifdef COS_COUNT_ALLOCATIONS
   CHECK(g_allocations == 0);
 #endif
-  CHECK(processor.counters().received->value() == 3 + 200 * 21);
+  // Of the 21 lines of the datagram, three hold no event ("\xff", "hello", "").
+  CHECK(processor.counters().received->value() == 3 + 200 * 18);
+  CHECK(processor.counters().without_event[0]->value() == 200);
+  CHECK(processor.counters().without_event[1]->value() == 400);
 }
 
 TEST_CASE("an event with extra labels and an exemplar allocates nothing once its series exist",

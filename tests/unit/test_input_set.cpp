@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "cos_exporter/config/config.hpp"
@@ -60,6 +61,43 @@ struct RunningSet {
     for (int i = 0; i < lines; ++i) out << "-96\n";
   }
 };
+
+// A UDP port on the loopback held by another socket: an input cannot bind there.
+struct TakenPort {
+  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  std::uint16_t port = 0;
+  TakenPort() {
+    sockaddr_in at{};
+    at.sin_family = AF_INET;
+    at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&at), sizeof at) == 0);
+    socklen_t length = sizeof at;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&at), &length);
+    port = ntohs(at.sin_port);
+  }
+  ~TakenPort() { ::close(fd); }
+};
+
+// The inode of the UDP socket bound to `port` (/proc/net/udp), 0 when none:
+// the same inode is the same socket, never closed in between.
+std::uint64_t udp_socket_inode(std::uint16_t port) {
+  std::ifstream table("/proc/net/udp");
+  std::string line;
+  std::getline(table, line);  // the header
+  while (std::getline(table, line)) {
+    std::istringstream fields(line);
+    std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout;
+    std::uint64_t inode = 0;
+    fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
+        timeout >> inode;
+    if (std::stoul(local.substr(local.find(':') + 1), nullptr, 16) == port) return inode;
+  }
+  return 0;
+}
+
+std::uint16_t port_of(std::string const& address) {
+  return static_cast<std::uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));
+}
 
 std::uint64_t malformed_as(RunningSet& set, std::string const& input, char const* reason) {
   return input_test::counter(set.hub.store(), metric::kMalformed, {input, reason});
@@ -178,6 +216,68 @@ TEST_CASE("a reload that cannot start a new input leaves the kept ones as they w
   set.send_udp("u", 1);
   REQUIRE(set.run_until([&] { return set.status("u").received == 1; }));
   CHECK(set.status("u").malformed == 0);  // still auto-detecting, not json
+}
+
+TEST_CASE(
+    "a reload that cannot bind a new input stops nothing: no socket closes, no file is read "
+    "again",
+    "[input_set]") {
+  TakenPort taken;
+  std::uint16_t moved_to = free_udp_port();
+  RunningSet set("inputs: {}");
+  fs::create_directories(set.dir / "a");
+  set.append("a/app.log", 3);
+  set.inputs.apply(set.config(R"(
+inputs:
+  udp: [{name: u, listen: "127.0.0.1:0"}]
+  files: [{name: f, path: "{dir}/a/*.log", start_at: beginning}]
+)"));
+  REQUIRE(set.run_until([&] { return set.status("f").received == 3; }));
+  std::uint16_t port = port_of(set.status("u").address);
+  std::uint64_t socket = udp_socket_inode(port);
+  REQUIRE(socket != 0);
+
+  // Both running inputs move (the UDP one to another port, the file one to
+  // another directory under its name), and a new one cannot bind.
+  std::string failing = R"(
+inputs:
+  udp: [{name: u, listen: "127.0.0.1:MOVED"}, {name: v, listen: "127.0.0.1:TAKEN"}]
+  files: [{name: f, path: "{dir}/b/*.log", start_at: beginning}]
+)";
+  failing.replace(failing.find("MOVED"), 5, std::to_string(moved_to));
+  failing.replace(failing.find("TAKEN"), 5, std::to_string(taken.port));
+  for (int i = 0; i < 3; ++i) CHECK_THROWS(set.inputs.apply(set.config(failing)));
+
+  CHECK(udp_socket_inode(port) == socket);
+  CHECK(udp_socket_inode(moved_to) == 0);  // the new input that did start let go
+  set.send_udp("u", 4);
+  set.append("a/app.log", 2);
+  REQUIRE(set.run_until(
+      [&] { return set.status("u").received == 4 && set.status("f").received >= 5; }));
+  CHECK(set.status("f").received == 5);
+}
+
+TEST_CASE(
+    "an input moved to another address on its port binds again where it was when the new "
+    "address fails",
+    "[input_set]") {
+  std::uint16_t port = free_udp_port();
+  std::string const config = R"(inputs: {udp: [{name: u, listen: "HOST:PORT"}]})";
+  auto at = [&](std::string const& host) {
+    std::string text = config;
+    text.replace(text.find("HOST"), 4, host);
+    text.replace(text.find("PORT"), 4, std::to_string(port));
+    return text;
+  };
+  RunningSet set(at("127.0.0.1"));
+  set.send_udp("u", 3);
+  // Not an address of this machine: the old socket had to close first, since
+  // the port is the same; it binds again.
+  CHECK_THROWS(set.inputs.apply(set.config(at("192.0.2.1"))));
+  CHECK(set.counter(metric::kReceived, "u") == 3);  // read as it closed
+  CHECK(set.status("u").address == "127.0.0.1:" + std::to_string(port));
+  set.send_udp("u", 2);
+  REQUIRE(set.run_until([&] { return set.status("u").received == 5; }));
 }
 
 TEST_CASE("the set shows every input, of every kind, in config order", "[input_set]") {

@@ -38,7 +38,7 @@ TEST_CASE("JSON events", "[parser]") {
   CHECK(parse(R"({"code":-96}})").code == -96);
   CHECK(reason(R"([-96])", EventFormat::json) == "invalid_json");
   CHECK(reason(R"({"code":1e999999})") == "invalid_json");
-  CHECK(reason(R"({"message":"x"})") == "missing_code");
+  CHECK(reason(R"({"message":"x"})") == "no_event");
   CHECK(reason(R"({"code":1.5})") == "invalid_code");
   CHECK(reason(R"({"code":null})") == "invalid_code");
   CHECK(reason(R"({"code":"12a"})") == "invalid_code");
@@ -63,15 +63,16 @@ TEST_CASE("logfmt events and bare integers", "[parser]") {
   CHECK(parse("-96", EventFormat::logfmt).ok);
 
   CHECK(reason("code=\"abc") == "invalid_logfmt");
-  CHECK(reason("=5") == "invalid_logfmt");
+  CHECK(reason("=5") == "no_event");  // no `code` key: text, not broken logfmt
+  CHECK(reason("=5", EventFormat::logfmt) == "invalid_logfmt");
   CHECK(reason("code=-96\"x") == "invalid_logfmt");
-  CHECK(reason("message=x") == "missing_code");
+  CHECK(reason("message=x") == "no_event");
   CHECK(reason("code=") == "invalid_code");
   CHECK(reason("code=+5") == "invalid_code");
   CHECK(reason("code=-96 count=0") == "invalid_count");
   CHECK(reason("code=-96 count=x") == "invalid_count");
-  CHECK(reason("hello world") == "unrecognized");
-  CHECK(reason("hello", EventFormat::logfmt) == "missing_code");
+  CHECK(reason("hello world") == "no_event");
+  CHECK(reason("hello", EventFormat::logfmt) == "no_event");
   CHECK(reason("{\"code\":1}", EventFormat::logfmt) == "invalid_logfmt");
 }
 
@@ -84,7 +85,7 @@ TEST_CASE("regex events", "[parser]") {
   CHECK(e.message == "ERROR_PROXY_INVALID_CMD_REQ");
   CHECK(e.count == 4);
   CHECK(parse("err=-4016", EventFormat::regex, regex).message.empty());
-  CHECK(parse("nothing", EventFormat::regex, regex).reason == "no_match");
+  CHECK(parse("nothing", EventFormat::regex, regex).reason == "no_event");
   CHECK(parse("err=-1 n=0", EventFormat::regex, regex).reason == "invalid_count");
   CHECK(LineParser::check_regex("(").starts_with("missing )"));
   CHECK(LineParser::check_regex("x") == "it needs a named group (?P<code>...) for the code");
@@ -92,11 +93,13 @@ TEST_CASE("regex events", "[parser]") {
 }
 
 TEST_CASE("lines that are no event of any format", "[parser]") {
-  CHECK(reason("") == "empty");
-  CHECK(reason(" \t ") == "empty");
+  CHECK(reason("") == "blank");
+  CHECK(reason(" \t ") == "blank");
   CHECK(parse(std::string(257, '1')).reason == "too_long");
   CHECK(parse(std::string(256, '1')).reason == "invalid_code");  // fits, but overflows int64
-  CHECK(reason("\xff\xfe") == "invalid_utf8");
+  CHECK(reason("\xff\xfe") == "no_event");                       // no sign of an event in it
+  CHECK(reason("\xff\xfe", EventFormat::json) == "invalid_utf8");
+  CHECK(reason("code \xff") == "invalid_utf8");
   CHECK(reason("code=-96 message=\xc3") == "invalid_utf8");
   // In a JSON object, read or not, and in one that is found inside the line.
   CHECK(reason("{\"code\":-96,\"message\":\"\xff\"}") == "invalid_utf8");
@@ -104,7 +107,7 @@ TEST_CASE("lines that are no event of any format", "[parser]") {
   CHECK(reason("{\"code\":-96} \xed\xa0\x80") == "invalid_utf8");
   CHECK(reason("ERROR \xff {\"code\":-96}") == "invalid_utf8");
   std::string binary("\x00\x01\x02\x03", 4);
-  CHECK(reason(binary) == "unrecognized");
+  CHECK(reason(binary) == "no_event");
   // Every byte value alone: never an exception, never an event.
   LineParser parser(EventFormat::auto_detect, "", 64);
   for (int b = 0; b < 256; ++b) {

@@ -303,7 +303,7 @@ TEST_CASE("the exporter's own alerts are printed, each with a runbook", "[rules]
                      "CosErrorExporterDown", "CosErrorExporterAbsent",
                      "CosErrorExporterReloadFailed", "CosErrorExporterMalformedLines",
                      "CosErrorExporterUdpKernelDrops", "CosErrorExporterUnknownCodesOverflow",
-                     "CosErrorExporterFileInputIdle"});
+                     "CosErrorExporterFileInputIdle", "CosErrorExporterStateNotWritten"});
   config.runbook_url.clear();
   file = YAML::Load(generate_rules(config));
   CHECK_FALSE(

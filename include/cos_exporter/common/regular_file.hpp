@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <filesystem>
 #include <string>
 
 namespace cos_exporter {
@@ -22,5 +23,9 @@ std::string regular_file_problem(std::string const& path,
 // ("larger than the 16 MiB limit").
 bool read_regular_file(std::string const& path, std::string& content, std::string& error,
                        std::size_t max_bytes = kMaxReadFileBytes);
+
+// What a path that is not a regular file is, for a log line: "a directory",
+// "a FIFO", "a socket", "a device" or "not a regular file".
+char const* file_type_name(std::filesystem::file_type type);
 
 }  // namespace cos_exporter

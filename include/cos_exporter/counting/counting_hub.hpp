@@ -36,7 +36,7 @@ class CountingHub {
 
  private:
   MetricStore store_;
-  ExemplarStore exemplars_;
+  ExemplarStore exemplars_{store_};
   LabeledSeries labeled_{store_, exemplars_};
   UnknownCodes unknown_;
   std::unique_ptr<EventCounter> counter_;

@@ -74,6 +74,7 @@ class EventCounter {
   CounterFamily* events_family_;
   CounterFamily* groups_family_;
   LabeledClassCells labeled_cells_;
+  ExemplarDrops* exemplar_drops_;  // values left out of an exemplar, counted
   std::uint64_t id_;
 };
 

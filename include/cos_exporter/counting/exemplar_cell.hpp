@@ -14,6 +14,27 @@
 
 namespace cos_exporter {
 
+class MetricStore;
+
+// Why an event's exemplar value was left out: the `reason` label of
+// cos_error_exporter_exemplar_values_dropped_total.
+enum class ExemplarDrop : std::uint8_t {
+  too_long,      // the exemplar's names and values would pass 128 characters
+  invalid_utf8,  // not UTF-8
+  brace,         // holds a `}`, which strict OpenMetrics parsers refuse in an exemplar
+};
+inline constexpr std::size_t kExemplarDropCount = 3;
+inline constexpr std::array<char const*, kExemplarDropCount> kExemplarDropLabels = {
+    "too_long", "invalid_utf8", "brace"};
+
+// The counter of each reason, resolved once.
+struct ExemplarDrops {
+  std::array<CounterCell*, kExemplarDropCount> cells{};
+  void add(ExemplarDrop reason) noexcept {
+    if (CounterCell* cell = cells[static_cast<std::size_t>(reason)]) cell->add(1);
+  }
+};
+
 // The exemplar of one counter series: the labels (field names and values) of
 // the last event that had any, the amount it added and when. Recording copies
 // into fixed storage: no allocation, no lock. Written and read on the
@@ -25,10 +46,11 @@ class ExemplarCell {
   static constexpr std::size_t kMaxChars = 128;
 
   // Takes `values[i]` under `names[i]` for each value that is not empty, is
-  // valid UTF-8 and still fits in kMaxChars, stamped with exemplar_clock_ms();
-  // keeps the previous exemplar when none does.
-  void record(std::vector<std::string> const& names, EventFields const& values,
-              std::uint64_t n) noexcept;
+  // valid UTF-8, has no `}` and still fits in kMaxChars, stamped with
+  // exemplar_clock_ms(); keeps the previous exemplar when none does. Each
+  // value left out counts once in `drops` (when given).
+  void record(std::vector<std::string> const& names, EventFields const& values, std::uint64_t n,
+              ExemplarDrops* drops = nullptr) noexcept;
 
   bool empty() const noexcept { return labels_ == 0; }
   std::uint64_t value() const noexcept { return value_; }
@@ -58,10 +80,16 @@ class ExemplarCell {
 // series is resolved (never per event) and kept as long as the series.
 class ExemplarStore {
  public:
+  ExemplarStore() = default;
+  // Counts the values left out in `store` (every reason's series at 0 from now).
+  explicit ExemplarStore(MetricStore& store);
+
   ExemplarCell& of(CounterCell const& series);
   ExemplarCell const* find(CounterCell const& series) const;
+  ExemplarDrops* drops() noexcept { return &drops_; }
 
  private:
+  ExemplarDrops drops_;
   std::unordered_map<CounterCell const*, std::unique_ptr<ExemplarCell>> cells_;
 };
 

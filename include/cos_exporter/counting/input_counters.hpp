@@ -10,7 +10,8 @@
 namespace cos_exporter {
 
 // The per-input counters every input kind has, resolved once. Every reason's
-// series exists at 0 from the moment the input is created.
+// series (malformed and without an event) exists at 0 from the moment the
+// input is created.
 struct InputCounters {
   InputCounters(MetricStore& store, std::string const& input_name);
 
@@ -20,6 +21,8 @@ struct InputCounters {
   std::string input_name;
   CounterCell* received;
   std::array<CounterCell*, kMalformedReasonCount> malformed;
+  // Lines without an event (blank, no_event), by reason less kMalformedReasonCount.
+  std::array<CounterCell*, kNoEventReasonCount> without_event;
 };
 
 }  // namespace cos_exporter

@@ -44,6 +44,7 @@ class LabeledSeries {
     // The series asked for was not made (limits.max_series, or memory ran
     // out): these cells stand in for it, this once.
     bool overflowed = false;
+    bool over_max_series = false;  // because of limits.max_series
   };
 
   LabeledSeries(MetricStore& store, ExemplarStore& exemplars)
@@ -67,9 +68,11 @@ class LabeledSeries {
   }
 
   // The series of `base` (a series of `family`) with these extra values, made
-  // on first sight.
-  Cells series(CounterFamily const& family, CounterCell const& base, ValueIds ids,
-               std::uint64_t n) noexcept;
+  // on first sight. One past limits.max_series is not counted here: an event
+  // adds to several families, and counts once (count_max_series_overflow).
+  Cells series(CounterFamily const& family, CounterCell const& base, ValueIds ids) noexcept;
+  // `n` events that went to the all-"other" series because of limits.max_series.
+  void count_max_series_overflow(std::uint64_t n) noexcept { max_series_overflow_->add(n); }
 
  private:
   struct Key {

@@ -48,10 +48,18 @@ inline constexpr Definition kBuildInfoFamily{
     kBuildInfo, "Version and revision of the running exporter.", {"version", "revision"}};
 inline constexpr char kReceived[] = "cos_error_exporter_events_received_total";
 inline constexpr Definition kReceivedFamily{
-    kReceived, "Event lines seen per input, malformed ones included.", {"input"}};
+    kReceived,
+    "Event lines seen per input, malformed ones included; lines without an event are not.",
+    {"input"}};
 inline constexpr char kMalformed[] = "cos_error_exporter_events_malformed_total";
 inline constexpr Definition kMalformedFamily{
     kMalformed, "Event lines skipped as malformed, per input and reason.", {"input", "reason"}};
+inline constexpr char kWithoutEvent[] = "cos_error_exporter_lines_without_event_total";
+inline constexpr Definition kWithoutEventFamily{
+    kWithoutEvent,
+    "Lines that hold no event and are not malformed, per input and reason (blank: nothing but "
+    "whitespace; no_event: no code key at the top level, or format: regex and no match).",
+    {"input", "reason"}};
 inline constexpr char kUdpPackets[] = "cos_error_exporter_udp_packets_total";
 inline constexpr Definition kUdpPacketsFamily{
     kUdpPackets, "Datagrams received per input.", {"input"}};
@@ -103,6 +111,13 @@ inline constexpr Definition kLabelOverflowFamily{
     "Events whose extra label became \"other\": the label reached its max_values, or "
     "label=\"limits.max_series\" when the extra labels reached limits.max_series.",
     {"label"}};
+inline constexpr char kExemplarDropped[] = "cos_error_exporter_exemplar_values_dropped_total";
+inline constexpr Definition kExemplarDroppedFamily{
+    kExemplarDropped,
+    "Event field values (exemplar_fields) left out of an exemplar, by reason (too_long: the "
+    "exemplar would pass 128 characters; invalid_utf8; brace: a } that strict OpenMetrics parsers "
+    "refuse).",
+    {"reason"}};
 inline constexpr char kReloadSuccessful[] = "cos_error_exporter_config_last_reload_successful";
 inline constexpr Definition kReloadSuccessfulFamily{
     kReloadSuccessful, "Whether the last configuration reload succeeded.", {}};
@@ -129,6 +144,30 @@ inline constexpr char kHttpUnsent[] = "cos_error_exporter_http_unsent_response_b
 inline constexpr Definition kHttpUnsentFamily{
     kHttpUnsent,
     "Bytes of HTTP response bodies not yet sent; a page shared by several scrapers counts once.",
+    {}};
+
+inline constexpr char kStateWrites[] = "cos_error_exporter_state_writes_total";
+inline constexpr Definition kStateWritesFamily{
+    kStateWrites,
+    "Writes of the state_file by this process, by result (ok, failed: disk full, I/O error, ...). "
+    "Per process, not kept across restarts.",
+    {"result"}};
+inline constexpr char kStateWriteOk[] = "cos_error_exporter_state_last_write_successful";
+inline constexpr Definition kStateWriteOkFamily{
+    kStateWriteOk,
+    "Whether the last write of the state_file succeeded (1) or failed (0); while it fails, scrapes "
+    "show the counters as last written.",
+    {}};
+inline constexpr char kStateLoads[] = "cos_error_exporter_state_loads_total";
+inline constexpr Definition kStateLoadsFamily{
+    kStateLoads,
+    "How this process started from the state_file: restored, restored_tmp, upgraded_v1, "
+    "fresh_missing, fresh_unreadable, fresh_invalid, fresh_newer_version, unusable. Per process.",
+    {"outcome"}};
+inline constexpr char kStateTmpFound[] = "cos_error_exporter_state_interrupted_writes_total";
+inline constexpr Definition kStateTmpFoundFamily{
+    kStateTmpFound,
+    "Tmp files of an interrupted state_file write found at start (a crash mid-write). Per process.",
     {}};
 
 }  // namespace cos_exporter::metric

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "cos_exporter/counting/counter_cell.hpp"
@@ -33,6 +34,13 @@ class CellFamily {
     return index_.contains(label_values);
   }
 
+  // Values restored from the state file: a series created later starts from
+  // its restored value (once); one that exists now gets it added.
+  using Restored = std::map<std::vector<std::string>, std::uint64_t>;
+  void restore(Restored values);
+  // Restored values no series took up yet.
+  Restored const& restored() const { return restored_; }
+
   std::string const& name() const { return name_; }
   std::string const& help() const { return help_; }
   std::vector<std::string> const& label_names() const { return label_names_; }
@@ -46,6 +54,7 @@ class CellFamily {
   std::deque<Cell> cells_;  // stable addresses
   std::map<std::vector<std::string>, Cell*> index_;
   std::vector<Cell*> free_;  // cells of removed series
+  Restored restored_;
 };
 
 using CounterFamily = CellFamily<CounterCell>;
@@ -72,7 +81,22 @@ class MetricStore : public prometheus::Collectable {
 
   std::vector<prometheus::MetricFamily> Collect() const override;
 
+  // Counter values read back from the state file, by family (name and label
+  // names): series that exist take theirs now, the others when they are
+  // created (a file opened, an unknown code or extra-label series seen again).
+  struct RestoredFamily {
+    std::string name;
+    std::vector<std::string> label_names;
+    CounterFamily::Restored series;
+  };
+  void restore_counters(std::vector<RestoredFamily> families);
+  // Every counter family, in exposition order.
+  std::vector<CounterFamily const*> all_counter_families() const;
+
  private:
+  std::vector<RestoredFamily> pending_;  // families not created yet
+  void take_restored(CounterFamily& family);
+
   // By name; a family with more labels under name + '\0' + its label names,
   // so that it sorts right after the family it joins.
   std::map<std::string, std::unique_ptr<CounterFamily>> counters_;
@@ -91,7 +115,26 @@ Cell& CellFamily<Cell>::series(std::vector<std::string> const& label_values) {
     cell = &cells_.emplace_back();
   }
   index_.emplace(label_values, cell);
+  if constexpr (std::is_same_v<Cell, CounterCell>) {
+    if (!restored_.empty()) {
+      if (auto it = restored_.find(label_values); it != restored_.end()) {
+        cell->add(it->second);
+        restored_.erase(it);
+      }
+    }
+  }
   return *cell;
+}
+
+template <typename Cell>
+void CellFamily<Cell>::restore(Restored values) {
+  for (auto& [labels, value] : values) {
+    if (auto it = index_.find(labels); it != index_.end()) {
+      if constexpr (std::is_same_v<Cell, CounterCell>) it->second->add(value);
+    } else {
+      restored_[labels] += value;
+    }
+  }
 }
 
 template <typename Cell>

@@ -57,7 +57,8 @@ class AuthQueue {
   std::size_t pending_ = 0;                         // waiting and running
   bool running_ = false;
   std::size_t refused_busy_ = 0;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  // Callbacks hold it weakly: expired once the queue is stopped or gone.
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 }  // namespace cos_exporter

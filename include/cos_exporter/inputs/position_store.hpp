@@ -1,16 +1,15 @@
 #pragma once
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "cos_exporter/common/state_file.hpp"
 #include "cos_exporter/inputs/file_source/fingerprint.hpp"
 
 namespace cos_exporter {
@@ -41,33 +40,34 @@ struct FilePosition {
 
 inline constexpr std::size_t kTailBytes = 256;
 
-// The `state_file`: file positions per input, kept across restarts, as JSON
-//   {"version":1,"inputs":{"file":[{"path":"/var/log/a.log","device":2049,
+// File positions per input: the "positions" section of the state file
+// (common/state_file.hpp), which the daemon writes together with the counters,
+// as JSON
+//   {"file":[{"path":"/var/log/a.log","device":2049,
 //    "inode":131,"offset":4096,"fingerprint":"9c1e...","fingerprint_bytes":87,
-//    "tail":"03af...","tail_bytes":256}]}}
+//    "tail":"03af...","tail_bytes":256}]}
 // (a damaged compressed file also has "settled_size":<its size on disk>)
-// Loaded once at construction (a missing file is an empty store; an invalid
-// one is logged and ignored; a path that names a directory, FIFO or device is
-// logged once and never written). Saved atomically: write `<path>.tmp`, fsync,
-// rename, fsync the directory. An input may hold several entries for one path
-// (the file there now, a rotated one still being read, the position a
-// copytruncate left for the copy): entries are told apart by device, inode and
-// fingerprint. Not thread-safe: everything runs on the daemon's one
-// event-loop thread.
+// An input may hold several entries for one path (the file there now, a
+// rotated one still being read, the position a copytruncate left for the
+// copy): entries are told apart by device, inode and fingerprint. Not
+// thread-safe: everything runs on the daemon's one event-loop thread.
 class PositionStore {
  public:
+  // In memory: its owner loads and persists the section.
+  PositionStore() = default;
+  // On its own (tools and tests): loads the positions of the state file at
+  // `path` (a path that names a directory, FIFO or device is logged once and
+  // never written); save() writes a state file of this section alone.
   explicit PositionStore(std::string path);
-  ~PositionStore();
   PositionStore(PositionStore const&) = delete;
   PositionStore& operator=(PositionStore const&) = delete;
 
-  // Asks every provider for its current positions, then writes the file when
-  // its content changed since the last write. Logs and continues on error;
-  // returns whether the file now holds the store's content.
+  // Standalone only: records, then writes the file when its content changed
+  // since the last write. Logs and continues on error; returns whether the
+  // file now holds the store's content.
   bool save();
-  void start_periodic_save(boost::asio::io_context& io, std::chrono::seconds every);
-  // Stops the periodic save and saves once more.
-  void stop();
+  // Asks every provider to record its input's live positions.
+  void record();
 
   // Entries of one input (empty when none).
   std::vector<FilePosition> const& positions(std::string const& input) const;
@@ -82,24 +82,22 @@ class PositionStore {
   void remove_provider(void const* owner);
 
   std::string const& path() const { return path_; }
-  // The JSON text for the current entries (what save() writes).
+  // The section's JSON text for the current entries.
   std::string serialize() const;
-  // Parses state-file text; false (and `error` set) when it is not valid.
+  // Replaces the entries with those of a section; false (nothing changed,
+  // `error` set) when it is not valid.
+  bool load_section(std::string_view text, std::string& error);
+  // Parses section text; false (and `error` set) when it is not valid.
   static bool parse(std::string_view text, std::map<std::string, std::vector<FilePosition>>& out,
                     std::string& error);
 
  private:
-  void arm_timer();
-
   std::string path_;
   std::map<std::string, std::vector<FilePosition>> inputs_;
   std::vector<std::pair<void const*, std::function<void()>>> providers_;
   std::string last_written_;
-  bool written_once_ = false;
-  bool unusable_ = false;  // the path names a directory, FIFO, ...: never written
-  std::unique_ptr<boost::asio::steady_timer> timer_;
-  std::chrono::seconds every_{10};
-  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+  bool unusable_ = false;            // the path names a directory, FIFO, ...: never written
+  std::unique_ptr<StateFile> file_;  // standalone only
 };
 
 }  // namespace cos_exporter

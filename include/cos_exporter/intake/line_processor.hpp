@@ -13,7 +13,8 @@ namespace cos_exporter {
 
 // What every input does with the bytes it receives: split them into lines,
 // take off each line's envelope (joining CRI partial lines), parse the event
-// and count it (as an event, or as malformed) with the input's SDK dialect.
+// and count it (as an event, as malformed, or as a line without an event) with
+// the input's SDK dialect.
 // The hub's current EventCounter is looked up per line, so a reload takes
 // effect at once. No allocation per line (a CRI run of partial lines
 // allocates its buffer once per run).
@@ -43,6 +44,7 @@ class LineProcessor {
 
  private:
   void count_event(std::string_view text, std::string_view line) noexcept;
+  // A malformed line, or one without an event (holds_no_event), by reason.
   void count_malformed(MalformedReason reason, std::string_view line) noexcept;
   // A storm of bad input is logged once per interval, never once per line.
   void report_malformed(MalformedReason reason, std::string_view line) noexcept;

@@ -18,7 +18,7 @@ struct Unwrapped {
   enum class Part : std::uint8_t { whole, partial, last_part };
 
   bool ok = true;
-  MalformedReason reason = MalformedReason::empty;  // when !ok
+  MalformedReason reason = MalformedReason::blank;  // when !ok
   Part part = Part::whole;
   bool stderr_stream = false;  // CRI: which stream the part belongs to
   std::string_view body;       // into the line, or into the reader's buffer (Docker)
@@ -42,7 +42,7 @@ class EnvelopeReader {
     if (envelope_ == Envelope::auto_detect && !line.empty()) {
       char c = line[0];
       if (c != '<' && (c < '0' || c > '9') && (c != '{' || !line.starts_with(R"({"log":)")))
-        return Unwrapped{true, MalformedReason::empty, Unwrapped::Part::whole, false, line};
+        return Unwrapped{true, MalformedReason::blank, Unwrapped::Part::whole, false, line};
     }
     return unwrap_envelope(line);
   }

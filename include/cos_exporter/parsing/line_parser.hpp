@@ -28,7 +28,7 @@ struct Event {
 
 struct ParseResult {
   bool ok = false;
-  MalformedReason reason = MalformedReason::empty;  // when !ok
+  MalformedReason reason = MalformedReason::blank;  // when !ok
   Event event;
 };
 
@@ -57,8 +57,10 @@ class LineParser {
 
  private:
   // format: auto: a bare integer, an object at the start of the line, the
-  // first object with a `code` key inside it (JSON, then a Python dict
-  // literal), then logfmt.
+  // first top-level object with a `code` key of its own inside it (JSON, then
+  // a Python dict literal), then logfmt. A line with none of these holds no
+  // event (MalformedReason::no_event); one that looks like an event and is
+  // broken is malformed.
   // Each writes all of `out`.
   void parse_auto(std::string_view line, EventFieldNames const& fields, ParseResult& out) noexcept;
   void parse_json(std::string_view line, EventFieldNames const& fields, ParseResult& out) noexcept;
@@ -67,6 +69,11 @@ class LineParser {
   void parse_logfmt(std::string_view line, EventFieldNames const& fields,
                     ParseResult& out) noexcept;
   void parse_regex(std::string_view line, EventFieldNames const& fields, ParseResult& out) noexcept;
+  // A quoted value's body with its escapes decoded as its writer meant them
+  // (into unescaped_, after the values decoded before in this parse()), or
+  // the body itself when it has none.
+  enum class Escapes : std::uint8_t { none, python, python_bytes, logfmt };
+  std::string_view decoded(std::string_view body, Escapes escapes) noexcept;
   // The regex group of each field, looked up once per set of names.
   void resolve_field_groups(EventFieldNames const& fields) noexcept;
 
@@ -81,7 +88,8 @@ class LineParser {
   std::uint64_t field_groups_of_ = 0;  // EventFieldNames::id() they were resolved for
   simdjson::dom::parser json_;
   std::unique_ptr<char[]> padded_;     // max_line_bytes + SIMDJSON_PADDING
-  std::unique_ptr<char[]> unescaped_;  // a logfmt message with escapes
+  std::unique_ptr<char[]> unescaped_;  // decoded values of one line: at most its size
+  std::size_t decoded_size_ = 0;
 };
 
 // Strict integer parsing shared by the formats: optional '-', digits only.
