@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "cos_exporter/common/log.hpp"
+#include "cos_exporter/exposition/tls_context.hpp"
 #include "cos_exporter/inputs/position_store.hpp"
 #include "cos_exporter/parsing/line_parser.hpp"
 #include "reload_plan.hpp"
@@ -22,6 +23,19 @@ std::vector<InputConfig> configs_of(std::vector<RunningInput> const& inputs) {
   std::vector<InputConfig> list;
   for (auto const& running : inputs) list.push_back(running.config);
   return list;
+}
+
+// A tcp input's TLS context, built by the web config's code: its certificate
+// and key, and with a client CA, verified client certificates required.
+std::shared_ptr<ssl_ctx_st> make_tcp_tls_context(TcpTlsConfig const& tls) {
+  TlsServerConfig server;
+  server.cert_file = tls.cert_file;
+  server.key_file = tls.key_file;
+  if (!tls.client_ca_file.empty()) {
+    server.client_ca_file = tls.client_ca_file;
+    server.client_auth_type = ClientAuthType::require_and_verify_client_cert;
+  }
+  return make_server_ssl_context(server);
 }
 
 bool contains(std::vector<std::size_t> const& list, std::size_t value) {
@@ -62,7 +76,8 @@ void InputSet::apply(Config const& config) {
   next.positions = state_changed
                        ? (config.state_file ? positions_for_(*config.state_file) : nullptr)
                        : running_->positions;
-  InputContext context{io_, hub_, config.limits.max_line_bytes, next.positions.get()};
+  InputContext context{io_, hub_, config.limits.max_line_bytes, next.positions.get(),
+                       make_tcp_tls_context};
   std::vector<InputConfig> const& wanted = config.inputs;
   ReloadPlan plan =
       plan_reload(configs_of(running_->inputs), wanted, {max_line_changed, state_changed});
@@ -134,7 +149,8 @@ void InputSet::apply(Config const& config) {
 }
 
 void InputSet::restore(std::vector<std::size_t> const& retired) {
-  InputContext context{io_, hub_, config_.limits.max_line_bytes, running_->positions.get()};
+  InputContext context{io_, hub_, config_.limits.max_line_bytes, running_->positions.get(),
+                       make_tcp_tls_context};
   for (std::size_t from : retired) {
     auto& running = running_->inputs[from];
     running.input = make_input(running.config, context);

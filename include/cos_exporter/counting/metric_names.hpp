@@ -74,6 +74,31 @@ inline constexpr Definition kUdpDeniedFamily{
     kUdpDenied,
     "Datagrams dropped because their source is not in the input's allow list.",
     {"input"}};
+inline constexpr char kTcpConnections[] = "cos_error_exporter_tcp_connections";
+inline constexpr Definition kTcpConnectionsFamily{
+    kTcpConnections, "Connections open now per tcp input.", {"input"}};
+inline constexpr char kTcpAccepted[] = "cos_error_exporter_tcp_connections_accepted_total";
+inline constexpr Definition kTcpAcceptedFamily{
+    kTcpAccepted, "Connections a tcp input accepted and read from.", {"input"}};
+inline constexpr char kTcpRefused[] = "cos_error_exporter_tcp_connections_refused_total";
+inline constexpr Definition kTcpRefusedFamily{
+    kTcpRefused,
+    "Connections a tcp input closed at once, by reason (too_many: max_connections were open; "
+    "not_allowed: the peer is not in the allow list).",
+    {"input", "reason"}};
+inline constexpr char kTcpClosed[] = "cos_error_exporter_tcp_connections_closed_total";
+inline constexpr Definition kTcpClosedFamily{
+    kTcpClosed,
+    "Accepted connections that ended, by reason (eof, reset, error, idle_timeout, framing_error, "
+    "tls_handshake, shutdown: the input stopped after reading what was received).",
+    {"input", "reason"}};
+inline constexpr char kTcpFramingErrors[] = "cos_error_exporter_tcp_framing_errors_total";
+inline constexpr Definition kTcpFramingErrorsFamily{
+    kTcpFramingErrors,
+    "Streams a tcp input could not frame, by reason (bad_length: an octet count that is not one, "
+    "the connection is closed; truncated: the connection ended inside a frame, whose bytes are "
+    "not counted as an event).",
+    {"input", "reason"}};
 inline constexpr char kFileLines[] = "cos_error_exporter_file_lines_total";
 inline constexpr Definition kFileLinesFamily{
     kFileLines, "Lines read from each tailed file.", {"path"}};

@@ -2,6 +2,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <variant>
@@ -11,16 +12,23 @@
 #include "cos_exporter/inputs/input_status.hpp"
 #include "cos_exporter/parsing/line_parser.hpp"
 
+struct ssl_ctx_st;
+
 namespace cos_exporter {
 
 class PositionStore;
+
+// Builds the OpenSSL server context of a tcp input's tls settings (the
+// daemon hands in the web config's builder); throws with the reason.
+using TlsContextMaker = std::function<std::shared_ptr<ssl_ctx_st>(TcpTlsConfig const&)>;
 
 // What every input runs with besides its own settings.
 struct InputContext {
   boost::asio::io_context& io;
   CountingHub& hub;
   std::size_t max_line_bytes;
-  PositionStore* positions;  // may be null; file inputs record where they are into it
+  PositionStore* positions;       // may be null; file inputs record where they are into it
+  TlsContextMaker make_tls = {};  // may be empty: a tcp input with tls then fails to start
 };
 
 // A source of event lines: a socket or a set of files. Every input hands its
