@@ -14,8 +14,8 @@
 #include "cos_exporter/config/config.hpp"
 #include "cos_exporter/counting/counting_hub.hpp"
 #include "cos_exporter/daemon/classifier_factory.hpp"
-#include "cos_exporter/inputs/file_tailer.hpp"
 #include "cos_exporter/intake/line_processor.hpp"
+#include "inputs/followed_path.hpp"
 
 using namespace cos_exporter;
 
@@ -58,8 +58,7 @@ void read_file(benchmark::State& state, LineSink& sink) {
   std::string const& path = events_file();
   std::uint64_t lines = 0;
   for (auto _ : state) {
-    int error = 0;
-    auto reader = FileReader::open(path, 16384, error);
+    auto reader = FileReader::open(path, 16384);
     FileReader::ReadResult result;
     do {
       result = reader->read(sink, 1 << 20);

@@ -15,9 +15,6 @@
 #include "cos_exporter/config/config_warnings.hpp"
 #include "cos_exporter/counting/metric_names.hpp"
 #include "cos_exporter/daemon/classifier_factory.hpp"
-#include "cos_exporter/daemon/input_set.hpp"
-#include "cos_exporter/daemon/label_plan_factory.hpp"
-#include "cos_exporter/daemon/state_keeper.hpp"
 #include "cos_exporter/exposition/code_info_collector.hpp"
 #include "cos_exporter/exposition/error_exemplars.hpp"
 #include "cos_exporter/exposition/http_server.hpp"
@@ -27,6 +24,9 @@
 #include "cos_exporter/exposition/process_collector.hpp"
 #include "cos_exporter/exposition/web_config.hpp"
 #include "cos_exporter/exposition/web_endpoints.hpp"
+#include "input_set.hpp"
+#include "label_plan_factory.hpp"
+#include "state_keeper.hpp"
 
 namespace cos_exporter {
 
@@ -147,6 +147,11 @@ struct Daemon::State {
     });
   }
 
+  // Why a reload was not put in force.
+  struct ReloadFailure {
+    std::string reason;
+  };
+
   // What a reload puts in force, read and checked off the loop.
   struct PreparedReload {
     Config config;
@@ -175,7 +180,9 @@ struct Daemon::State {
       }
       asio::post(io, [this, prepared, error = std::move(error), done = std::move(done),
                       guard = std::move(guard)]() mutable {
-        bool ok = error.empty() && apply(*prepared, error);
+        if (error.empty())
+          if (auto failure = apply(*prepared)) error = std::move(failure->reason);
+        bool const ok = error.empty();
         if (!ok) {
           reload_successful->set(0);
           reload_error = error;
@@ -186,11 +193,8 @@ struct Daemon::State {
     });
   }
 
-  bool apply(PreparedReload& prepared, std::string& error) {
-    if (stopping) {
-      error = "the exporter is stopping";
-      return false;
-    }
+  std::optional<ReloadFailure> apply(PreparedReload& prepared) {
+    if (stopping) return ReloadFailure{"the exporter is stopping"};
     try {
       auto const classifier = prepared.classifier;
       inputs->apply(prepared.config);
@@ -204,10 +208,9 @@ struct Daemon::State {
       reload_error.clear();
       log_info("configuration reloaded", {{"config", config.source}});
       log_config_warnings(*classifier);
-      return true;
+      return std::nullopt;
     } catch (std::exception const& e) {
-      error = e.what();
-      return false;
+      return ReloadFailure{e.what()};
     }
   }
 

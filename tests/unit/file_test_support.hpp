@@ -15,9 +15,9 @@
 #include "cos_exporter/classification/classifier.hpp"
 #include "cos_exporter/counting/counting_hub.hpp"
 #include "cos_exporter/counting/metric_names.hpp"
-#include "cos_exporter/inputs/file_input.hpp"
-#include "cos_exporter/inputs/file_tailer.hpp"
 #include "cos_exporter/inputs/position_store.hpp"
+#include "inputs/file_input.hpp"
+#include "inputs/followed_path.hpp"
 #include "test_support.hpp"
 
 namespace cos_exporter::testing {
@@ -56,8 +56,7 @@ inline void gzip_file(std::string const& from, std::string const& to) {
 }
 
 inline std::unique_ptr<FileReader> open_reader(std::string const& path, std::size_t max = 16384) {
-  int error = 0;
-  auto reader = FileReader::open(path, max, error);
+  auto reader = FileReader::open(path, max);
   REQUIRE(reader != nullptr);
   return reader;
 }
