@@ -1,5 +1,7 @@
-// Load generator: sends COS v4 error events over UDP as fast as sendmmsg goes.
-// Usage: udp_load HOST PORT DATAGRAMS [LINES_PER_DATAGRAM] [labels]
+// Load generator: sends COS v4 error events over UDP as fast as sendmmsg goes,
+// or, with `tcp` (newline framing) or `tcp-octets` (RFC 6587 octet counting),
+// the same lines over one TCP connection: DATAGRAMS writes of the same bytes.
+// Usage: udp_load HOST PORT DATAGRAMS [LINES_PER_DATAGRAM] [labels] [tcp|tcp-octets]
 // With `labels`, every JSON event also carries a bucket, a region and a
 // request_id (for configs with event labels and exemplars). Prints the datagrams and lines sent and
 // the seconds it took.
@@ -27,7 +29,13 @@ int main(int argc, char** argv) {
   if (inet_pton(AF_INET, argv[1], &to.sin_addr) != 1) return 2;
   int fd = socket(AF_INET, SOCK_DGRAM, 0);
 
-  bool const labels = argc > 5 && std::string(argv[5]) == "labels";
+  bool labels = false;
+  std::string tcp;
+  for (int i = 5; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "labels") labels = true;
+    if (arg == "tcp" || arg == "tcp-octets") tcp = arg;
+  }
 
   char const* events[] = {
       R"({"code":-96,"message":"ERROR_PROXY_AUTH_EXPIRED","request_id":"NTk0ZGY3"})",
@@ -39,8 +47,29 @@ int main(int argc, char** argv) {
       "code=-5997 message=ERROR_CGI_NETWORK bucket=logs region=ap-guangzhou request_id=NTk0ZGY5",
       R"({"code":-61,"message":"ERROR_PROXY_INVALID_CMD_REQ","bucket":"docs","region":"ap-guangzhou","request_id":"NTk0ZGZA"})"};
   std::string payload;
-  for (int i = 0; i < lines; ++i)
-    payload += std::string(labels ? labeled_events[i % 4] : events[i % 4]) + "\n";
+  for (int i = 0; i < lines; ++i) {
+    std::string line = labels ? labeled_events[i % 4] : events[i % 4];
+    payload += tcp == "tcp-octets" ? std::to_string(line.size()) + " " + line : line + "\n";
+  }
+  if (!tcp.empty()) {
+    close(fd);
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) return 1;
+    auto start = std::chrono::steady_clock::now();
+    for (long i = 0; i < datagrams; ++i) {
+      for (std::size_t at = 0; at < payload.size();) {
+        ssize_t n = write(fd, payload.data() + at, payload.size() - at);
+        if (n <= 0) return 1;
+        at += static_cast<std::size_t>(n);
+      }
+    }
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::printf("sent writes=%ld lines=%ld seconds=%.3f lines_per_second=%.0f\n", datagrams,
+                datagrams * lines, seconds, datagrams * lines / seconds);
+    close(fd);
+    return 0;
+  }
 
   constexpr int kBatch = 64;
   std::vector<iovec> iov(kBatch, iovec{payload.data(), payload.size()});

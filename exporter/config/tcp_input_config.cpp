@@ -17,9 +17,9 @@ TcpFraming read_framing(YamlReader const& yaml, YAML::Node const& node) {
 std::string readable_file(InputReader const& reader, YAML::Node const& node,
                           std::string_view what) {
   std::string path = reader.non_empty_string(node, what);
-  std::string problem = regular_file_problem(path);
-  if (!problem.empty())
-    reader.yaml.fail(node, std::string(what) + " \"" + path + "\" cannot be read: " + problem);
+  if (auto problem = regular_file_problem(path))
+    reader.yaml.fail(node,
+                     std::string(what) + " \"" + path + "\" cannot be read: " + problem->reason);
   return path;
 }
 

@@ -1,0 +1,326 @@
+"""The tcp input with real senders: Python's SysLogHandler over TCP and
+rsyslog forwarding with both RFC 6587 framings, then hostile peers (a frame
+that never ends, a connection reset mid-frame, max_connections, a 1 GiB
+frame, a paused exporter) and TLS. Every value is exact."""
+
+import logging
+import logging.handlers
+import os
+import shutil
+import signal
+import socket
+import ssl
+import struct
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+
+import harness
+
+RECEIVED = "cos_error_exporter_events_received_total"
+ERRORS = "cos_errors_total"
+MALFORMED = "cos_error_exporter_events_malformed_total"
+OPEN = "cos_error_exporter_tcp_connections"
+ACCEPTED = "cos_error_exporter_tcp_connections_accepted_total"
+REFUSED = "cos_error_exporter_tcp_connections_refused_total"
+CLOSED = "cos_error_exporter_tcp_connections_closed_total"
+FRAMING = "cos_error_exporter_tcp_framing_errors_total"
+
+CONFIG = """
+inputs:
+  tcp:
+    - name: tcp
+      listen: 127.0.0.1:0
+    - name: octets
+      listen: 127.0.0.1:0
+      framing: octet_counting
+    - name: lines
+      listen: 127.0.0.1:0
+      framing: newline
+    - name: small
+      listen: 127.0.0.1:0
+      max_connections: 3
+      idle_timeout: 1s
+limits:
+  max_line_bytes: 1024
+"""
+
+EVENT = '{"code":-96,"message":"ERROR_PROXY_AUTH_EXPIRED"}'
+
+
+def address(exporter, name):
+    exporter.wait_for(lambda: name in exporter.inputs, 10, "input %s" % name)
+    host, port = exporter.inputs[name].rsplit(":", 1)
+    return host, int(port)
+
+
+def connect(exporter, name):
+    return socket.create_connection(address(exporter, name), timeout=10)
+
+
+def errors(metrics, input_name):
+    """Events of the input (every test event is one -96 event; cos_errors_total
+    has no input label, so it is checked against the sum where it matters)."""
+    return metrics.get(RECEIVED, input=input_name) or 0
+
+
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+class TcpInputTest(unittest.TestCase):
+    def setUp(self):
+        self.exporter = harness.Exporter(CONFIG).start()
+        self.addCleanup(self.exporter.stop)
+
+    def wait_errors(self, name, count, timeout=30):
+        self.exporter.wait_value(lambda m: errors(m, name), count,
+                                 "cos_errors_total{input=%s}" % name, timeout=timeout)
+
+    def test_python_sysloghandler_over_tcp(self):
+        # NUL-terminated frames with no newline, detected by auto framing.
+        host, port = address(self.exporter, "tcp")
+        handler = logging.handlers.SysLogHandler(address=(host, port),
+                                                 socktype=socket.SOCK_STREAM)
+        logger = logging.getLogger("cos-tcp-test")
+        logger.propagate = False
+        logger.addHandler(handler)
+        for _ in range(250):
+            logger.error(EVENT)
+        handler.close()
+        self.wait_errors("tcp", 250)
+        m = self.exporter.wait_metric(ERRORS, 250, category="proxy", code="-96",
+                                      name="ERROR_PROXY_AUTH_EXPIRED")
+        self.assertEqual(m.get(MALFORMED, input="tcp", reason="too_long"), 0)
+        self.exporter.wait_metric(CLOSED, 1, input="tcp", reason="eof")
+        self.assertEqual(self.exporter.metrics().get(FRAMING, input="tcp", reason="truncated"), 0)
+
+    def test_both_framings_and_crlf_split_anywhere(self):
+        frames = [EVENT.encode()] * 20
+        octets = b"".join(b"%d %s" % (len(f), f) for f in frames)
+        lines = b"".join(f + b"\r\n" for f in frames)
+        for name, stream in (("octets", octets), ("lines", lines), ("tcp", octets + lines)):
+            with connect(self.exporter, name) as s:
+                for i in range(0, len(stream), 7):  # frames split across writes
+                    s.sendall(stream[i:i + 7])
+        self.wait_errors("octets", 20)
+        self.wait_errors("lines", 20)
+        self.wait_errors("tcp", 40)
+
+    def test_too_long_frame_skipped_and_connection_carries_on(self):
+        with connect(self.exporter, "octets") as s:
+            s.sendall(b"2000 " + b"x" * 2000 + b"%d %s" % (len(EVENT), EVENT.encode()))
+        with connect(self.exporter, "lines") as s:
+            s.sendall(b"y" * 5000 + b"\n" + EVENT.encode() + b"\n")
+        # Received counts the too long frame (as malformed) and the event after it.
+        self.wait_errors("octets", 2)
+        self.wait_errors("lines", 2)
+        m = self.exporter.metrics()
+        self.assertEqual(m.get(MALFORMED, input="octets", reason="too_long"), 1)
+        self.assertEqual(m.get(MALFORMED, input="lines", reason="too_long"), 1)
+
+    def test_bad_length_closes_the_connection(self):
+        with connect(self.exporter, "octets") as s:
+            s.sendall(b"%d %s99999999999 x" % (len(EVENT), EVENT.encode()))
+            s.settimeout(10)
+            self.assertEqual(s.recv(1), b"")  # closed by the exporter
+        m = self.exporter.wait_metric(CLOSED, 1, input="octets", reason="framing_error")
+        self.assertEqual(m.get(FRAMING, input="octets", reason="bad_length"), 1)
+        self.assertEqual(errors(m, "octets"), 1)
+
+    def test_slow_sender_and_reset_mid_frame(self):
+        # A frame that never ends holds its connection, not the exporter.
+        slow = connect(self.exporter, "lines")
+        slow.sendall(EVENT.encode() + b"\n" + b'{"code":-96,"mess')
+        with connect(self.exporter, "lines") as other:
+            other.sendall((EVENT + "\n").encode() * 3)
+        self.wait_errors("lines", 4)
+        # Reset mid-frame: the complete frames count once, the cut one not.
+        s = connect(self.exporter, "octets")
+        s.sendall(b"%d %s" % (len(EVENT), EVENT.encode()) * 5 + b"100 partial")
+        self.wait_errors("octets", 5)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        s.close()  # RST
+        m = self.exporter.wait_metric(CLOSED, 1, input="octets", reason="reset")
+        self.assertEqual(m.get(FRAMING, input="octets", reason="truncated"), 1)
+        self.assertEqual(errors(m, "octets"), 5)
+        self.assertEqual(m.get(OPEN, input="lines"), 1)
+        slow.close()
+        m = self.exporter.wait_metric(FRAMING, 1, input="lines", reason="truncated")
+        self.assertEqual(errors(m, "lines"), 4)
+
+    def test_max_connections_and_idle_timeout(self):
+        held = [connect(self.exporter, "small") for _ in range(3)]
+        self.exporter.wait_metric(OPEN, 3, input="small")
+        with connect(self.exporter, "small") as extra:
+            extra.settimeout(10)
+            try:
+                self.assertEqual(extra.recv(1), b"")
+            except ConnectionResetError:
+                pass
+        m = self.exporter.wait_metric(REFUSED, 1, input="small", reason="too_many")
+        # idle_timeout: 1s closes the idle ones.
+        m = self.exporter.wait_metric(CLOSED, 3, input="small", reason="idle_timeout")
+        self.assertEqual(m.get(OPEN, input="small"), 0)
+        self.assertEqual(m.get(ACCEPTED, input="small"), 3)
+        for s in held:
+            s.close()
+
+    def test_one_gib_frame_is_streamed(self):
+        pid = self.exporter.process.pid
+        before = rss_kib(pid)
+        chunk = b"z" * (1 << 20)
+        with connect(self.exporter, "octets") as s:
+            s.sendall(b"%d " % (1 << 30))
+            for _ in range(1024):
+                s.sendall(chunk)
+            s.sendall(b"%d %s" % (len(EVENT), EVENT.encode()))
+        self.wait_errors("octets", 1, timeout=120)
+        m = self.exporter.metrics()
+        self.assertEqual(m.get(MALFORMED, input="octets", reason="too_long"), 1)
+        grown = rss_kib(pid) - before
+        self.assertLess(grown, 32 * 1024, "RSS grew by %d KiB for a 1 GiB frame" % grown)
+
+    def test_backpressure_while_paused(self):
+        # The exporter stopped: the kernel's buffers fill and send() blocks;
+        # nothing is dropped, and after SIGCONT every frame is counted.
+        frame = b"%d %s" % (len(EVENT), EVENT.encode())
+        total = 200000
+        sent = [0]
+        s = connect(self.exporter, "octets")
+        s.settimeout(None)
+        self.exporter.send_signal(signal.SIGSTOP)
+        stalled = threading.Event()
+
+        def blast():
+            batch = frame * 100
+            for _ in range(total // 100):
+                s.sendall(batch)
+                sent[0] += 100
+            s.close()
+
+        sender = threading.Thread(target=blast, daemon=True)
+        sender.start()
+        # The sender stalls: the count stops moving while the exporter is stopped.
+        last = -1
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+            if sent[0] == last:
+                stalled.set()
+                break
+            last = sent[0]
+        self.assertTrue(stalled.is_set(), "send() never blocked")
+        self.assertLess(sent[0], total)
+        self.exporter.send_signal(signal.SIGCONT)
+        sender.join(120)
+        self.assertFalse(sender.is_alive())
+        self.wait_errors("octets", total, timeout=120)
+
+
+class RsyslogTest(unittest.TestCase):
+    """rsyslog (imfile -> omfwd over TCP) with octet-counted and traditional framing."""
+
+    def test_rsyslog_forwards_with_both_framings(self):
+        if shutil.which("rsyslogd") is None:
+            self.skipTest("rsyslogd is not installed")
+        exporter = harness.Exporter(CONFIG).start()
+        self.addCleanup(exporter.stop)
+        work = tempfile.TemporaryDirectory(prefix="cos-rsyslog-")
+        self.addCleanup(work.cleanup)
+        log = os.path.join(work.name, "app.log")
+        with open(log, "w") as f:
+            for i in range(300):
+                f.write(EVENT + "\n")
+        _, octets_port = address(exporter, "octets")
+        _, lines_port = address(exporter, "lines")
+        conf = os.path.join(work.name, "rsyslog.conf")
+        with open(conf, "w") as f:
+            f.write(RSYSLOG_CONF.format(work=work.name, log=log, octets=octets_port,
+                                        lines=lines_port))
+        rsyslog = subprocess.Popen(["rsyslogd", "-n", "-f", conf, "-i",
+                                    os.path.join(work.name, "rsyslog.pid")],
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.addCleanup(lambda: (rsyslog.terminate(), rsyslog.wait(10)))
+        for name in ("octets", "lines"):
+            exporter.wait_value(lambda m: errors(m, name), 300, "rsyslog -> " + name,
+                                timeout=60)
+            m = exporter.metrics()
+            self.assertEqual(m.get(RECEIVED, input=name), 300)
+            self.assertEqual(m.get(FRAMING, input=name, reason="bad_length"), 0)
+
+
+RSYSLOG_CONF = """
+global(workDirectory="{work}")
+module(load="imfile")
+input(type="imfile" File="{log}" Tag="app:" ruleset="forward")
+ruleset(name="forward") {{
+  action(type="omfwd" target="127.0.0.1" port="{octets}" protocol="tcp"
+         TCP_Framing="octet-counted")
+  action(type="omfwd" target="127.0.0.1" port="{lines}" protocol="tcp")
+}}
+"""
+
+
+def openssl(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def make_pki(directory):
+    """A CA, a server certificate for 127.0.0.1 and a client certificate, all signed by the CA."""
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt",
+            "-days", "1", "-subj", "/CN=test-ca", cwd=directory)
+    for name, san in (("server", "IP:127.0.0.1,DNS:localhost"), ("client", "DNS:sender")):
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key", "-out",
+                name + ".csr", "-subj", "/CN=" + name, cwd=directory)
+        with open(os.path.join(directory, name + ".ext"), "w") as f:
+            f.write("subjectAltName=%s\n" % san)
+        openssl("x509", "-req", "-in", name + ".csr", "-CA", "ca.crt", "-CAkey", "ca.key",
+                "-CAcreateserial", "-out", name + ".crt", "-days", "1", "-extfile", name + ".ext",
+                cwd=directory)
+
+
+class TlsTest(unittest.TestCase):
+    def test_tls_with_client_certificates(self):
+        work = tempfile.TemporaryDirectory(prefix="cos-tcp-tls-")
+        self.addCleanup(work.cleanup)
+        d = work.name
+        make_pki(d)
+        config = """
+inputs:
+  tcp:
+    - name: tls
+      listen: 127.0.0.1:0
+      tls: {{cert_file: {d}/server.crt, key_file: {d}/server.key, client_ca_file: {d}/ca.crt}}
+""".format(d=d)
+        exporter = harness.Exporter(config).start()
+        self.addCleanup(exporter.stop)
+        host, port = address(exporter, "tls")
+        context = ssl.create_default_context(cafile=os.path.join(d, "ca.crt"))
+        context.load_cert_chain(os.path.join(d, "client.crt"), os.path.join(d, "client.key"))
+        with socket.create_connection((host, port), timeout=10) as raw:
+            with context.wrap_socket(raw, server_hostname="127.0.0.1") as s:
+                for _ in range(50):
+                    s.sendall(b"%d %s" % (len(EVENT), EVENT.encode()))
+        exporter.wait_value(lambda m: errors(m, "tls"), 50, "events over tls")
+        # Without a client certificate: the handshake fails, counted, nothing read.
+        bare = ssl.create_default_context(cafile=os.path.join(d, "ca.crt"))
+        try:
+            with socket.create_connection((host, port), timeout=10) as raw:
+                with bare.wrap_socket(raw, server_hostname="127.0.0.1") as s:
+                    s.sendall(b"%d %s" % (len(EVENT), EVENT.encode()))
+                    s.recv(1)
+        except (ssl.SSLError, ConnectionResetError, OSError):
+            pass
+        exporter.wait_metric(CLOSED, 1, input="tls", reason="tls_handshake")
+        self.assertEqual(errors(exporter.metrics(), "tls"), 50)
+
+
+if __name__ == "__main__":
+    unittest.main()
