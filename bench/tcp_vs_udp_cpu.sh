@@ -58,9 +58,12 @@ for r in $(seq "$rounds"); do
   read -r uc un < <(round udp "$udp")
   read -r tc tn < <(round tcp "$tcp" "$mode")
   [[ $tn -eq $(( writes * lines )) ]] || { echo "tcp lost lines: $tn" >&2; exit 1; }
-  echo "round $r udp_ns_per_event=$(echo "$uc * 1e9 / $un" | bc) tcp_ns_per_event=$(echo "$tc * 1e9 / $tn" | bc) udp_events=$un tcp_events=$tn"
+  awk -v r="$r" -v uc="$uc" -v un="$un" -v tc="$tc" -v tn="$tn" 'BEGIN {
+    printf "round %d udp_ns_per_event=%.0f tcp_ns_per_event=%.0f udp_events=%d tcp_events=%d\n",
+           r, uc * 1e9 / un, tc * 1e9 / tn, un, tn }'
 done | tee "$work/rounds"
-awk '{split($3, u, "="); split($4, t, "="); us[NR] = u[2]; ts[NR] = t[2]}
-  END { n = asort(us); asort(ts); m = int((n + 1) / 2);
-        printf "median udp_ns_per_event=%d tcp_ns_per_event=%d ratio=%.2f\n", us[m], ts[m], ts[m] / us[m] }' \
-  "$work/rounds"
+median() { sed -n "s/.* $1_ns_per_event=\([0-9]*\).*/\1/p" "$work/rounds" | sort -n |
+           awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+u=$(median udp)
+t=$(median tcp)
+awk -v u="$u" -v t="$t" 'BEGIN {printf "median udp_ns_per_event=%d tcp_ns_per_event=%d ratio=%.2f\n", u, t, t / u}'

@@ -224,6 +224,46 @@ class TcpInputTest(unittest.TestCase):
         self.wait_errors("octets", total, timeout=120)
 
 
+class TcpReloadTest(unittest.TestCase):
+    """A reload keeps the listener and its open connections; removing the
+    input reads what its connections received before closing them."""
+
+    def reload(self, exporter, config):
+        with open(exporter.config_path, "w") as f:
+            f.write(config)
+        count = lambda: sum(1 for line in exporter.lines
+                            if harness.parse_logfmt(line).get("msg") == "configuration reloaded")
+        before = count()
+        exporter.send_signal(signal.SIGHUP)
+        exporter.wait_for(lambda: count() > before, 20, "the reload")
+
+    def test_reload_keeps_connections_and_removal_drains(self):
+        config = ("inputs:\n  tcp:\n    - {name: kept, listen: '127.0.0.1:%d', idle_timeout: 1h}\n"
+                  % harness.free_port())
+        exporter = harness.Exporter(config).start()
+        self.addCleanup(exporter.stop)
+        frame = b"%d %s" % (len(EVENT), EVENT.encode())
+        s = connect(exporter, "kept")
+        s.sendall(frame * 3)
+        exporter.wait_metric(RECEIVED, 3, input="kept")
+        # Other settings, same listen address: same listener, same connection.
+        self.reload(exporter, config.replace("idle_timeout: 1h", "idle_timeout: 2h, sdk: java"))
+        s.sendall(frame * 4)
+        m = exporter.wait_metric(RECEIVED, 7, input="kept")
+        self.assertEqual(m.get(ACCEPTED, input="kept"), 1)
+        self.assertEqual(m.get(OPEN, input="kept"), 1)
+        self.assertEqual(sum(m.get(CLOSED, input="kept", reason=r) for r in
+                             ("eof", "reset", "error", "idle_timeout", "shutdown")), 0)
+        self.assertEqual(sum(1 for line in exporter.lines
+                             if harness.parse_logfmt(line).get("msg") == "input listening"), 1)
+        # Removed: what the connection sent before is counted, then it closes.
+        s.sendall(frame * 5)
+        self.reload(exporter, "inputs:\n  udp:\n    - {name: other, listen: '127.0.0.1:0'}\n")
+        m = exporter.wait_metric(CLOSED, 1, input="kept", reason="shutdown")
+        self.assertEqual(m.get(RECEIVED, input="kept"), 12)
+        s.close()
+
+
 class RsyslogTest(unittest.TestCase):
     """rsyslog (imfile -> omfwd over TCP) with octet-counted and traditional framing."""
 
