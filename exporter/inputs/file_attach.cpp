@@ -164,8 +164,8 @@ void FileInput::start_reading(FileTailer& tailer, std::unique_ptr<FileReader> re
   mark_dirty(tailer);
 }
 
-void FileInput::settle(FoundFile const& file, char const* reason) {
-  settled_[file.identity] = {file.size, Clock::now()};
+void FileInput::settle(FoundFile const& file, char const* reason, std::string const& path) {
+  settled_[file.identity] = {file.size, Clock::now(), path};
   count_skip(reason);
 }
 

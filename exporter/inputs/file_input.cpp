@@ -56,7 +56,7 @@ FileInput::~FileInput() {
 void FileInput::start() {
   if (started_) return;
   started_ = true;
-  if (positions_ != nullptr) checkpoints_.load(positions_->positions(config_.name), Clock::now());
+  if (positions_ != nullptr) load_positions(positions_->positions(config_.name));
   watcher_.start(poll_interval_);
   full_pass(/*starting=*/true);
   for (auto& tailer : tailers_) mark_dirty(*tailer);
@@ -119,6 +119,18 @@ void FileInput::reconfigure(FileInputConfig config, LineParser parser, std::size
   }
 }
 
+void FileInput::load_positions(std::vector<FilePosition> saved) {
+  // A damaged compressed file of the last run stays unread (and is not
+  // counted again in file_skipped_total: that run counted it).
+  auto now = Clock::now();
+  std::erase_if(saved, [&](FilePosition const& position) {
+    if (position.settled_size == 0) return false;
+    settled_[{position.device, position.inode}] = {position.settled_size, now, position.path};
+    return true;
+  });
+  checkpoints_.load(std::move(saved), now);
+}
+
 void FileInput::record_positions() {
   if (positions_ == nullptr || !started_) return;
   std::vector<FilePosition> list;
@@ -126,6 +138,15 @@ void FileInput::record_positions() {
     if (tailer->reader() != nullptr) list.push_back(tailer->reader()->position(tailer->path()));
   for (auto const& draining : draining_) list.push_back(draining.reader->position(draining.path));
   checkpoints_.append_to(list);
+  for (auto const& [identity, settled] : settled_)
+    if (!settled.path.empty()) {
+      FilePosition kept;
+      kept.path = settled.path;
+      kept.device = identity.device;
+      kept.inode = identity.inode;
+      kept.settled_size = settled.size;
+      list.push_back(std::move(kept));
+    }
   positions_->set_positions(config_.name, std::move(list));
 }
 
@@ -219,7 +240,7 @@ void FileInput::give_up_damaged(FileReader& reader, std::string const& path) {
             {"read_bytes", std::to_string(reader.committed_offset())}});
   // What was read before stays counted, once: the file is not read again
   // under any name.
-  settle({reader.identity(), reader.stored_size()}, damage.reason);
+  settle({reader.identity(), reader.stored_size()}, damage.reason, path);
 }
 
 void FileInput::keep_truncated_position(FileReader& reader, std::string const& path) {

@@ -94,6 +94,11 @@ bool parse_entry(simdjson::dom::element element, FilePosition& out, std::string&
     }
     out.tail_bytes = static_cast<std::uint32_t>(bytes);
   }
+  auto settled = entry["settled_size"].get_uint64().get(out.settled_size);
+  if (settled != simdjson::SUCCESS && settled != simdjson::NO_SUCH_FIELD) {
+    error = "entry for " + out.path + " has an invalid settled_size";
+    return false;
+  }
   return true;
 }
 
@@ -188,6 +193,7 @@ std::string PositionStore::serialize() const {
         out += ",\"tail\":\"" + hex64(entry.tail) + "\"";
         out += ",\"tail_bytes\":" + std::to_string(entry.tail_bytes);
       }
+      if (entry.settled_size > 0) out += ",\"settled_size\":" + std::to_string(entry.settled_size);
       out += "}";
     }
     out += "]";

@@ -126,7 +126,8 @@ class FileInput final : public Input {
   std::unique_ptr<FileReader> open_reader(FileTailer& tailer, FoundFile const& file);
   std::optional<FileIdentity> original_of(FileReader& candidate, std::string const& path);
   void start_reading(FileTailer& tailer, std::unique_ptr<FileReader> reader, FoundFile const& file);
-  void settle(FoundFile const& file, char const* reason);
+  // `path`: where a damaged file was found; such a file is kept in the state file.
+  void settle(FoundFile const& file, char const* reason, std::string const& path = {});
   bool is_settled(FoundFile const& file) const;
   void keep_settled(std::map<std::string, FoundFile> const& found, Clock::time_point now);
   void mark_dirty(FileTailer& tailer);
@@ -135,6 +136,7 @@ class FileInput final : public Input {
   bool read_draining(Draining& draining);
   void give_up_damaged(FileReader& reader, std::string const& path);
   void count_skip(char const* reason);
+  void load_positions(std::vector<FilePosition> saved);
   void record_positions();
 
   boost::asio::io_context& io_;
@@ -160,6 +162,7 @@ class FileInput final : public Input {
   struct Settled {
     std::uint64_t size;
     Clock::time_point seen;
+    std::string path;  // not empty: damaged, kept across restarts in the state file
   };
   std::map<FileIdentity, Settled> settled_;
 
