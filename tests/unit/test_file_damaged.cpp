@@ -84,12 +84,20 @@ TEST_CASE("a gzip file still being written is not taken for a cut one", "[file]"
 
 TEST_CASE("a gzip file with a byte flipped: read up to the damage, once, and counted", "[file]") {
   TempDir dir;
-  auto gz = gzip_of(event_lines(2000));
+  // Content that does not depend on the tests run before: the flipped byte
+  // must meet the same deflate data in every run.
+  auto gz = gzip_of(event_lines(2000, -96, 0));
   auto path = dir.file("app.log.1.gz");
   std::size_t at = GENERATE(0, 1, 2);
+  // At 1/4, zlib meets the damage within its first 16 KiB of content: the
+  // buffer gzread inflates even to read the first line (the file was once
+  // taken for damaged in its first line, and none of its lines counted).
   gz[gz.size() * (at + 1) / 4] ^= 0x5a;
   write_file(path, gz);
   auto expected = lines_before_damage(path);
+  CAPTURE(at, expected);
+  if (at == 0) REQUIRE(expected * event_lines(1, -96, 0).size() < 16384);
+  REQUIRE(expected > 0);
 
   Harness h(file_config(dir.file("app.log*")));
   h.start();
@@ -99,7 +107,7 @@ TEST_CASE("a gzip file with a byte flipped: read up to the damage, once, and cou
   auto counted = h.lines(path);
   CHECK(counted == expected);
   CHECK(h.input->followed_paths().empty());
-  auto errors = h.errors();
+  auto errors = h.errors();                    // a line the flip garbled is malformed, not an error
   fs::rename(path, dir.file("app.log.2.gz"));  // the per-path series goes with the old name
   h.settle();
   CHECK(h.lines(dir.file("app.log.2.gz")) == 0);

@@ -10,6 +10,8 @@
 #include <string>
 #include <utility>
 
+#include "cos_exporter/common/errno_text.hpp"
+
 namespace cos_exporter {
 namespace {
 
@@ -91,24 +93,23 @@ class GzipSource final : public ByteSource {
   std::string bytes_at(std::uint64_t offset, std::size_t size) override {
     // A second stream on a file description of its own (a dup would share
     // the reading position), so that the reading position stays where it is.
+    // It inflates as reading does: the bytes before damaged data are there
+    // (gzread would drop its whole 16 KiB buffer, and with it the first line).
     std::string out;
     int fd = ::open(("/proc/self/fd/" + std::to_string(fd_)).c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return out;
-    gzFile other = ::gzdopen(fd, "rb");
-    if (other == nullptr) {
-      ::close(fd);
-      return out;
+    auto other = std::make_unique<GzipSource>(fd, identity());
+    out.resize(size);
+    std::size_t got = 0;
+    ssize_t n = 0;
+    if (other->seek(offset)) {
+      while (got < size && (n = other->read(out.data() + got, size - got)) > 0)
+        got += static_cast<std::size_t>(n);
     }
-    if (::gzseek(other, static_cast<z_off_t>(offset), SEEK_SET) == static_cast<z_off_t>(offset)) {
-      out.resize(size);
-      int n = ::gzread(other, out.data(), static_cast<unsigned>(size));
-      out.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
-    }
-    int code = Z_OK;
-    char const* message = ::gzerror(other, &code);
-    ends_early_ = code == Z_BUF_ERROR;
-    if (code != Z_OK && message != nullptr) error_ = message;
-    ::gzclose(other);
+    int error = n < 0 ? errno : 0;
+    out.resize(got);
+    ends_early_ = error == EAGAIN;
+    if (error != 0) error_ = other->error_.empty() ? errno_text(error) : other->error_;
     return out;
   }
   FileKind kind() const override { return FileKind::gzip; }
