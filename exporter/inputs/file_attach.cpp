@@ -63,7 +63,7 @@ std::unique_ptr<FileReader> FileInput::open_reader(FileTailer& tailer, FoundFile
     tailer.cannot_open(opened.error, config_.name);
     return nullptr;
   }
-  settle(file, file_kind_name(*opened.kind));
+  settle(file, file_kind_name(*opened.kind), tailer.path());
   log_warn("compressed file in a format that is not read; skipping it",
            {{"component", "file"},
             {"input", config_.name},
@@ -130,7 +130,7 @@ void FileInput::start_reading(FileTailer& tailer, std::unique_ptr<FileReader> re
       checkpoints_.release(claim->position, Clock::now(), HeldOrigin::truncated);
       break;
     case ResumeAction::skip_compressed_read:
-      settle(file, "compressed_already_read");
+      settle(file, "compressed_already_read", tailer.path());
       log_info("compressed copy of a file already read; skipping it",
                {{"component", "file"},
                 {"input", config_.name},

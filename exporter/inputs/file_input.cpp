@@ -120,8 +120,9 @@ void FileInput::reconfigure(FileInputConfig config, LineParser parser, std::size
 }
 
 void FileInput::load_positions(std::vector<FilePosition> saved) {
-  // A damaged compressed file of the last run stays unread (and is not
-  // counted again in file_skipped_total: that run counted it).
+  // A file the last run settled (damaged, already read, a kind not read)
+  // stays unread, and is not counted again in file_skipped_total: that run
+  // counted it.
   auto now = Clock::now();
   std::erase_if(saved, [&](FilePosition const& position) {
     if (position.settled_size == 0) return false;
@@ -138,15 +139,14 @@ void FileInput::record_positions() {
     if (tailer->reader() != nullptr) list.push_back(tailer->reader()->position(tailer->path()));
   for (auto const& draining : draining_) list.push_back(draining.reader->position(draining.path));
   checkpoints_.append_to(list);
-  for (auto const& [identity, settled] : settled_)
-    if (!settled.path.empty()) {
-      FilePosition kept;
-      kept.path = settled.path;
-      kept.device = identity.device;
-      kept.inode = identity.inode;
-      kept.settled_size = settled.size;
-      list.push_back(std::move(kept));
-    }
+  for (auto const& [identity, settled] : settled_) {
+    FilePosition kept;
+    kept.path = settled.path;
+    kept.device = identity.device;
+    kept.inode = identity.inode;
+    kept.settled_size = settled.size;
+    list.push_back(std::move(kept));
+  }
   positions_->set_positions(config_.name, std::move(list));
 }
 

@@ -126,8 +126,10 @@ class FileInput final : public Input {
   std::unique_ptr<FileReader> open_reader(FileTailer& tailer, FoundFile const& file);
   std::optional<FileIdentity> original_of(FileReader& candidate, std::string const& path);
   void start_reading(FileTailer& tailer, std::unique_ptr<FileReader> reader, FoundFile const& file);
-  // `path`: where a damaged file was found; such a file is kept in the state file.
-  void settle(FoundFile const& file, char const* reason, std::string const& path = {});
+  // Not read, under any name, in this run and (through the state file) after
+  // a restart: a damaged or already read compressed file, or one of a kind
+  // not read. `path`: where it was found.
+  void settle(FoundFile const& file, char const* reason, std::string const& path);
   bool is_settled(FoundFile const& file) const;
   void keep_settled(std::map<std::string, FoundFile> const& found, Clock::time_point now);
   void mark_dirty(FileTailer& tailer);
@@ -158,11 +160,12 @@ class FileInput final : public Input {
   std::vector<Draining> draining_;
   std::set<FileIdentity> followed_;  // identities with a reader this pass
   // Files decided not to be read, whatever their name: their size then, and
-  // when the glob last found them (forgotten after a while without).
+  // when the glob last found them (forgotten after a while without). Kept in
+  // the state file (`settled_size`), so a restart does not read them again.
   struct Settled {
     std::uint64_t size;
     Clock::time_point seen;
-    std::string path;  // not empty: damaged, kept across restarts in the state file
+    std::string path;  // where it was found
   };
   std::map<FileIdentity, Settled> settled_;
 
