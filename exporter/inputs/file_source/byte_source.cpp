@@ -132,8 +132,9 @@ class GzipSource final : public ByteSource {
       stream_.next_out = reinterpret_cast<Bytef*>(into);
       stream_.avail_out = static_cast<uInt>(std::min<std::size_t>(size, 1u << 30));
       while (stream_.avail_out > 0 && pending_ == 0) {
-        if (stream_.avail_in == 0 && !fill()) break;
+        bool input = stream_.avail_in > 0 || fill();
         if (member_ended_) {  // another member follows, or padding that ends the file
+          if (!input) break;
           if (stream_.next_in[0] != 0x1f) {
             stream_.avail_in = 0;
             ::lseek(fd_, 0, SEEK_END);
@@ -142,6 +143,7 @@ class GzipSource final : public ByteSource {
           ::inflateReset(&stream_);
           member_ended_ = false;
         }
+        uInt room = stream_.avail_out;
         int ret = ::inflate(&stream_, Z_NO_FLUSH);
         if (ret == Z_STREAM_END) {
           member_ended_ = true;
@@ -149,6 +151,9 @@ class GzipSource final : public ByteSource {
           error_ = stream_.msg != nullptr ? stream_.msg : "compressed data error";
           pending_ = EILSEQ;
         }
+        // With all the input taken, inflate may still hold what it decoded
+        // (a long run from a few bytes): it hands that out until it has none.
+        if (!input && stream_.avail_out == room) break;
       }
       auto got = static_cast<std::size_t>(reinterpret_cast<char*>(stream_.next_out) - into);
       position_ += got;
