@@ -14,8 +14,9 @@
 #include <string>
 #include <string_view>
 
-#include "cos_exporter/inputs/file_tailer.hpp"
 #include "fuzz_support.hpp"
+#include "inputs/file_source/file_kind.hpp"
+#include "inputs/file_source/reader.hpp"
 
 using namespace cos_exporter;
 
