@@ -11,7 +11,7 @@ if [[ ! -x "$binary" ]]; then
   echo "file_tail_bench: no exporter at $binary; build it (scripts/run --version) or set COS_EXPORTER_BINARY" >&2
   exit 1
 fi
-if ! command -v mtail >/dev/null; then
+if [[ " $* " != *" --skip-mtail "* ]] && ! command -v mtail >/dev/null; then
   echo "file_tail_bench: mtail is not installed (apt-get install mtail)" >&2
   exit 1
 fi
