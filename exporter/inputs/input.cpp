@@ -16,14 +16,11 @@ Overloaded(Kinds...) -> Overloaded<Kinds...>;
 }  // namespace
 
 std::string const& input_name(InputConfig const& config) {
-  return std::visit([](auto const& c) -> std::string const& { return c.name; }, config);
+  return input_settings(config).name;
 }
 
 std::string input_identity(InputConfig const& config) {
-  return std::visit(Overloaded{[](UdpInputConfig const& c) { return "udp " + c.listen; },
-                               [](UnixgramInputConfig const& c) { return "unixgram " + c.path; },
-                               [](FileInputConfig const& c) { return "file " + c.path; }},
-                    config);
+  return std::visit([](auto const& c) { return c.identity(); }, config);
 }
 
 bool records_positions(InputConfig const& config) {
@@ -31,9 +28,8 @@ bool records_positions(InputConfig const& config) {
 }
 
 LineParser make_line_parser(InputConfig const& config, std::size_t max_line_bytes) {
-  return std::visit(
-      [&](auto const& c) { return LineParser(c.format, c.regex, max_line_bytes, c.envelope); },
-      config);
+  InputSettings const& c = input_settings(config);
+  return LineParser(c.format, c.regex, max_line_bytes, c.envelope);
 }
 
 std::shared_ptr<Input> make_input(InputConfig const& config, InputContext const& context) {
