@@ -2,6 +2,7 @@
 
 #include "cos_exporter/inputs/file_input.hpp"
 #include "datagram_input.hpp"
+#include "otlp/otlp_input.hpp"
 
 namespace cos_exporter {
 namespace {
@@ -33,20 +34,23 @@ LineParser make_line_parser(InputConfig const& config, std::size_t max_line_byte
 }
 
 std::shared_ptr<Input> make_input(InputConfig const& config, InputContext const& context) {
-  return std::visit(Overloaded{[&](UdpInputConfig const& c) -> std::shared_ptr<Input> {
-                                 return std::make_shared<UdpInput>(context.io, c, context.hub,
-                                                                   context.max_line_bytes);
-                               },
-                               [&](UnixgramInputConfig const& c) -> std::shared_ptr<Input> {
-                                 return std::make_shared<UnixgramInput>(context.io, c, context.hub,
-                                                                        context.max_line_bytes);
-                               },
-                               [&](FileInputConfig const& c) -> std::shared_ptr<Input> {
-                                 return std::make_shared<FileInput>(context.io, c, context.hub,
-                                                                    context.positions,
-                                                                    context.max_line_bytes);
-                               }},
-                    config);
+  return std::visit(
+      Overloaded{
+          [&](UdpInputConfig const& c) -> std::shared_ptr<Input> {
+            return std::make_shared<UdpInput>(context.io, c, context.hub, context.max_line_bytes);
+          },
+          [&](UnixgramInputConfig const& c) -> std::shared_ptr<Input> {
+            return std::make_shared<UnixgramInput>(context.io, c, context.hub,
+                                                   context.max_line_bytes);
+          },
+          [&](FileInputConfig const& c) -> std::shared_ptr<Input> {
+            return std::make_shared<FileInput>(context.io, c, context.hub, context.positions,
+                                               context.max_line_bytes);
+          },
+          [&](OtlpInputConfig const& c) -> std::shared_ptr<Input> {
+            return std::make_shared<OtlpInput>(context.io, c, context.hub, context.max_line_bytes);
+          }},
+      config);
 }
 
 }  // namespace cos_exporter

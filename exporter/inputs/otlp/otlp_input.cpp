@@ -34,15 +34,15 @@ tcp::endpoint resolve_endpoint(asio::io_context& io, std::string const& name,
 
 }  // namespace
 
-OtlpInput::OtlpInput(asio::io_context& io, std::string name, OtlpSettings settings,
-                     LineParser parser, SdkDialect sdk, CountingHub& hub)
+OtlpInput::OtlpInput(asio::io_context& io, OtlpInputConfig config, CountingHub& hub,
+                     std::size_t max_line_bytes)
     : io_(io),
       hub_(hub),
-      name_(std::move(name)),
-      settings_(std::move(settings)),
+      config_(std::move(config)),
       acceptor_(io),
-      processor_(std::move(parser), InputCounters(hub.store(), name_), hub, sdk),
-      handler_(processor_, hub, settings_.max_body_bytes) {
+      processor_(LineParser(config_.format, config_.regex, max_line_bytes, config_.envelope),
+                 InputCounters(hub.store(), config_.name), hub, config_.sdk),
+      handler_(processor_, hub, config_.max_body_bytes) {
   resolve_answer_cells();
 }
 
@@ -56,13 +56,13 @@ void OtlpInput::resolve_answer_cells() {
   for (std::size_t i = 0; i < kStatuses.size(); ++i)
     answer_cells_[i] = &hub_.store()
                             .counter(metric::kOtlpRequestsFamily)
-                            .series({name_, std::to_string(kStatuses[i])});
+                            .series({config_.name, std::to_string(kStatuses[i])});
 }
 
 OtlpInput::~OtlpInput() = default;
 
 void OtlpInput::start() {
-  tcp::endpoint endpoint = resolve_endpoint(io_, name_, settings_.listen);
+  tcp::endpoint endpoint = resolve_endpoint(io_, config_.name, config_.listen);
   try {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(tcp::acceptor::reuse_address(true));
@@ -71,11 +71,11 @@ void OtlpInput::start() {
   } catch (boost::system::system_error const& e) {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
-    throw std::runtime_error("input " + name_ + ": cannot listen on otlp " + settings_.listen +
+    throw std::runtime_error("input " + config_.name + ": cannot listen on otlp " + config_.listen +
                              ": " + e.code().message());
   }
   stopped_ = false;
-  log_info("input listening", {{"input", name_}, {"kind", "otlp"}, {"address", address()}});
+  log_info("input listening", {{"input", config_.name}, {"kind", "otlp"}, {"address", address()}});
   accept();
 }
 
@@ -84,7 +84,7 @@ void OtlpInput::accept() {
                              boost::system::error_code ec, tcp::socket socket) {
     if (self->stopped_ || !self->acceptor_.is_open()) return;
     if (!ec) {
-      bool refused = self->sessions_.size() >= self->settings_.max_connections;
+      bool refused = self->sessions_.size() >= self->config_.max_connections;
       std::make_shared<otlp::Session>(std::move(socket), self, refused)->run();
     }
     // An accept error (EMFILE and the like) is the one connection's: go on.
@@ -103,14 +103,14 @@ void OtlpInput::stop() {
 std::string OtlpInput::address() const {
   boost::system::error_code ec;
   auto endpoint = acceptor_.local_endpoint(ec);
-  if (ec) return settings_.listen;
+  if (ec) return config_.listen;
   auto ip = endpoint.address();
   return (ip.is_v6() ? "[" + ip.to_string() + "]" : ip.to_string()) + ":" +
          std::to_string(endpoint.port());
 }
 
 InputStatus OtlpInput::status() const {
-  return {name_,
+  return {config_.name,
           "otlp",
           address(),
           acceptor_.is_open() ? "listening, " + std::to_string(sessions_.size()) + " connections"
@@ -124,15 +124,13 @@ void OtlpInput::answered(unsigned status) noexcept {
     if (kStatuses[i] == status) return answer_cells_[i]->add(1);
 }
 
-void OtlpInput::take_over(std::string const& name, OtlpSettings const& settings, LineParser parser,
-                          SdkDialect sdk) {
-  name_ = name;
-  settings_ = settings;
-  handler_.set_max_body_bytes(settings_.max_body_bytes);
-  processor_.reconfigure(std::move(parser), InputCounters(hub_.store(), name_), sdk);
+void OtlpInput::reconfigure(InputConfig const& settings, LineParser parser,
+                            InputContext const& context) {
+  config_ = std::get<OtlpInputConfig>(settings);
+  handler_.set_max_body_bytes(config_.max_body_bytes);
+  processor_.reconfigure(std::move(parser), InputCounters(context.hub.store(), config_.name),
+                         config_.sdk);
   resolve_answer_cells();
 }
-
-void OtlpInput::reconfigure(InputConfig const&, LineParser, InputContext const&) {}
 
 }  // namespace cos_exporter

@@ -27,8 +27,8 @@ class Session;
 // with Retry-After and closed.
 class OtlpInput final : public Input {
  public:
-  OtlpInput(boost::asio::io_context& io, std::string name, OtlpSettings settings, LineParser parser,
-            SdkDialect sdk, CountingHub& hub);
+  OtlpInput(boost::asio::io_context& io, OtlpInputConfig config, CountingHub& hub,
+            std::size_t max_line_bytes);
   ~OtlpInput() override;
 
   void start() override;
@@ -38,13 +38,10 @@ class OtlpInput final : public Input {
   InputStatus status() const override;
   void reconfigure(InputConfig const& config, LineParser parser,
                    InputContext const& context) override;
-  // What reconfigure takes over from an otlp config.
-  void take_over(std::string const& name, OtlpSettings const& settings, LineParser parser,
-                 SdkDialect sdk);
 
   // For the sessions.
   otlp::RequestHandler& handler() { return handler_; }
-  OtlpSettings const& settings() const { return settings_; }
+  OtlpInputConfig const& settings() const { return config_; }
   void answered(unsigned status) noexcept;
   void opened(otlp::Session* session) { sessions_.insert(session); }
   void closed(otlp::Session* session) { sessions_.erase(session); }
@@ -60,8 +57,7 @@ class OtlpInput final : public Input {
 
   boost::asio::io_context& io_;
   CountingHub& hub_;
-  std::string name_;
-  OtlpSettings settings_;
+  OtlpInputConfig config_;
   boost::asio::ip::tcp::acceptor acceptor_;
   LineProcessor processor_;
   otlp::RequestHandler handler_;

@@ -4,6 +4,7 @@
 
 #include "cos_exporter/config/file_input_config.hpp"
 #include "cos_exporter/config/input_settings.hpp"
+#include "cos_exporter/config/otlp_input_config.hpp"
 #include "cos_exporter/config/socket_input_config.hpp"
 
 namespace cos_exporter {
@@ -12,7 +13,8 @@ namespace cos_exporter {
 // config reader, reload and make_input take each kind's part from its config
 // type (socket_input_config.hpp says what one has). A new kind adds itself
 // here, to make_input (inputs/input.cpp) and to CMakeLists.txt.
-using InputConfig = std::variant<UdpInputConfig, UnixgramInputConfig, FileInputConfig>;
+using InputConfig =
+    std::variant<UdpInputConfig, UnixgramInputConfig, FileInputConfig, OtlpInputConfig>;
 
 // What every kind has.
 inline InputSettings const& input_settings(InputConfig const& config) {
