@@ -14,8 +14,8 @@
 #include "cos_exporter/config/config.hpp"
 #include "cos_exporter/counting/counting_hub.hpp"
 #include "cos_exporter/daemon/classifier_factory.hpp"
-#include "cos_exporter/inputs/file_tailer.hpp"
 #include "cos_exporter/intake/line_processor.hpp"
+#include "inputs/followed_path.hpp"
 
 using namespace cos_exporter;
 

@@ -18,8 +18,8 @@
 
 #include "cos_exporter/counting/metric_names.hpp"
 #include "cos_exporter/counting/metric_store.hpp"
-#include "cos_exporter/daemon/state_keeper.hpp"
 #include "cos_exporter/exposition/metrics_exposition.hpp"
+#include "daemon/state_keeper.hpp"
 
 using namespace cos_exporter;
 

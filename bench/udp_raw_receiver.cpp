@@ -20,7 +20,7 @@
 #include <memory>
 #include <vector>
 
-#include "cos_exporter/inputs/datagram_receiver.hpp"
+#include "inputs/datagram_receiver.hpp"
 
 namespace {
 

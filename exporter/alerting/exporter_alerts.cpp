@@ -1,4 +1,4 @@
-#include "cos_exporter/alerting/exporter_alerts.hpp"
+#include "exporter_alerts.hpp"
 
 #include <yaml-cpp/yaml.h>
 

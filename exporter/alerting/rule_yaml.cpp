@@ -1,4 +1,4 @@
-#include "cos_exporter/alerting/rule_yaml.hpp"
+#include "rule_yaml.hpp"
 
 #include <set>
 

@@ -8,11 +8,11 @@
 #include <set>
 #include <sstream>
 
-#include "cos_exporter/alerting/exporter_alerts.hpp"
-#include "cos_exporter/alerting/rule_yaml.hpp"
-#include "cos_exporter/alerting/top_sources.hpp"
 #include "cos_exporter/config/alert_settings.hpp"
 #include "cos_exporter/counting/metric_names.hpp"
+#include "exporter_alerts.hpp"
+#include "rule_yaml.hpp"
+#include "top_sources.hpp"
 
 namespace cos_exporter {
 

@@ -1,4 +1,4 @@
-#include "cos_exporter/alerting/top_sources.hpp"
+#include "top_sources.hpp"
 
 #include <algorithm>
 #include <array>

@@ -15,9 +15,6 @@
 #include "cos_exporter/config/config_warnings.hpp"
 #include "cos_exporter/counting/metric_names.hpp"
 #include "cos_exporter/daemon/classifier_factory.hpp"
-#include "cos_exporter/daemon/input_set.hpp"
-#include "cos_exporter/daemon/label_plan_factory.hpp"
-#include "cos_exporter/daemon/state_keeper.hpp"
 #include "cos_exporter/exposition/code_info_collector.hpp"
 #include "cos_exporter/exposition/error_exemplars.hpp"
 #include "cos_exporter/exposition/http_server.hpp"
@@ -27,6 +24,9 @@
 #include "cos_exporter/exposition/process_collector.hpp"
 #include "cos_exporter/exposition/web_config.hpp"
 #include "cos_exporter/exposition/web_endpoints.hpp"
+#include "input_set.hpp"
+#include "label_plan_factory.hpp"
+#include "state_keeper.hpp"
 
 namespace cos_exporter {
 

@@ -1,4 +1,4 @@
-#include "cos_exporter/daemon/input_set.hpp"
+#include "input_set.hpp"
 
 #include <algorithm>
 #include <stdexcept>

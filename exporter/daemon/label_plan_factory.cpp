@@ -1,4 +1,4 @@
-#include "cos_exporter/daemon/label_plan_factory.hpp"
+#include "label_plan_factory.hpp"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "cos_exporter/daemon/state_keeper.hpp"
+#include "state_keeper.hpp"
 
 #include <prometheus/metric_family.h>
 

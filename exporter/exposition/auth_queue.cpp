@@ -1,4 +1,4 @@
-#include "cos_exporter/exposition/auth_queue.hpp"
+#include "auth_queue.hpp"
 
 #include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>

@@ -1,4 +1,4 @@
-#include "cos_exporter/exposition/basic_auth.hpp"
+#include "basic_auth.hpp"
 
 #include <crypt.h>
 #include <openssl/crypto.h>

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "cos_exporter/exposition/header_list.hpp"
+#include "header_list.hpp"
 
 namespace cos_exporter {
 

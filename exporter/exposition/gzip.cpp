@@ -6,7 +6,7 @@
 #include <limits>
 #include <stdexcept>
 
-#include "cos_exporter/exposition/header_list.hpp"
+#include "header_list.hpp"
 
 namespace cos_exporter {
 

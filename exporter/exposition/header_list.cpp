@@ -1,4 +1,4 @@
-#include "cos_exporter/exposition/header_list.hpp"
+#include "header_list.hpp"
 
 #include <cctype>
 #include <charconv>

@@ -1,4 +1,4 @@
-#include "cos_exporter/exposition/http_connection.hpp"
+#include "http_connection.hpp"
 
 #include <malloc.h>
 

@@ -8,11 +8,11 @@
 #include <stdexcept>
 #include <utility>
 
+#include "basic_auth.hpp"
 #include "cos_exporter/common/log.hpp"
 #include "cos_exporter/config/listen_address.hpp"
-#include "cos_exporter/exposition/basic_auth.hpp"
-#include "cos_exporter/exposition/http_connection.hpp"
 #include "cos_exporter/exposition/tls_context.hpp"
+#include "http_connection.hpp"
 
 namespace cos_exporter {
 namespace {

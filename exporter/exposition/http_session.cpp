@@ -9,9 +9,9 @@
 #include <limits>
 #include <utility>
 
-#include "cos_exporter/exposition/basic_auth.hpp"
-#include "cos_exporter/exposition/http_connection.hpp"
+#include "basic_auth.hpp"
 #include "gzip.hpp"
+#include "http_connection.hpp"
 
 namespace cos_exporter::http_detail {
 namespace {

@@ -5,9 +5,9 @@
 #include <initializer_list>
 #include <set>
 
+#include "basic_auth.hpp"
 #include "cos_exporter/common/config_error.hpp"
 #include "cos_exporter/common/yaml_reader.hpp"
-#include "cos_exporter/exposition/basic_auth.hpp"
 #include "cos_exporter/exposition/tls_context.hpp"
 
 namespace cos_exporter {

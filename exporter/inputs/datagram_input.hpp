@@ -7,9 +7,9 @@
 
 #include "cos_exporter/config/config.hpp"
 #include "cos_exporter/counting/counting_hub.hpp"
-#include "cos_exporter/inputs/datagram_receiver.hpp"
 #include "cos_exporter/inputs/input.hpp"
 #include "cos_exporter/intake/line_processor.hpp"
+#include "datagram_receiver.hpp"
 
 namespace cos_exporter {
 

@@ -1,4 +1,4 @@
-#include "cos_exporter/inputs/datagram_receiver.hpp"
+#include "datagram_receiver.hpp"
 
 #include <linux/sock_diag.h>
 

@@ -4,7 +4,7 @@
 #include <cerrno>
 
 #include "cos_exporter/common/log.hpp"
-#include "cos_exporter/inputs/file_input.hpp"
+#include "file_input.hpp"
 #include "file_source/attach_rules.hpp"
 
 namespace cos_exporter {
@@ -16,7 +16,7 @@ constexpr std::chrono::minutes kSettledKeep{10};
 
 }  // namespace
 
-void FileInput::attach(FileTailer& tailer, FoundFile const& file) {
+void FileInput::attach(FollowedPath& followed_path, FoundFile const& file) {
   FileIdentity identity = file.identity;
   auto draining = std::find_if(draining_.begin(), draining_.end(),
                                [&](Draining const& d) { return d.reader->identity() == identity; });
@@ -28,46 +28,47 @@ void FileInput::attach(FileTailer& tailer, FoundFile const& file) {
     case FoundStep::adopt:
       log_info("following rotated file under its new name", {{"component", "file"},
                                                              {"input", config_.name},
-                                                             {"path", tailer.path()},
+                                                             {"path", followed_path.path()},
                                                              {"was", draining->path}});
-      tailer.adopt(std::move(draining->reader));
-      mark_dirty(tailer);
+      followed_path.adopt(std::move(draining->reader));
+      mark_dirty(followed_path);
       draining_.erase(draining);
       followed_.insert(identity);
       return;
     case FoundStep::open:
       break;
   }
-  auto reader = open_reader(tailer, file);
+  auto reader = open_reader(followed_path, file);
   if (!reader) return;
   if (!reader->fingerprint()) {  // no complete first line yet, or a gzip file damaged there
-    if (reader->damaged_head()) give_up_damaged(*reader, tailer.path());
+    if (reader->damaged_head()) give_up_damaged(*reader, followed_path.path());
     return;
   }
-  if (auto original = original_of(*reader, tailer.path())) {
-    if (tailer.deferred != identity)
+  if (auto original = original_of(*reader, followed_path.path())) {
+    if (followed_path.deferred != identity)
       log_info("copy of a file that is still being read; waiting until that one is let go",
-               {{"component", "file"}, {"input", config_.name}, {"path", tailer.path()}});
-    tailer.deferred = identity;
-    tailer.original = original;
+               {{"component", "file"}, {"input", config_.name}, {"path", followed_path.path()}});
+    followed_path.deferred = identity;
+    followed_path.original = original;
     return;
   }
-  start_reading(tailer, std::move(reader), file);
+  start_reading(followed_path, std::move(reader), file);
 }
 
-std::unique_ptr<FileReader> FileInput::open_reader(FileTailer& tailer, FoundFile const& file) {
-  auto opened = open_byte_source(tailer.path());
+std::unique_ptr<FileReader> FileInput::open_reader(FollowedPath& followed_path,
+                                                   FoundFile const& file) {
+  auto opened = open_byte_source(followed_path.path());
   if (opened.source) return std::make_unique<FileReader>(std::move(opened.source), max_line_bytes_);
   if (opened.error == ENOENT || opened.error == ENOTDIR) return nullptr;
   if (opened.error != 0) {
-    tailer.cannot_open(opened.error, config_.name);
+    followed_path.cannot_open(opened.error, config_.name);
     return nullptr;
   }
   settle(file, file_kind_name(*opened.kind));
   log_warn("compressed file in a format that is not read; skipping it",
            {{"component", "file"},
             {"input", config_.name},
-            {"path", tailer.path()},
+            {"path", followed_path.path()},
             {"format", file_kind_name(*opened.kind)}});
   return nullptr;
 }
@@ -88,33 +89,35 @@ std::optional<FileIdentity> FileInput::original_of(FileReader& candidate, std::s
       facts.bytes_agree = live->copied_in(candidate);
     return is_copy_of(candidate.kind(), facts);
   };
-  for (auto const& tailer : tailers_) {
-    if (is_original(tailer->reader(), tailer->path(), false)) return tailer->reader()->identity();
+  for (auto const& followed_path : followed_paths_) {
+    if (is_original(followed_path->reader(), followed_path->path(), false))
+      return followed_path->reader()->identity();
     // A text copy still waiting, at this file's name less its extension: the
     // compressed file is made of it, and that copy goes first.
-    if (candidate.kind() != FileKind::text && tailer->deferred && !tailer->missing_since &&
-        tailer->deferred != candidate.identity() && is_name_plus_extension(path, tailer->path()))
-      return tailer->deferred;
+    if (candidate.kind() != FileKind::text && followed_path->deferred &&
+        !followed_path->missing_since && followed_path->deferred != candidate.identity() &&
+        is_name_plus_extension(path, followed_path->path()))
+      return followed_path->deferred;
   }
   for (auto const& draining : draining_)
     if (is_original(draining.reader.get(), draining.path, true)) return draining.reader->identity();
   return std::nullopt;
 }
 
-void FileInput::start_reading(FileTailer& tailer, std::unique_ptr<FileReader> reader,
+void FileInput::start_reading(FollowedPath& followed_path, std::unique_ptr<FileReader> reader,
                               FoundFile const& file) {
   FileIdentity identity = reader->identity();
-  auto claim = checkpoints_.claim(*reader, tailer.path(), tailer.original);
+  auto claim = checkpoints_.claim(*reader, followed_path.path(), followed_path.original);
   bool same_inode =
       claim && claim->position.device == identity.device && claim->position.inode == identity.inode;
-  auto action = resume_rule(
-      {.claim = claim ? std::optional(claim->how) : std::nullopt,
-       .claim_same_inode = same_inode,
-       .kind = reader->kind(),
-       .starting = tailer.starting,
-       .saved_here = checkpoints_.saved_inode(identity) || checkpoints_.saved_path(tailer.path()),
-       .start_at = config_.start_at});
-  auto change = FileTailer::Change::none;
+  auto action = resume_rule({.claim = claim ? std::optional(claim->how) : std::nullopt,
+                             .claim_same_inode = same_inode,
+                             .kind = reader->kind(),
+                             .starting = followed_path.starting,
+                             .saved_here = checkpoints_.saved_inode(identity) ||
+                                           checkpoints_.saved_path(followed_path.path()),
+                             .start_at = config_.start_at});
+  auto change = FollowedPath::Change::none;
   std::string how = "beginning";
   switch (action) {
     case ResumeAction::saved_position:
@@ -125,7 +128,7 @@ void FileInput::start_reading(FileTailer& tailer, std::unique_ptr<FileReader> re
       break;
     case ResumeAction::truncated:
       how = "beginning (truncated while not read)";
-      change = FileTailer::Change::truncated;
+      change = FollowedPath::Change::truncated;
       // What was before the truncation is in logrotate's copy, if the glob finds it.
       checkpoints_.release(claim->position, Clock::now(), HeldOrigin::truncated);
       break;
@@ -134,21 +137,21 @@ void FileInput::start_reading(FileTailer& tailer, std::unique_ptr<FileReader> re
       log_info("compressed copy of a file already read; skipping it",
                {{"component", "file"},
                 {"input", config_.name},
-                {"path", tailer.path()},
+                {"path", followed_path.path()},
                 {"of", claim->position.path}});
       return;
     case ResumeAction::copy_at_end:
       how = "end (a copy of what was read from " + claim->position.path + ")";
       break;
     case ResumeAction::wait_incomplete:
-      if (tailer.deferred != identity)
+      if (followed_path.deferred != identity)
         log_info("compressed file still being written; waiting for its end",
-                 {{"component", "file"}, {"input", config_.name}, {"path", tailer.path()}});
-      tailer.deferred = identity;
+                 {{"component", "file"}, {"input", config_.name}, {"path", followed_path.path()}});
+      followed_path.deferred = identity;
       return;
     case ResumeAction::replaced:
       how = "beginning (replaced while stopped)";
-      change = FileTailer::Change::replaced;
+      change = FollowedPath::Change::replaced;
       break;
     case ResumeAction::at_end:
       reader->seek_to_end();
@@ -157,11 +160,11 @@ void FileInput::start_reading(FileTailer& tailer, std::unique_ptr<FileReader> re
     case ResumeAction::beginning:
       break;
   }
-  tailer.starting = false;
+  followed_path.starting = false;
   reader->set_stall_limit(drain_grace_);
   followed_.insert(identity);
-  tailer.follow(std::move(reader), config_.name, how, change);
-  mark_dirty(tailer);
+  followed_path.follow(std::move(reader), config_.name, how, change);
+  mark_dirty(followed_path);
 }
 
 void FileInput::settle(FoundFile const& file, char const* reason) {

@@ -1,4 +1,4 @@
-#include "cos_exporter/inputs/file_input.hpp"
+#include "file_input.hpp"
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
@@ -59,7 +59,7 @@ void FileInput::start() {
   if (positions_ != nullptr) checkpoints_.load(positions_->positions(config_.name), Clock::now());
   watcher_.start(poll_interval_);
   full_pass(/*starting=*/true);
-  for (auto& tailer : tailers_) mark_dirty(*tailer);
+  for (auto& followed_path : followed_paths_) mark_dirty(*followed_path);
   schedule_pass();
   if (positions_ != nullptr) positions_->add_provider(this, [this] { record_positions(); });
   log_info("file input started", {{"component", "file"},
@@ -88,7 +88,7 @@ void FileInput::stop() {
   draining_.clear();
   by_path_.clear();
   dirty_.clear();
-  tailers_.clear();
+  followed_paths_.clear();
 }
 
 void FileInput::reconfigure(FileInputConfig config, LineParser parser, std::size_t max_line_bytes,
@@ -122,8 +122,9 @@ void FileInput::reconfigure(FileInputConfig config, LineParser parser, std::size
 void FileInput::record_positions() {
   if (positions_ == nullptr || !started_) return;
   std::vector<FilePosition> list;
-  for (auto const& tailer : tailers_)
-    if (tailer->reader() != nullptr) list.push_back(tailer->reader()->position(tailer->path()));
+  for (auto const& followed_path : followed_paths_)
+    if (followed_path->reader() != nullptr)
+      list.push_back(followed_path->reader()->position(followed_path->path()));
   for (auto const& draining : draining_) list.push_back(draining.reader->position(draining.path));
   checkpoints_.append_to(list);
   positions_->set_positions(config_.name, std::move(list));
@@ -131,8 +132,8 @@ void FileInput::record_positions() {
 
 std::vector<std::string> FileInput::followed_paths() const {
   std::vector<std::string> paths;
-  for (auto const& tailer : tailers_)
-    if (tailer->reader() != nullptr) paths.push_back(tailer->path());
+  for (auto const& followed_path : followed_paths_)
+    if (followed_path->reader() != nullptr) paths.push_back(followed_path->path());
   std::sort(paths.begin(), paths.end());
   return paths;
 }
@@ -166,9 +167,9 @@ void FileInput::run_pass() {
   dirty_.clear();
   std::size_t done = 0;
   for (; done < reading_.size() && !slice_over(); ++done) {
-    FileTailer* tailer = reading_[done];
-    tailer->dirty = false;
-    if (read_tailer(*tailer)) mark_dirty(*tailer);
+    FollowedPath* followed_path = reading_[done];
+    followed_path->dirty = false;
+    if (read_followed_path(*followed_path)) mark_dirty(*followed_path);
   }
   // Files not reached in this slice go first in the next one (still marked dirty).
   dirty_.insert(dirty_.begin(), reading_.begin() + static_cast<std::ptrdiff_t>(done),
@@ -189,20 +190,20 @@ bool FileInput::slice_over() const {
   return Clock::now() >= slice_end_;
 }
 
-void FileInput::mark_dirty(FileTailer& tailer) {
-  if (tailer.dirty) return;
-  tailer.dirty = true;
-  dirty_.push_back(&tailer);
+void FileInput::mark_dirty(FollowedPath& followed_path) {
+  if (followed_path.dirty) return;
+  followed_path.dirty = true;
+  dirty_.push_back(&followed_path);
 }
 
-bool FileInput::read_tailer(FileTailer& tailer) {
-  bool more = tailer.read(sink_for(tailer.path()), kReadBudget, config_.name);
-  FileReader* reader = tailer.reader();
+bool FileInput::read_followed_path(FollowedPath& followed_path) {
+  bool more = followed_path.read(sink_for(followed_path.path()), kReadBudget, config_.name);
+  FileReader* reader = followed_path.reader();
   if (reader == nullptr) return more;
-  keep_truncated_position(*reader, tailer.path());
+  keep_truncated_position(*reader, followed_path.path());
   if (reader->damage()) {
-    give_up_damaged(*reader, tailer.path());
-    tailer.release();
+    give_up_damaged(*reader, followed_path.path());
+    followed_path.release();
     return false;
   }
   return more;
@@ -240,25 +241,26 @@ void FileInput::full_pass(bool starting) {
   auto found = paths_.files();
   // Read what is open first: a truncation seen now hands its position on to
   // a copy found in this pass.
-  for (auto& tailer : tailers_) {
+  for (auto& followed_path : followed_paths_) {
     // A text file that has not changed size since it was read has nothing
     // new (a write that keeps its size is seen by inotify).
-    FileReader* reader = tailer->reader();
+    FileReader* reader = followed_path->reader();
     if (reader == nullptr) continue;
-    auto it = found.find(tailer->path());
+    auto it = found.find(followed_path->path());
     if (it != found.end() && it->second.identity == reader->identity() &&
         reader->kind() == FileKind::text && it->second.size == reader->read_offset())
       continue;
-    if (slice_over() || read_tailer(*tailer)) mark_dirty(*tailer);
+    if (slice_over() || read_followed_path(*followed_path)) mark_dirty(*followed_path);
   }
   let_go_of_moved_files(found, now);
 
   followed_.clear();
-  for (auto const& tailer : tailers_)
-    if (tailer->reader() != nullptr) followed_.insert(tailer->reader()->identity());
-  for (auto& tailer : tailers_) {
-    if (tailer->reader() != nullptr) continue;
-    if (auto it = found.find(tailer->path()); it != found.end()) attach(*tailer, it->second);
+  for (auto const& followed_path : followed_paths_)
+    if (followed_path->reader() != nullptr) followed_.insert(followed_path->reader()->identity());
+  for (auto& followed_path : followed_paths_) {
+    if (followed_path->reader() != nullptr) continue;
+    if (auto it = found.find(followed_path->path()); it != found.end())
+      attach(*followed_path, it->second);
   }
   // At start, files with a saved position first: one found truncated leaves
   // its position to its copy.
@@ -266,19 +268,20 @@ void FileInput::full_pass(bool starting) {
     for (auto const& [path, file] : found) {
       if (by_path_.contains(path)) continue;
       if (round == 0 && !checkpoints_.saved_inode(file.identity)) continue;
-      attach(add_tailer(path, starting), file);
+      attach(add_followed_path(path, starting), file);
     }
   }
   keep_settled(found, now);
   // A file too short to be known when the input started holds nothing to skip.
   if (starting)
-    for (auto& tailer : tailers_) tailer->starting = false;
+    for (auto& followed_path : followed_paths_) followed_path->starting = false;
 
   finish_draining(now);
   forget_gone_paths(found, now);
   checkpoints_.expire(now);
-  auto open = std::count_if(tailers_.begin(), tailers_.end(),
-                            [](auto const& tailer) { return tailer->reader() != nullptr; });
+  auto open =
+      std::count_if(followed_paths_.begin(), followed_paths_.end(),
+                    [](auto const& followed_path) { return followed_path->reader() != nullptr; });
   files_followed_->set(static_cast<double>(open));
 }
 
@@ -286,15 +289,16 @@ void FileInput::let_go_of_moved_files(std::map<std::string, FoundFile> const& fo
                                       Clock::time_point now) {
   // Paths that name another file now, or none: let the old file go on
   // draining; it may still be written, or turn up under a name the glob finds.
-  for (auto& tailer : tailers_) {
-    FileReader* reader = tailer->reader();
+  for (auto& followed_path : followed_paths_) {
+    FileReader* reader = followed_path->reader();
     if (reader == nullptr) continue;
-    auto it = found.find(tailer->path());
+    auto it = found.find(followed_path->path());
     if (it != found.end() && it->second.identity == reader->identity()) continue;
     log_info(it == found.end() ? "file removed or renamed; reading the old file to its end"
                                : "file rotated; reading the old file to its end",
-             {{"component", "file"}, {"input", config_.name}, {"path", tailer->path()}});
-    draining_.push_back({tailer->path(), tailer->cells().lines, tailer->release(), now});
+             {{"component", "file"}, {"input", config_.name}, {"path", followed_path->path()}});
+    draining_.push_back(
+        {followed_path->path(), followed_path->cells().lines, followed_path->release(), now});
   }
 }
 
@@ -320,29 +324,30 @@ void FileInput::forget_gone_paths(std::map<std::string, FoundFile> const& found,
   // A path that stays gone for the drain grace, with nothing read from it any
   // more, loses its series; one that comes back sooner (rename rotation)
   // keeps them.
-  std::erase_if(tailers_, [&](std::unique_ptr<FileTailer>& tailer) {
-    if (found.contains(tailer->path())) {
-      tailer->missing_since.reset();
+  std::erase_if(followed_paths_, [&](std::unique_ptr<FollowedPath>& followed_path) {
+    if (found.contains(followed_path->path())) {
+      followed_path->missing_since.reset();
       return false;
     }
-    if (!tailer->missing_since) tailer->missing_since = now;
-    if (tailer->reader() != nullptr || now - *tailer->missing_since < drain_grace_) return false;
+    if (!followed_path->missing_since) followed_path->missing_since = now;
+    if (followed_path->reader() != nullptr || now - *followed_path->missing_since < drain_grace_)
+      return false;
     bool draining = std::any_of(draining_.begin(), draining_.end(),
-                                [&](Draining const& d) { return d.path == tailer->path(); });
+                                [&](Draining const& d) { return d.path == followed_path->path(); });
     if (draining) return false;
-    tailer->remove_series();
-    std::erase(dirty_, tailer.get());
-    by_path_.erase(tailer->path());
+    followed_path->remove_series();
+    std::erase(dirty_, followed_path.get());
+    by_path_.erase(followed_path->path());
     return true;
   });
 }
 
-FileTailer& FileInput::add_tailer(std::string const& path, bool starting) {
-  auto tailer = std::make_unique<FileTailer>(path, hub_.store());
-  tailer->starting = starting;
-  FileTailer& ref = *tailer;
+FollowedPath& FileInput::add_followed_path(std::string const& path, bool starting) {
+  auto followed_path = std::make_unique<FollowedPath>(path, hub_.store());
+  followed_path->starting = starting;
+  FollowedPath& ref = *followed_path;
   by_path_[path] = &ref;
-  tailers_.push_back(std::move(tailer));
+  followed_paths_.push_back(std::move(followed_path));
   return ref;
 }
 

@@ -1,7 +1,7 @@
 #include "cos_exporter/inputs/input.hpp"
 
-#include "cos_exporter/inputs/file_input.hpp"
 #include "datagram_input.hpp"
+#include "file_input.hpp"
 #include "otlp/otlp_input.hpp"
 
 namespace cos_exporter {

@@ -1,5 +1,5 @@
 // Any bytes as a tailed file's content, appended in arbitrary chunks and read
-// with arbitrary budgets through the tailer's FileReader, sometimes truncated
+// with arbitrary budgets through the followed_path's FileReader, sometimes truncated
 // as copytruncate does: never a crash, no line longer than max_line_bytes or
 // holding a '\n', positions within the file, and, without truncation, one
 // line handed on for each line written.
@@ -12,8 +12,8 @@
 #include <string>
 #include <string_view>
 
-#include "cos_exporter/inputs/file_tailer.hpp"
 #include "fuzz_support.hpp"
+#include "inputs/followed_path.hpp"
 
 using namespace cos_exporter;
 

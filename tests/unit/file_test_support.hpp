@@ -15,9 +15,9 @@
 #include "cos_exporter/classification/classifier.hpp"
 #include "cos_exporter/counting/counting_hub.hpp"
 #include "cos_exporter/counting/metric_names.hpp"
-#include "cos_exporter/inputs/file_input.hpp"
-#include "cos_exporter/inputs/file_tailer.hpp"
 #include "cos_exporter/inputs/position_store.hpp"
+#include "inputs/file_input.hpp"
+#include "inputs/followed_path.hpp"
 #include "test_support.hpp"
 
 namespace cos_exporter::testing {

@@ -3,7 +3,7 @@
 #include <map>
 #include <string>
 
-#include "cos_exporter/exposition/basic_auth.hpp"
+#include "exposition/basic_auth.hpp"
 
 using namespace cos_exporter;
 

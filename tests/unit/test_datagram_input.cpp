@@ -9,9 +9,9 @@
 #include "cos_exporter/config/config.hpp"
 #include "cos_exporter/counting/metric_names.hpp"
 #include "cos_exporter/daemon/classifier_factory.hpp"
-#include "cos_exporter/inputs/datagram_receiver.hpp"
 #include "cos_exporter/inputs/input.hpp"
 #include "input_test_support.hpp"
+#include "inputs/datagram_receiver.hpp"
 
 using namespace cos_exporter;
 namespace fs = std::filesystem;

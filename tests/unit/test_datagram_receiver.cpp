@@ -10,7 +10,7 @@
 #include <filesystem>
 
 #include "cos_exporter/counting/metric_names.hpp"
-#include "cos_exporter/inputs/datagram_receiver.hpp"
+#include "inputs/datagram_receiver.hpp"
 #include "inputs/socket_options.hpp"
 
 using namespace cos_exporter;

@@ -7,9 +7,9 @@
 #include "cos_exporter/counting/counting_hub.hpp"
 #include "cos_exporter/counting/metric_names.hpp"
 #include "cos_exporter/daemon/classifier_factory.hpp"
-#include "cos_exporter/daemon/label_plan_factory.hpp"
 #include "cos_exporter/exposition/metrics_exposition.hpp"
 #include "cos_exporter/intake/line_processor.hpp"
+#include "daemon/label_plan_factory.hpp"
 
 using namespace cos_exporter;
 

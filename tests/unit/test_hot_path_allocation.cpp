@@ -7,8 +7,8 @@
 #include "cos_exporter/config/config.hpp"
 #include "cos_exporter/counting/counting_hub.hpp"
 #include "cos_exporter/daemon/classifier_factory.hpp"
-#include "cos_exporter/daemon/label_plan_factory.hpp"
 #include "cos_exporter/intake/line_processor.hpp"
+#include "daemon/label_plan_factory.hpp"
 
 namespace {
 thread_local bool g_counting = false;

@@ -8,7 +8,7 @@
 #include "cos_exporter/config/config.hpp"
 #include "cos_exporter/counting/metric_names.hpp"
 #include "cos_exporter/daemon/classifier_factory.hpp"
-#include "cos_exporter/daemon/input_set.hpp"
+#include "daemon/input_set.hpp"
 #include "input_test_support.hpp"
 
 using namespace cos_exporter;

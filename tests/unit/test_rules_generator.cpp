@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "alerting/top_sources.hpp"
 #include "cos_exporter/alerting/rules_generator.hpp"
-#include "cos_exporter/alerting/top_sources.hpp"
 #include "cos_exporter/classification/catalog.hpp"
 #include "cos_exporter/classification/classifier.hpp"
 #include "cos_exporter/classification/group_matcher.hpp"

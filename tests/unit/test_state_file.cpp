@@ -15,9 +15,9 @@
 #include "cos_exporter/counting/metric_names.hpp"
 #include "cos_exporter/counting/metric_store.hpp"
 #include "cos_exporter/daemon/classifier_factory.hpp"
-#include "cos_exporter/daemon/label_plan_factory.hpp"
-#include "cos_exporter/daemon/state_keeper.hpp"
 #include "cos_exporter/intake/line_processor.hpp"
+#include "daemon/label_plan_factory.hpp"
+#include "daemon/state_keeper.hpp"
 #include "test_support.hpp"
 
 using namespace cos_exporter;

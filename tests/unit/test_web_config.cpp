@@ -2,9 +2,9 @@
 #include <string>
 
 #include "cos_exporter/common/config_error.hpp"
-#include "cos_exporter/exposition/basic_auth.hpp"
 #include "cos_exporter/exposition/tls_context.hpp"
 #include "cos_exporter/exposition/web_config.hpp"
+#include "exposition/basic_auth.hpp"
 #include "test_pki.hpp"
 #include "test_support.hpp"
 

@@ -4,9 +4,10 @@
 #include <string_view>
 
 #include "cos_exporter/config/config.hpp"
-#include "cos_exporter/inputs/file_source/checkpointer.hpp"
 #include "cos_exporter/inputs/file_source/fingerprint.hpp"
-#include "cos_exporter/inputs/file_source/reader.hpp"
+#include "file_kind.hpp"
+#include "held_positions.hpp"
+#include "reader.hpp"
 
 namespace cos_exporter {
 

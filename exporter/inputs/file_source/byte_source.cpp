@@ -1,4 +1,4 @@
-#include "cos_exporter/inputs/file_source/byte_source.hpp"
+#include "byte_source.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -1,4 +1,4 @@
-#include "cos_exporter/inputs/file_source/paths_provider.hpp"
+#include "paths_provider.hpp"
 
 #include <glob.h>
 #include <sys/stat.h>

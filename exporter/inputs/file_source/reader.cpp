@@ -1,4 +1,4 @@
-#include "cos_exporter/inputs/file_source/reader.hpp"
+#include "reader.hpp"
 
 #include <algorithm>
 #include <cerrno>

@@ -1,4 +1,4 @@
-#include "cos_exporter/inputs/file_source/watcher.hpp"
+#include "watcher.hpp"
 
 #include <sys/inotify.h>
 #include <unistd.h>

@@ -57,7 +57,7 @@ class LineProcessor {
   void set_source_path(std::string_view path);
 
   InputCounters const& counters() const { return counters_; }
-  // Lines over max_line_bytes seen by a tailer (which never holds them whole).
+  // Lines over max_line_bytes seen by a followed_path (which never holds them whole).
   void count_too_long() noexcept;
 
  private:

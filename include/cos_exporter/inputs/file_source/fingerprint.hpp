@@ -33,12 +33,4 @@ std::optional<Fingerprint> fingerprint_of(std::string_view head) noexcept;
 // the first 256 bytes, or fewer when the file was smaller).
 bool head_matches(std::string_view head, Fingerprint saved) noexcept;
 
-// What the first bytes of a file say it is. Compressed files are recognised by
-// their magic numbers; everything else is text.
-enum class FileKind { text, gzip, bzip2, xz, zstd };
-
-// nullopt while too few bytes are there to tell.
-std::optional<FileKind> file_kind_of(std::string_view head) noexcept;
-char const* file_kind_name(FileKind kind) noexcept;
-
 }  // namespace cos_exporter

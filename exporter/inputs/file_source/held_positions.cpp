@@ -1,4 +1,4 @@
-#include "cos_exporter/inputs/file_source/checkpointer.hpp"
+#include "held_positions.hpp"
 
 #include <algorithm>
 
@@ -6,12 +6,12 @@
 
 namespace cos_exporter {
 
-void Checkpointer::load(std::vector<FilePosition> saved, Clock::time_point now) {
+void HeldPositions::load(std::vector<FilePosition> saved, Clock::time_point now) {
   saved_ = saved;
   for (auto& position : saved) held_.push_back({std::move(position), now, HeldOrigin::saved});
 }
 
-void Checkpointer::release(FilePosition position, Clock::time_point now, HeldOrigin origin) {
+void HeldPositions::release(FilePosition position, Clock::time_point now, HeldOrigin origin) {
   if (position.fingerprint_bytes == 0) return;  // never had a line: nothing to resume
   // A newer position of the same file replaces the older one.
   std::erase_if(held_, [&](Held const& held) {
@@ -21,8 +21,9 @@ void Checkpointer::release(FilePosition position, Clock::time_point now, HeldOri
   held_.push_back({std::move(position), now, origin});
 }
 
-std::optional<Checkpointer::Claim> Checkpointer::claim(FileReader& reader, std::string const& path,
-                                                       std::optional<FileIdentity> original) {
+std::optional<HeldPositions::Claim> HeldPositions::claim(FileReader& reader,
+                                                         std::string const& path,
+                                                         std::optional<FileIdentity> original) {
   auto const& fingerprint = reader.fingerprint();
   if (!fingerprint) return std::nullopt;
   FileIdentity identity = reader.identity();
@@ -70,30 +71,30 @@ std::optional<Checkpointer::Claim> Checkpointer::claim(FileReader& reader, std::
   return std::nullopt;
 }
 
-bool Checkpointer::saved_inode(FileIdentity identity) const {
+bool HeldPositions::saved_inode(FileIdentity identity) const {
   return std::any_of(saved_.begin(), saved_.end(), [&](FilePosition const& p) {
     return p.device == identity.device && p.inode == identity.inode;
   });
 }
 
-bool Checkpointer::saved_path(std::string const& path) const {
+bool HeldPositions::saved_path(std::string const& path) const {
   return std::any_of(saved_.begin(), saved_.end(),
                      [&](FilePosition const& p) { return p.path == path; });
 }
 
-bool Checkpointer::holds_truncated(FileIdentity identity) const {
+bool HeldPositions::holds_truncated(FileIdentity identity) const {
   return std::any_of(held_.begin(), held_.end(), [&](Held const& held) {
     return held.origin == HeldOrigin::truncated && held.position.device == identity.device &&
            held.position.inode == identity.inode;
   });
 }
 
-void Checkpointer::expire(Clock::time_point now) {
+void HeldPositions::expire(Clock::time_point now) {
   std::erase_if(held_, [&](Held const& held) { return now - held.since > keep_for_; });
   if (held_.empty()) saved_.clear();
 }
 
-void Checkpointer::append_to(std::vector<FilePosition>& out) const {
+void HeldPositions::append_to(std::vector<FilePosition>& out) const {
   for (auto const& held : held_) out.push_back(held.position);
 }
 

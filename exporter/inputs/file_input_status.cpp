@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "cos_exporter/inputs/file_input.hpp"
+#include "file_input.hpp"
 
 namespace cos_exporter {
 
@@ -27,16 +27,16 @@ InputStatus FileInput::status() const {
                      processor_.counters().malformed_total(),
                      {}};
   auto const now = std::chrono::steady_clock::now();
-  for (auto const& tailer : tailers_) {
-    FileReader const* reader = tailer->reader();
+  for (auto const& followed_path : followed_paths_) {
+    FileReader const* reader = followed_path->reader();
     if (reader == nullptr) continue;
     FileLag& lag = status.files.emplace_back();
-    lag.path = tailer->path();
+    lag.path = followed_path->path();
     lag.offset = reader->committed_offset();
     lag.size = std::max(reader->size(), reader->read_offset());
-    if (tailer->last_line_at)
+    if (followed_path->last_line_at)
       lag.seconds_since_last_line =
-          std::chrono::duration<double>(now - *tailer->last_line_at).count();
+          std::chrono::duration<double>(now - *followed_path->last_line_at).count();
   }
   std::sort(status.files.begin(), status.files.end(),
             [](FileLag const& a, FileLag const& b) { return a.path < b.path; });

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cos_exporter/inputs/file_source/fingerprint.hpp"
+#include "file_kind.hpp"
 
 namespace cos_exporter {
 

@@ -12,19 +12,19 @@
 
 #include "cos_exporter/config/config.hpp"
 #include "cos_exporter/counting/counting_hub.hpp"
-#include "cos_exporter/inputs/file_source/checkpointer.hpp"
-#include "cos_exporter/inputs/file_source/paths_provider.hpp"
-#include "cos_exporter/inputs/file_source/watcher.hpp"
-#include "cos_exporter/inputs/file_tailer.hpp"
 #include "cos_exporter/inputs/input.hpp"
 #include "cos_exporter/inputs/position_store.hpp"
 #include "cos_exporter/intake/line_processor.hpp"
+#include "file_source/held_positions.hpp"
+#include "file_source/paths_provider.hpp"
+#include "file_source/watcher.hpp"
+#include "followed_path.hpp"
 
 namespace cos_exporter {
 
 // An `inputs.files` entry: follows every file its glob matches, after the
 // model of Vector's file source. The PathsProvider says what the glob matches,
-// the Watcher when to look, each FileReader reads one file, the Checkpointer
+// the Watcher when to look, each FileReader reads one file, the HeldPositions
 // holds the positions no reader holds, and a file is known by its fingerprint
 // (its first line) with device and inode. Where a file starts to be read is
 // one decision, made when it is first opened:
@@ -120,17 +120,18 @@ class FileInput final : public Input {
   void let_go_of_moved_files(std::map<std::string, FoundFile> const& found, Clock::time_point now);
   void finish_draining(Clock::time_point now);
   void forget_gone_paths(std::map<std::string, FoundFile> const& found, Clock::time_point now);
-  FileTailer& add_tailer(std::string const& path, bool starting);
+  FollowedPath& add_followed_path(std::string const& path, bool starting);
   // file_attach.cpp: the rotation and resume rules applied to a file found.
-  void attach(FileTailer& tailer, FoundFile const& file);
-  std::unique_ptr<FileReader> open_reader(FileTailer& tailer, FoundFile const& file);
+  void attach(FollowedPath& followed_path, FoundFile const& file);
+  std::unique_ptr<FileReader> open_reader(FollowedPath& followed_path, FoundFile const& file);
   std::optional<FileIdentity> original_of(FileReader& candidate, std::string const& path);
-  void start_reading(FileTailer& tailer, std::unique_ptr<FileReader> reader, FoundFile const& file);
+  void start_reading(FollowedPath& followed_path, std::unique_ptr<FileReader> reader,
+                     FoundFile const& file);
   void settle(FoundFile const& file, char const* reason);
   bool is_settled(FoundFile const& file) const;
   void keep_settled(std::map<std::string, FoundFile> const& found, Clock::time_point now);
-  void mark_dirty(FileTailer& tailer);
-  bool read_tailer(FileTailer& tailer);
+  void mark_dirty(FollowedPath& followed_path);
+  bool read_followed_path(FollowedPath& followed_path);
   void keep_truncated_position(FileReader& reader, std::string const& path);
   bool read_draining(Draining& draining);
   void give_up_damaged(FileReader& reader, std::string const& path);
@@ -146,13 +147,13 @@ class FileInput final : public Input {
   Sink sink_{processor_};
   PathsProvider paths_;
   Watcher watcher_;
-  Checkpointer checkpoints_;
+  HeldPositions checkpoints_;
   GaugeCell* files_followed_;
 
-  std::vector<std::unique_ptr<FileTailer>> tailers_;
-  std::unordered_map<std::string, FileTailer*> by_path_;
-  std::vector<FileTailer*> dirty_;    // written since they were last read
-  std::vector<FileTailer*> reading_;  // the pass's share of dirty_
+  std::vector<std::unique_ptr<FollowedPath>> followed_paths_;
+  std::unordered_map<std::string, FollowedPath*> by_path_;
+  std::vector<FollowedPath*> dirty_;    // written since they were last read
+  std::vector<FollowedPath*> reading_;  // the pass's share of dirty_
   std::vector<Draining> draining_;
   std::set<FileIdentity> followed_;  // identities with a reader this pass
   // Files decided not to be read, whatever their name: their size then, and

@@ -14,9 +14,9 @@
 #include <utility>
 #include <vector>
 
+#include "auth_queue.hpp"
+#include "basic_auth.hpp"
 #include "cos_exporter/common/log.hpp"
-#include "cos_exporter/exposition/auth_queue.hpp"
-#include "cos_exporter/exposition/basic_auth.hpp"
 #include "cos_exporter/exposition/http_server.hpp"
 
 namespace cos_exporter::http_detail {

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "cos_exporter/inputs/file_source/byte_source.hpp"
+#include "byte_source.hpp"
 #include "cos_exporter/inputs/position_store.hpp"
 
 namespace cos_exporter {

@@ -8,7 +8,7 @@
 
 #include "cos_exporter/counting/counter_cell.hpp"
 #include "cos_exporter/counting/metric_store.hpp"
-#include "cos_exporter/inputs/file_source/reader.hpp"
+#include "file_source/reader.hpp"
 
 namespace cos_exporter {
 
@@ -28,10 +28,10 @@ struct FileCells {
 // One path the input follows: the file that is there now (its reader) and
 // the path's metric series. A file that replaces another at the path counts
 // as a rotation.
-class FileTailer {
+class FollowedPath {
  public:
   // The series are created when a file is first followed here.
-  FileTailer(std::string path, MetricStore& store);
+  FollowedPath(std::string path, MetricStore& store);
   // Removes the path's series (nothing is read at it any more).
   void remove_series();
 

@@ -1,4 +1,4 @@
-#include "cos_exporter/inputs/file_tailer.hpp"
+#include "followed_path.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -29,15 +29,15 @@ void FileCells::remove(MetricStore& store, std::string const& path) {
     store.remove_gauge_series(name, labels);
 }
 
-FileTailer::FileTailer(std::string path, MetricStore& store)
+FollowedPath::FollowedPath(std::string path, MetricStore& store)
     : path_(std::move(path)), store_(store) {}
 
-void FileTailer::remove_series() {
+void FollowedPath::remove_series() {
   if (followed_) FileCells::remove(store_, path_);
   followed_ = false;
 }
 
-void FileTailer::cannot_open(int error, std::string_view input) {
+void FollowedPath::cannot_open(int error, std::string_view input) {
   if (error == logged_error_) return;
   logged_error_ = error;
   log_warn("cannot open file; retrying", {{"component", "file"},
@@ -46,8 +46,8 @@ void FileTailer::cannot_open(int error, std::string_view input) {
                                           {"error", errno_text(error)}});
 }
 
-void FileTailer::follow(std::unique_ptr<FileReader> reader, std::string_view input,
-                        std::string_view how, Change change) {
+void FollowedPath::follow(std::unique_ptr<FileReader> reader, std::string_view input,
+                          std::string_view how, Change change) {
   if (logged_error_ != 0) {
     logged_error_ = 0;
     log_info("file can be read now",
@@ -71,7 +71,7 @@ void FileTailer::follow(std::unique_ptr<FileReader> reader, std::string_view inp
                               {"offset", std::to_string(reader_->committed_offset())}});
 }
 
-void FileTailer::adopt(std::unique_ptr<FileReader> reader) {
+void FollowedPath::adopt(std::unique_ptr<FileReader> reader) {
   if (followed_) cells_.rotations->add(1);
   if (!followed_) cells_ = FileCells::create(store_, path_);
   followed_ = true;
@@ -82,16 +82,16 @@ void FileTailer::adopt(std::unique_ptr<FileReader> reader) {
   show_position();
 }
 
-std::unique_ptr<FileReader> FileTailer::release() {
+std::unique_ptr<FileReader> FollowedPath::release() {
   return std::move(reader_);
 }
 
-void FileTailer::show_position() {
+void FollowedPath::show_position() {
   cells_.offset->set(static_cast<double>(reader_->committed_offset()));
   cells_.size->set(static_cast<double>(std::max(reader_->size(), reader_->read_offset())));
 }
 
-bool FileTailer::read(LineSink& sink, std::size_t budget, std::string_view input) {
+bool FollowedPath::read(LineSink& sink, std::size_t budget, std::string_view input) {
   if (!reader_) return false;
   auto result = reader_->read(sink, budget);
   cells_.lines->add(result.lines);

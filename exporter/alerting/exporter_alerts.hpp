@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "cos_exporter/alerting/rule_yaml.hpp"
+#include "rule_yaml.hpp"
 
 namespace cos_exporter {
 

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "byte_source.hpp"
 #include "cos_exporter/counting/metric_store.hpp"
-#include "cos_exporter/inputs/file_source/byte_source.hpp"
 
 namespace cos_exporter {
 

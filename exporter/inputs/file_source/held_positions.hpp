@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "cos_exporter/inputs/file_source/reader.hpp"
 #include "cos_exporter/inputs/position_store.hpp"
+#include "reader.hpp"
 
 namespace cos_exporter {
 
@@ -26,10 +26,10 @@ enum class HeldOrigin {
 // file may take, and in which order, is claim_rank's rule (attach_rules.hpp):
 // content alone cannot tell files whose lines are all alike apart. Positions
 // nobody claims are forgotten after `keep_for`.
-class Checkpointer {
+class HeldPositions {
  public:
   using Clock = std::chrono::steady_clock;
-  explicit Checkpointer(std::chrono::seconds keep_for = std::chrono::minutes(10))
+  explicit HeldPositions(std::chrono::seconds keep_for = std::chrono::minutes(10))
       : keep_for_(keep_for) {}
 
   // The positions saved by the last run.
