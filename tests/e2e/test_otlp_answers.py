@@ -13,6 +13,8 @@ import socket
 import subprocess
 import tempfile
 import unittest
+import urllib.error
+import urllib.request
 
 import harness
 import otlp_support
@@ -168,6 +170,37 @@ class OtlpAnswers(unittest.TestCase):
         def taken():
             return self.curl(payload)[0] == 200
         self.exporter.wait_for(taken, 10, "a 200 once the held connections closed")
+
+
+class OtlpReload(unittest.TestCase):
+    def test_a_reload_keeps_the_listener_and_takes_new_settings(self):
+        tmp = harness.temp_dir(self, "cos-e2e-otlp-reload-")
+        exporter = harness.Exporter(otlp_support.config("      max_body_bytes: 65536\n"),
+                                    workdir=tmp).start()
+        self.addCleanup(exporter.stop)
+        exporter.wait_for(lambda: "otel" in exporter.inputs, 10, "the otlp input")
+        url = "http://%s/v1/logs" % exporter.inputs["otel"]
+        big = otlp_support.protobuf_request([{"body": '{"code": -96, "pad": "%s"}'
+                                              % ("x" * 4000)}])
+
+        def post(body):
+            request = urllib.request.Request(
+                url, data=body, headers={"Content-Type": "application/x-protobuf"})
+            try:
+                with urllib.request.urlopen(request, timeout=10) as r:
+                    return r.status
+            except urllib.error.HTTPError as e:
+                return e.code
+
+        self.assertEqual(post(big), 200)
+        with open(exporter.config_path, "w") as f:
+            f.write(otlp_support.config("      max_body_bytes: 1024\n"))
+        status, _, body = exporter.get("/-/reload", method="POST")
+        self.assertEqual(status, 200, body)
+        # The same address (127.0.0.1:0 bound once), the new limit.
+        self.assertEqual(post(big), 413)
+        self.assertEqual(post(otlp_support.protobuf_request([{"body": '{"code": -96}'}])), 200)
+        exporter.wait_metric(RECEIVED, 2, input="otel")
 
 
 if __name__ == "__main__":
