@@ -58,8 +58,7 @@ void read_file(benchmark::State& state, LineSink& sink) {
   std::string const& path = events_file();
   std::uint64_t lines = 0;
   for (auto _ : state) {
-    int error = 0;
-    auto reader = FileReader::open(path, 16384, error);
+    auto reader = FileReader::open(path, 16384);
     FileReader::ReadResult result;
     do {
       result = reader->read(sink, 1 << 20);

@@ -45,60 +45,47 @@ class FileDescriptor {
   int fd_;
 };
 
-// Opens `path` for reading if it is a regular file of at most `max_bytes`;
-// otherwise `error` says why.
+// Opens `path` for reading if it is a regular file of at most `max_bytes`.
 // O_NONBLOCK: opening a FIFO for reading would wait for a writer.
-FileDescriptor open_regular(std::string const& path, std::size_t max_bytes, std::string& error) {
+std::variant<FileDescriptor, ReadFailure> open_regular(std::string const& path,
+                                                       std::size_t max_bytes) {
   FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
-  if (fd.get() < 0) {
-    error = errno_text(errno);
-    return fd;
-  }
+  if (fd.get() < 0) return ReadFailure{errno_text(errno)};
   struct stat info {};
-  if (::fstat(fd.get(), &info) != 0)
-    error = errno_text(errno);
-  else if (!S_ISREG(info.st_mode))
-    error = not_regular(info.st_mode);
-  else if (static_cast<std::uint64_t>(info.st_size) > max_bytes)
-    error = size_limit(max_bytes);
+  if (::fstat(fd.get(), &info) != 0) return ReadFailure{errno_text(errno)};
+  if (!S_ISREG(info.st_mode)) return ReadFailure{not_regular(info.st_mode)};
+  if (static_cast<std::uint64_t>(info.st_size) > max_bytes)
+    return ReadFailure{size_limit(max_bytes)};
   return fd;
 }
 
 }  // namespace
 
-std::string regular_file_problem(std::string const& path, std::size_t max_bytes) {
-  std::string error;
-  open_regular(path, max_bytes, error);
-  return error;
+std::optional<ReadFailure> regular_file_problem(std::string const& path, std::size_t max_bytes) {
+  auto opened = open_regular(path, max_bytes);
+  if (auto* failure = std::get_if<ReadFailure>(&opened)) return std::move(*failure);
+  return std::nullopt;
 }
 
-bool read_regular_file(std::string const& path, std::string& content, std::string& error,
-                       std::size_t max_bytes) {
-  content.clear();
-  error.clear();
-  FileDescriptor fd = open_regular(path, max_bytes, error);
-  if (!error.empty()) return false;
+std::variant<std::string, ReadFailure> read_regular_file(std::string const& path,
+                                                         std::size_t max_bytes) {
+  auto opened = open_regular(path, max_bytes);
+  if (auto* failure = std::get_if<ReadFailure>(&opened)) return std::move(*failure);
+  int const fd = std::get<FileDescriptor>(opened).get();
   // The size is not trusted (the file may grow; /proc files say 0): read to
   // the end, but never past the limit.
+  std::string content;
   char buffer[64 * 1024];
   for (;;) {
-    ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      error = errno_text(errno);
-      break;
-    }
-    if (n == 0) return true;
-    if (content.size() + static_cast<std::size_t>(n) > max_bytes) {
-      error = size_limit(max_bytes);
-      break;
-    }
+    if (n < 0) return ReadFailure{errno_text(errno)};
+    if (n == 0) return content;
+    if (content.size() + static_cast<std::size_t>(n) > max_bytes)
+      return ReadFailure{size_limit(max_bytes)};
     content.append(buffer, static_cast<std::size_t>(n));
   }
-  content.clear();
-  return false;
 }
-
 char const* file_type_name(std::filesystem::file_type type) {
   switch (type) {
     case std::filesystem::file_type::directory:

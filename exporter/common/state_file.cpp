@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "cos_exporter/common/errno_text.hpp"
+#include "cos_exporter/common/json_document.hpp"
 #include "cos_exporter/common/json_string.hpp"
 #include "cos_exporter/common/log.hpp"
 #include "cos_exporter/common/regular_file.hpp"
@@ -14,11 +15,13 @@
 namespace cos_exporter {
 namespace {
 
-// Reads `path`; 1 read, 0 missing, -1 unreadable (`error` set).
-int read_if_present(std::string const& path, std::string& content, std::string& error) {
+// The content of `path`; nullopt when there is no such file.
+std::variant<std::optional<std::string>, ReadFailure> read_if_present(std::string const& path) {
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec) && !ec) return 0;
-  return read_regular_file(path, content, error) ? 1 : -1;
+  if (!std::filesystem::exists(path, ec) && !ec) return std::nullopt;
+  auto read = read_regular_file(path);
+  if (auto* failure = std::get_if<ReadFailure>(&read)) return std::move(*failure);
+  return std::get<std::string>(std::move(read));
 }
 
 }  // namespace
@@ -43,75 +46,65 @@ char const* StateFile::name(Outcome outcome) {
   return "unknown";
 }
 
-bool StateFile::parse(std::string_view text, Loaded& out, std::string& error, bool& newer) {
-  newer = false;
-  simdjson::padded_string padded(text);
-  simdjson::dom::parser parser;
-  simdjson::dom::element document;
-  if (auto code = parser.parse(padded).get(document); code != simdjson::SUCCESS) {
-    error = std::string("not JSON or truncated: ") + simdjson::error_message(code);
-    return false;
-  }
+std::variant<StateFile::Loaded, StateFile::Rejected> StateFile::parse(std::string_view text) {
+  JsonDocument json;
+  if (auto failure = json.parse(text)) return Rejected{Outcome::fresh_invalid, failure->reason};
+  simdjson::dom::element document = json.root();
   std::uint64_t version = 0;
-  if (document["version"].get_uint64().get(version) || version == 0) {
-    error = "no version";
-    return false;
-  }
-  if (version > kVersion) {
-    newer = true;
-    error = "version " + std::to_string(version) + " is newer than this exporter's " +
-            std::to_string(kVersion);
-    return false;
-  }
-  out.sections.clear();
+  if (document["version"].get_uint64().get(version) || version == 0)
+    return Rejected{Outcome::fresh_invalid, "no version"};
+  if (version > kVersion)
+    return Rejected{Outcome::fresh_newer_version, "version " + std::to_string(version) +
+                                                      " is newer than this exporter's " +
+                                                      std::to_string(kVersion)};
+  Loaded out;
   out.version = version;
+  out.outcome = version == 1 ? Outcome::upgraded_v1 : Outcome::restored;
   if (version == 1) {
     simdjson::dom::object inputs;
-    if (document["inputs"].get_object().get(inputs)) {
-      error = "a version-1 file without an inputs object";
-      return false;
-    }
+    if (document["inputs"].get_object().get(inputs))
+      return Rejected{Outcome::fresh_invalid, "a version-1 file without an inputs object"};
     out.sections["positions"] = simdjson::minify(inputs);
-    out.sequence = 0;
-    return true;
+    return out;
   }
   simdjson::dom::object sections;
   if (document["sequence"].get_uint64().get(out.sequence) ||
-      document["sections"].get_object().get(sections)) {
-    error = "no sequence or sections";
-    return false;
-  }
+      document["sections"].get_object().get(sections))
+    return Rejected{Outcome::fresh_invalid, "no sequence or sections"};
   for (auto field : sections) out.sections[std::string(field.key)] = simdjson::minify(field.value);
-  return true;
+  return out;
 }
 
 StateFile::Loaded StateFile::load() {
   Loaded main;
-  std::string text, error;
-  int read = read_if_present(path_, text, error);
-  bool newer = false;
-  if (read == 0) {
-    main.outcome = Outcome::fresh_missing;
-  } else if (read < 0) {
+  auto read = read_if_present(path_);
+  if (auto* failure = std::get_if<ReadFailure>(&read)) {
     main.outcome = Outcome::fresh_unreadable;
-    main.detail = error;
-  } else if (!parse(text, main, error, newer)) {
-    main.outcome = newer ? Outcome::fresh_newer_version : Outcome::fresh_invalid;
-    main.detail = error;
-  } else {
-    main.outcome = main.version == 1 ? Outcome::upgraded_v1 : Outcome::restored;
+    main.detail = failure->reason;
+  } else if (auto const& text = std::get<std::optional<std::string>>(read)) {
+    auto parsed = parse(*text);
+    if (auto* rejected = std::get_if<Rejected>(&parsed)) {
+      main.outcome = rejected->outcome;
+      main.detail = rejected->reason;
+    } else {
+      main = std::get<Loaded>(std::move(parsed));
+    }
   }
 
   // A tmp file: an interrupted write. Complete and newer: the crash came after
   // its fsync, so it is the latest state.
   std::string const tmp = path_ + ".tmp";
-  std::string tmp_text, tmp_error;
-  Loaded from_tmp;
-  bool tmp_newer = false;
-  if (read_if_present(tmp, tmp_text, tmp_error) != 0) {
+  auto tmp_read = read_if_present(tmp);
+  auto const* tmp_text = std::get_if<std::optional<std::string>>(&tmp_read);
+  if (!tmp_text || *tmp_text) {  // a tmp file is there, readable or not
     main.tmp_left = true;
-    bool tmp_ok = !tmp_text.empty() && parse(tmp_text, from_tmp, tmp_error, tmp_newer);
-    if (tmp_ok && (StateFile::fresh(main.outcome) || from_tmp.sequence > main.sequence)) {
+    std::optional<Loaded> tmp_state;
+    if (tmp_text && !(*tmp_text)->empty()) {
+      auto parsed = parse(**tmp_text);
+      if (auto* loaded = std::get_if<Loaded>(&parsed)) tmp_state = std::move(*loaded);
+    }
+    if (tmp_state && (StateFile::fresh(main.outcome) || tmp_state->sequence > main.sequence)) {
+      Loaded from_tmp = std::move(*tmp_state);
       from_tmp.outcome = Outcome::restored_tmp;
       from_tmp.tmp_left = true;
       from_tmp.detail = main.detail;

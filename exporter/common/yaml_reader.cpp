@@ -145,9 +145,10 @@ bool YamlReader::boolean(YAML::Node const& node, std::string_view what) const {
 }
 
 std::string read_text_file(std::string const& path) {
-  std::string content, error;
-  if (!read_regular_file(path, content, error)) throw ConfigError(path + ": cannot read: " + error);
-  return content;
+  auto read = read_regular_file(path);
+  if (auto* failure = std::get_if<ReadFailure>(&read))
+    throw ConfigError(path + ": cannot read: " + failure->reason);
+  return std::get<std::string>(std::move(read));
 }
 
 }  // namespace cos_exporter

@@ -163,9 +163,9 @@ class ConfigReader {
     if (auto n = node["file"]) {
       config.catalog_file = non_empty_string(n, "catalog.file");
       // Checked here so that a missing file is reported where it is named.
-      std::string problem = regular_file_problem(*config.catalog_file);
-      if (!problem.empty())
-        yaml_.fail(n, "catalog.file \"" + *config.catalog_file + "\" cannot be read: " + problem);
+      if (auto problem = regular_file_problem(*config.catalog_file))
+        yaml_.fail(
+            n, "catalog.file \"" + *config.catalog_file + "\" cannot be read: " + problem->reason);
     }
     if (auto list = node["extra"]) {
       yaml_.require_sequence(list, "catalog.extra");

@@ -5,6 +5,7 @@
 #include <array>
 #include <charconv>
 
+#include "cos_exporter/common/json_document.hpp"
 #include "cos_exporter/common/json_string.hpp"
 
 namespace cos_exporter {
@@ -78,61 +79,48 @@ std::string serialize_counters(MetricStore const& store) {
   return out;
 }
 
-bool parse_counters(std::string_view text, std::vector<MetricStore::RestoredFamily>& out,
-                    std::string& error) {
-  simdjson::padded_string padded(text);
-  simdjson::dom::parser parser;
-  simdjson::dom::element document;
-  if (auto code = parser.parse(padded).get(document); code != simdjson::SUCCESS) {
-    error = simdjson::error_message(code);
-    return false;
-  }
+std::variant<std::vector<MetricStore::RestoredFamily>, ParseFailure> parse_counters(
+    std::string_view text) {
+  JsonDocument json;
+  if (auto failure = json.parse(text)) return std::move(*failure);
+  simdjson::dom::element document = json.root();
   simdjson::dom::array families;
-  if (document["families"].get_array().get(families)) {
-    error = "no families array";
-    return false;
-  }
-  out.clear();
+  if (document["families"].get_array().get(families)) return ParseFailure{"no families array"};
+  std::vector<MetricStore::RestoredFamily> out;
   for (simdjson::dom::element element : families) {
     MetricStore::RestoredFamily family;
     std::string_view text_value;
     simdjson::dom::array labels, series;
     if (element["name"].get_string().get(text_value) || element["labels"].get_array().get(labels) ||
-        element["series"].get_array().get(series)) {
-      error = "a family lacks name, labels or series";
-      return false;
-    }
+        element["series"].get_array().get(series))
+      return ParseFailure{"a family lacks name, labels or series"};
     family.name = std::string(text_value);
     for (simdjson::dom::element label : labels) {
-      if (label.get_string().get(text_value)) {
-        error = "a label name of " + family.name + " is not a string";
-        return false;
-      }
+      if (label.get_string().get(text_value))
+        return ParseFailure{"a label name of " + family.name + " is not a string"};
       family.label_names.emplace_back(text_value);
     }
     for (simdjson::dom::element one : series) {
       simdjson::dom::array items;
-      if (one.get_array().get(items) || items.size() != family.label_names.size() + 1) {
-        error = "a series of " + family.name + " does not have its label values and a value";
-        return false;
-      }
+      if (one.get_array().get(items) || items.size() != family.label_names.size() + 1)
+        return ParseFailure{"a series of " + family.name +
+                            " does not have its label values and a value"};
       std::vector<std::string> values;
       std::uint64_t value = 0;
       std::size_t i = 0;
       for (simdjson::dom::element item : items) {
         bool ok = i < family.label_names.size() ? !item.get_string().get(text_value)
                                                 : !item.get_uint64().get(value);
-        if (!ok) {
-          error = "a series of " + family.name + " has a mistyped label value or value";
-          return false;
-        }
+        if (!ok)
+          return ParseFailure{"a series of " + family.name +
+                              " has a mistyped label value or value"};
         if (i++ < family.label_names.size()) values.emplace_back(text_value);
       }
       family.series[std::move(values)] += value;
     }
     out.push_back(std::move(family));
   }
-  return true;
+  return out;
 }
 
 }  // namespace cos_exporter

@@ -147,6 +147,11 @@ struct Daemon::State {
     });
   }
 
+  // Why a reload was not put in force.
+  struct ReloadFailure {
+    std::string reason;
+  };
+
   // What a reload puts in force, read and checked off the loop.
   struct PreparedReload {
     Config config;
@@ -175,7 +180,9 @@ struct Daemon::State {
       }
       asio::post(io, [this, prepared, error = std::move(error), done = std::move(done),
                       guard = std::move(guard)]() mutable {
-        bool ok = error.empty() && apply(*prepared, error);
+        if (error.empty())
+          if (auto failure = apply(*prepared)) error = std::move(failure->reason);
+        bool const ok = error.empty();
         if (!ok) {
           reload_successful->set(0);
           reload_error = error;
@@ -186,11 +193,8 @@ struct Daemon::State {
     });
   }
 
-  bool apply(PreparedReload& prepared, std::string& error) {
-    if (stopping) {
-      error = "the exporter is stopping";
-      return false;
-    }
+  std::optional<ReloadFailure> apply(PreparedReload& prepared) {
+    if (stopping) return ReloadFailure{"the exporter is stopping"};
     try {
       auto const classifier = prepared.classifier;
       inputs->apply(prepared.config);
@@ -204,10 +208,9 @@ struct Daemon::State {
       reload_error.clear();
       log_info("configuration reloaded", {{"config", config.source}});
       log_config_warnings(*classifier);
-      return true;
+      return std::nullopt;
     } catch (std::exception const& e) {
-      error = e.what();
-      return false;
+      return ReloadFailure{e.what()};
     }
   }
 

@@ -48,10 +48,11 @@ class StateKeeper::View : public prometheus::Collectable {
     if (keeper_.in_sync_ || keeper_.file_ == nullptr) return families;
     if (!parsed_ || parsed_text_ != keeper_.last_counters_) {
       parsed_.emplace();
-      std::string error;
-      if (keeper_.last_counters_.empty() ||
-          !parse_counters(keeper_.last_counters_, *parsed_, error))
-        parsed_->clear();
+      if (!keeper_.last_counters_.empty()) {
+        auto parsed = parse_counters(keeper_.last_counters_);
+        if (auto* families = std::get_if<std::vector<MetricStore::RestoredFamily>>(&parsed))
+          *parsed_ = std::move(*families);
+      }
       parsed_text_ = keeper_.last_counters_;
     }
     for (auto& family : families) {
@@ -135,23 +136,24 @@ void StateKeeper::open(std::optional<std::string> const& path) {
   StateFile::Loaded loaded = file_->load();
   load_outcome_ = StateFile::name(loaded.outcome);
   tmp_found_ = loaded.tmp_left;
-  std::string error;
   if (auto it = loaded.sections.find(kPositions); it != loaded.sections.end()) {
-    if (!positions_->load_section(it->second, error))
+    if (auto failure = positions_->load_section(it->second))
       log_error("invalid positions section in the state file; files start from start_at",
-                {{"component", "state"}, {"path", *path}, {"error", error}});
+                {{"component", "state"}, {"path", *path}, {"error", failure->reason}});
   }
   std::size_t series = 0;
   if (auto it = loaded.sections.find(kCounters); it != loaded.sections.end()) {
-    std::vector<MetricStore::RestoredFamily> families;
-    if (parse_counters(it->second, families, error)) {
-      for (auto const& family : families) series += family.series.size();
-      store_.restore_counters(std::move(families));
+    auto parsed = parse_counters(it->second);
+    if (auto* families = std::get_if<std::vector<MetricStore::RestoredFamily>>(&parsed)) {
+      for (auto const& family : *families) series += family.series.size();
+      store_.restore_counters(std::move(*families));
       remember_written(it->second);
       last_positions_.clear();
     } else {
       log_error("invalid counters section in the state file; counters start at zero",
-                {{"component", "state"}, {"path", *path}, {"error", error}});
+                {{"component", "state"},
+                 {"path", *path},
+                 {"error", std::get<ParseFailure>(parsed).reason}});
     }
   }
   if (!StateFile::fresh(loaded.outcome)) {

@@ -42,10 +42,11 @@ std::string openssl_error() {
 std::string read_pem(std::string const& file, std::string const& inline_pem,
                      std::string const& file_field) {
   if (file.empty()) return inline_pem;
-  std::string content, error;
-  if (!read_regular_file(file, content, error))
-    throw TlsSetupError(file_field, file_field + " \"" + file + "\": cannot read: " + error);
-  return content;
+  auto read = read_regular_file(file);
+  if (auto* failure = std::get_if<ReadFailure>(&read))
+    throw TlsSetupError(file_field,
+                        file_field + " \"" + file + "\": cannot read: " + failure->reason);
+  return std::get<std::string>(std::move(read));
 }
 
 std::string describe(std::string const& file, std::string const& file_field,

@@ -58,18 +58,20 @@ void FileInput::attach(FollowedPath& followed_path, FoundFile const& file) {
 std::unique_ptr<FileReader> FileInput::open_reader(FollowedPath& followed_path,
                                                    FoundFile const& file) {
   auto opened = open_byte_source(followed_path.path());
-  if (opened.source) return std::make_unique<FileReader>(std::move(opened.source), max_line_bytes_);
-  if (opened.error == ENOENT || opened.error == ENOTDIR) return nullptr;
-  if (opened.error != 0) {
-    followed_path.cannot_open(opened.error, config_.name);
+  if (auto* source = std::get_if<std::unique_ptr<ByteSource>>(&opened))
+    return std::make_unique<FileReader>(std::move(*source), max_line_bytes_);
+  auto const& failure = std::get<OpenFailure>(opened);
+  if (failure.error == ENOENT || failure.error == ENOTDIR) return nullptr;
+  if (failure.error != 0) {
+    followed_path.cannot_open(failure.error, config_.name);
     return nullptr;
   }
-  settle(file, file_kind_name(*opened.kind));
+  settle(file, file_kind_name(failure.kind));
   log_warn("compressed file in a format that is not read; skipping it",
            {{"component", "file"},
             {"input", config_.name},
             {"path", followed_path.path()},
-            {"format", file_kind_name(*opened.kind)}});
+            {"format", file_kind_name(failure.kind)}});
   return nullptr;
 }
 

@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "cos_exporter/common/errno_text.hpp"
+#include "cos_exporter/common/json_document.hpp"
 #include "cos_exporter/common/json_string.hpp"
 #include "cos_exporter/common/log.hpp"
 #include "cos_exporter/common/regular_file.hpp"
@@ -53,48 +54,35 @@ bool parse_hex64(std::string_view text, std::uint64_t& out) {
   return ec == std::errc{} && end == text.data() + text.size();
 }
 
-// Reads one entry; false with `error` set when a field is missing or mistyped.
-bool parse_entry(simdjson::dom::element element, FilePosition& out, std::string& error) {
+// Reads one entry; the failure names a missing or mistyped field.
+std::variant<FilePosition, ParseFailure> parse_entry(simdjson::dom::element element) {
+  FilePosition out;
   simdjson::dom::object entry;
-  if (element.get_object().get(entry)) {
-    error = "an entry is not an object";
-    return false;
-  }
+  if (element.get_object().get(entry)) return ParseFailure{"an entry is not an object"};
   std::string_view text;
   if (!entry["path"].get_string().get(text)) {
     out.path = std::string(text);
   } else if (!entry["path_hex"].get_string().get(text)) {
-    if (!from_hex(text, out.path)) {
-      error = "invalid path_hex";
-      return false;
-    }
-  } else {
-    error = "an entry has no path";
-    return false;
-  }
+    if (!from_hex(text, out.path)) return ParseFailure{"invalid path_hex"};
+  } else
+    return ParseFailure{"an entry has no path"};
   std::uint64_t bytes = 0;
   if (entry["device"].get_uint64().get(out.device) || entry["inode"].get_uint64().get(out.inode) ||
       entry["offset"].get_uint64().get(out.offset) ||
       entry["fingerprint_bytes"].get_uint64().get(bytes) || bytes > kFingerprintBytes ||
-      entry["fingerprint"].get_string().get(text)) {
-    error = "entry for " + out.path + " lacks device, inode, offset or fingerprint";
-    return false;
-  }
+      entry["fingerprint"].get_string().get(text))
+    return ParseFailure{"entry for " + out.path + " lacks device, inode, offset or fingerprint"};
   out.fingerprint_bytes = static_cast<std::uint32_t>(bytes);
-  if (!parse_hex64(text, out.fingerprint)) {
-    error = "entry for " + out.path + " has an invalid fingerprint";
-    return false;
-  }
+  if (!parse_hex64(text, out.fingerprint))
+    return ParseFailure{"entry for " + out.path + " has an invalid fingerprint"};
   // Entries of older versions have no tail: they are matched by inode.
   if (entry["tail"].get_string().get(text) == simdjson::SUCCESS) {
     if (entry["tail_bytes"].get_uint64().get(bytes) || bytes > kTailBytes ||
-        !parse_hex64(text, out.tail)) {
-      error = "entry for " + out.path + " has an invalid tail";
-      return false;
-    }
+        !parse_hex64(text, out.tail))
+      return ParseFailure{"entry for " + out.path + " has an invalid tail"};
     out.tail_bytes = static_cast<std::uint32_t>(bytes);
   }
-  return true;
+  return out;
 }
 
 }  // namespace
@@ -113,50 +101,37 @@ PositionStore::PositionStore(std::string path) : path_(std::move(path)) {
   file_ = std::make_unique<StateFile>(path_);
   StateFile::Loaded loaded = file_->load();
   if (auto it = loaded.sections.find("positions"); it != loaded.sections.end()) {
-    std::string error;
-    if (!load_section(it->second, error))
+    if (auto failure = load_section(it->second))
       log_warn("invalid positions in the state file; starting without saved positions",
-               {{"component", "positions"}, {"path", path_}, {"error", error}});
+               {{"component", "positions"}, {"path", path_}, {"error", failure->reason}});
   }
 }
 
-bool PositionStore::load_section(std::string_view text, std::string& error) {
-  std::map<std::string, std::vector<FilePosition>> loaded;
-  if (!parse(text, loaded, error)) return false;
-  inputs_ = std::move(loaded);
-  return true;
+std::optional<ParseFailure> PositionStore::load_section(std::string_view text) {
+  auto parsed = parse(text);
+  if (auto* failure = std::get_if<ParseFailure>(&parsed)) return std::move(*failure);
+  inputs_ = std::get<Entries>(std::move(parsed));
+  return std::nullopt;
 }
 
-bool PositionStore::parse(std::string_view text,
-                          std::map<std::string, std::vector<FilePosition>>& out,
-                          std::string& error) {
-  simdjson::padded_string padded(text);
-  simdjson::dom::parser parser;
-  simdjson::dom::element document;
-  if (auto code = parser.parse(padded).get(document); code != simdjson::SUCCESS) {
-    error = simdjson::error_message(code);
-    return false;
-  }
+std::variant<PositionStore::Entries, ParseFailure> PositionStore::parse(std::string_view text) {
+  JsonDocument json;
+  if (auto failure = json.parse(text)) return std::move(*failure);
   simdjson::dom::object inputs;
-  if (document.get_object().get(inputs)) {
-    error = "the positions are not an object";
-    return false;
-  }
-  out.clear();
+  if (json.root().get_object().get(inputs)) return ParseFailure{"the positions are not an object"};
+  Entries out;
   for (auto field : inputs) {
     simdjson::dom::array entries;
-    if (field.value.get_array().get(entries)) {
-      error = "input " + std::string(field.key) + " is not an array";
-      return false;
-    }
+    if (field.value.get_array().get(entries))
+      return ParseFailure{"input " + std::string(field.key) + " is not an array"};
     auto& list = out[std::string(field.key)];
     for (simdjson::dom::element element : entries) {
-      FilePosition position;
-      if (!parse_entry(element, position, error)) return false;
-      list.push_back(std::move(position));
+      auto entry = parse_entry(element);
+      if (auto* failure = std::get_if<ParseFailure>(&entry)) return std::move(*failure);
+      list.push_back(std::get<FilePosition>(std::move(entry)));
     }
   }
-  return true;
+  return out;
 }
 
 std::string PositionStore::serialize() const {

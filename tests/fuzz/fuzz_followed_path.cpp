@@ -1,5 +1,5 @@
 // Any bytes as a tailed file's content, appended in arbitrary chunks and read
-// with arbitrary budgets through the followed_path's FileReader, sometimes truncated
+// with arbitrary budgets through a FileReader, sometimes truncated
 // as copytruncate does: never a crash, no line longer than max_line_bytes or
 // holding a '\n', positions within the file, and, without truncation, one
 // line handed on for each line written.
@@ -13,7 +13,7 @@
 #include <string_view>
 
 #include "fuzz_support.hpp"
-#include "inputs/followed_path.hpp"
+#include "inputs/file_source/reader.hpp"
 
 using namespace cos_exporter;
 
@@ -41,8 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
   std::size_t const max_line_bytes = input.ConsumeIntegralInRange<std::size_t>(1, 64);
   int fd = ::memfd_create("tailed", MFD_CLOEXEC);
   fuzz::require(fd >= 0, "memfd_create");
-  int error = 0;
-  auto reader = FileReader::open("/proc/self/fd/" + std::to_string(fd), max_line_bytes, error);
+  auto reader = FileReader::open("/proc/self/fd/" + std::to_string(fd), max_line_bytes);
   fuzz::require(reader != nullptr, "open the tailed file");
 
   CheckingSink sink(max_line_bytes);

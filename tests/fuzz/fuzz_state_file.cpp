@@ -6,8 +6,10 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "cos_exporter/common/state_file.hpp"
@@ -18,7 +20,7 @@ using namespace cos_exporter;
 
 namespace {
 
-using Entries = std::map<std::string, std::vector<FilePosition>>;
+using Entries = PositionStore::Entries;
 
 Entries entries_of(PositionStore const& store) {
   Entries entries;
@@ -35,24 +37,25 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
   fuzz::require(::write(fd, data, size) == static_cast<ssize_t>(size), "write the state file");
 
   std::string_view text(reinterpret_cast<char const*>(data), size);
-  Entries parsed;
-  std::string error;
-  StateFile::Loaded document;
-  bool newer = false;
-  bool const is_state = StateFile::parse(text, document, error, newer);
-  fuzz::require(is_state || !error.empty(), "an invalid state file says why");
-  bool const valid = is_state && document.sections.contains("positions") &&
-                     PositionStore::parse(document.sections["positions"], parsed, error);
+  auto document = StateFile::parse(text);
+  if (auto* rejected = std::get_if<StateFile::Rejected>(&document))
+    fuzz::require(!rejected->reason.empty(), "an invalid state file says why");
+  auto* state = std::get_if<StateFile::Loaded>(&document);
+  std::optional<Entries> parsed;
+  if (state && state->sections.contains("positions")) {
+    auto positions = PositionStore::parse(state->sections["positions"]);
+    if (auto* entries = std::get_if<Entries>(&positions)) parsed = std::move(*entries);
+  }
   {
     PositionStore store("/proc/self/fd/" + std::to_string(fd));
     Entries loaded = entries_of(store);
-    fuzz::require(valid ? loaded == parsed : loaded.empty(),
+    fuzz::require(parsed ? loaded == *parsed : loaded.empty(),
                   "the store holds what parse() reads, or nothing");
 
-    Entries reread;
-    fuzz::require(PositionStore::parse(store.serialize(), reread, error),
-                  "what the store writes reads back");
-    fuzz::require(reread == loaded, "what the store writes reads back as the same entries");
+    auto reread = PositionStore::parse(store.serialize());
+    fuzz::require(std::holds_alternative<Entries>(reread), "what the store writes reads back");
+    fuzz::require(std::get<Entries>(reread) == loaded,
+                  "what the store writes reads back as the same entries");
   }
   ::close(fd);
   return 0;

@@ -56,8 +56,7 @@ inline void gzip_file(std::string const& from, std::string const& to) {
 }
 
 inline std::unique_ptr<FileReader> open_reader(std::string const& path, std::size_t max = 16384) {
-  int error = 0;
-  auto reader = FileReader::open(path, max, error);
+  auto reader = FileReader::open(path, max);
   REQUIRE(reader != nullptr);
   return reader;
 }

@@ -17,10 +17,14 @@ using cos_exporter::testing::write_file;
 namespace {
 
 std::string read_error(std::string const& path, std::size_t max_bytes = kMaxReadFileBytes) {
-  std::string content = "stale", error;
-  CHECK_FALSE(read_regular_file(path, content, error, max_bytes));
-  CHECK(content.empty());
-  return error;
+  auto read = read_regular_file(path, max_bytes);
+  REQUIRE(std::holds_alternative<ReadFailure>(read));
+  return std::get<ReadFailure>(read).reason;
+}
+
+std::string problem(std::string const& path, std::size_t max_bytes = kMaxReadFileBytes) {
+  auto found = regular_file_problem(path, max_bytes);
+  return found ? found->reason : "";
 }
 
 }  // namespace
@@ -30,14 +34,14 @@ TEST_CASE("a regular file is read whole", "[regular_file]") {
   std::string text(200000, 'x');
   text += "end";
   write_file(dir.file("a.yaml"), text);
-  std::string content, error;
-  CHECK(read_regular_file(dir.file("a.yaml"), content, error));
-  CHECK(content == text);
-  CHECK(error.empty());
-  CHECK(regular_file_problem(dir.file("a.yaml")).empty());
+  auto read = read_regular_file(dir.file("a.yaml"));
+  REQUIRE(std::holds_alternative<std::string>(read));
+  CHECK(std::get<std::string>(read) == text);
+  CHECK_FALSE(regular_file_problem(dir.file("a.yaml")));
   write_file(dir.file("empty.yaml"), "");
-  CHECK(read_regular_file(dir.file("empty.yaml"), content, error));
-  CHECK(content.empty());
+  read = read_regular_file(dir.file("empty.yaml"));
+  REQUIRE(std::holds_alternative<std::string>(read));
+  CHECK(std::get<std::string>(read).empty());
 }
 
 TEST_CASE("a FIFO is refused at once, writer or not", "[regular_file]") {
@@ -45,7 +49,7 @@ TEST_CASE("a FIFO is refused at once, writer or not", "[regular_file]") {
   std::string fifo = dir.file("catalog.yaml");
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
   CHECK(read_error(fifo) == "it is a FIFO, not a regular file");
-  CHECK(regular_file_problem(fifo) == "it is a FIFO, not a regular file");
+  CHECK(problem(fifo) == "it is a FIFO, not a regular file");
 }
 
 TEST_CASE("devices, directories and sockets are refused, not read", "[regular_file]") {
@@ -72,13 +76,12 @@ TEST_CASE("a file over the limit is refused, whatever its size says", "[regular_
   TempDir dir;
   write_file(dir.file("big.yaml"), std::string(2 * 1024 * 1024 + 1, 'x'));
   CHECK(read_error(dir.file("big.yaml"), 2 * 1024 * 1024) == "larger than the 2 MiB limit");
-  CHECK(regular_file_problem(dir.file("big.yaml"), 2 * 1024 * 1024) ==
-        "larger than the 2 MiB limit");
+  CHECK(problem(dir.file("big.yaml"), 2 * 1024 * 1024) == "larger than the 2 MiB limit");
   CHECK(read_error(dir.file("big.yaml"), 1000) == "larger than the 1000 byte limit");
   // /proc files report size 0 and are read to their end, within the limit.
-  std::string content, error;
-  CHECK(read_regular_file("/proc/self/status", content, error));
-  CHECK(content.find("Name:") != std::string::npos);
+  auto status = read_regular_file("/proc/self/status");
+  REQUIRE(std::holds_alternative<std::string>(status));
+  CHECK(std::get<std::string>(status).find("Name:") != std::string::npos);
   CHECK(read_error("/proc/self/status", 16) == "larger than the 16 byte limit");
 }
 

@@ -160,9 +160,9 @@ TEST_CASE("counters serialize and restore, also into series created later", "[st
   store.counter(metric::kReceivedFamily).series({"udp"}).add(20);
   std::string text = serialize_counters(store);
 
-  std::vector<MetricStore::RestoredFamily> families;
-  std::string error;
-  REQUIRE(parse_counters(text, families, error));
+  auto parsed = parse_counters(text);
+  REQUIRE(std::holds_alternative<std::vector<MetricStore::RestoredFamily>>(parsed));
+  auto families = std::get<std::vector<MetricStore::RestoredFamily>>(parsed);
   CHECK(families.size() == 3);
 
   MetricStore next;
@@ -183,15 +183,15 @@ TEST_CASE("counters serialize and restore, also into series created later", "[st
   CHECK(next.counter(metric::kReceivedFamily).series({"udp"}).value() == 0);
   // What no series took up is not written again.
   MetricStore third;
-  REQUIRE(parse_counters(text, families, error));
-  third.restore_counters(std::move(families));
+  third.restore_counters(std::get<std::vector<MetricStore::RestoredFamily>>(parsed));
   CHECK(serialize_counters(third) == "{\"families\":[]}");
 
   for (std::string bad : {"", "[]", "{\"families\":[{\"name\":\"x\"}]}",
                           "{\"families\":[{\"name\":\"x\",\"labels\":[\"a\"],\"series\":[[1]]}]}",
                           "{\"families\":[{\"name\":\"x\",\"labels\":[],\"series\":[[-1]]}]}"}) {
-    CHECK_FALSE(parse_counters(bad, families, error));
-    CHECK_FALSE(error.empty());
+    auto rejected = parse_counters(bad);
+    REQUIRE(std::holds_alternative<ParseFailure>(rejected));
+    CHECK_FALSE(std::get<ParseFailure>(rejected).reason.empty());
   }
 }
 
@@ -274,10 +274,9 @@ TEST_CASE("restored extra-label and unknown-code series continue within the new 
   }
   // Fewer series allowed now: each error makes three (code, outcome, group).
   Counting after(kLabels + "limits: {max_series: 6, max_unknown_codes: 1}\n");
-  std::vector<MetricStore::RestoredFamily> families;
-  std::string error;
-  REQUIRE(parse_counters(text, families, error));
-  after.hub.store().restore_counters(std::move(families));
+  auto parsed = parse_counters(text);
+  REQUIRE(std::holds_alternative<std::vector<MetricStore::RestoredFamily>>(parsed));
+  after.hub.store().restore_counters(std::get<std::vector<MetricStore::RestoredFamily>>(parsed));
   CHECK(after.errors({"unknown", "777", "UNKNOWN"}) == -1);  // made again when seen again
   for (char const* line :
        {"code=-4016 region=r1", "code=-4016 region=r2", "code=-4016 region=r3", "code=777 x"})

@@ -126,32 +126,25 @@ class GzipSource final : public ByteSource {
 
 }  // namespace
 
-OpenedSource open_byte_source(std::string const& path) {
-  OpenedSource out;
+std::variant<std::unique_ptr<ByteSource>, OpenFailure> open_byte_source(std::string const& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
-    out.error = errno;
-    return out;
-  }
+  if (fd < 0) return OpenFailure{errno};
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    out.error = S_ISREG(st.st_mode) ? errno : EINVAL;
+    int const error = S_ISREG(st.st_mode) ? errno : EINVAL;
     ::close(fd);
-    return out;
+    return OpenFailure{error};
   }
-  out.identity = {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
+  FileIdentity const identity{static_cast<std::uint64_t>(st.st_dev),
+                              static_cast<std::uint64_t>(st.st_ino)};
   char head[16];
   ssize_t n = ::pread(fd, head, sizeof head, 0);
-  out.kind = file_kind_of(std::string_view(head, n > 0 ? static_cast<std::size_t>(n) : 0));
+  auto kind = file_kind_of(std::string_view(head, n > 0 ? static_cast<std::size_t>(n) : 0));
   // Too short to tell: text until it says otherwise (it has no line to read yet).
-  if (!out.kind || out.kind == FileKind::text) {
-    out.source = std::make_unique<TextSource>(fd, out.identity);
-  } else if (out.kind == FileKind::gzip) {
-    out.source = std::make_unique<GzipSource>(fd, out.identity);
-  } else {
-    ::close(fd);
-  }
-  return out;
+  if (!kind || kind == FileKind::text) return std::make_unique<TextSource>(fd, identity);
+  if (kind == FileKind::gzip) return std::make_unique<GzipSource>(fd, identity);
+  ::close(fd);
+  return OpenFailure{0, *kind};
 }
 
 }  // namespace cos_exporter

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 
 #include "cos_exporter/inputs/file_source/fingerprint.hpp"
 #include "file_kind.hpp"
@@ -56,15 +57,14 @@ class ByteSource {
   FileIdentity identity_;
 };
 
-// What opening a path gave: a source, or why there is none (errno in `error`,
-// or a kind that is not read: bzip2, xz, zstd). A file too short to tell what
-// it is (`kind` nullopt) is opened as text.
-struct OpenedSource {
-  std::unique_ptr<ByteSource> source;
+// Why a path gave no source: its errno (EINVAL for what is not a regular
+// file), or 0 for a compressed `kind` that is not read (bzip2, xz, zstd).
+struct OpenFailure {
   int error = 0;
-  std::optional<FileKind> kind;
-  FileIdentity identity;
+  FileKind kind = FileKind::text;
 };
-OpenedSource open_byte_source(std::string const& path);
+// A source for the file at `path`. A file too short to tell what it is is
+// opened as text.
+std::variant<std::unique_ptr<ByteSource>, OpenFailure> open_byte_source(std::string const& path);
 
 }  // namespace cos_exporter

@@ -22,14 +22,11 @@ FileReader::FileReader(std::unique_ptr<ByteSource> source, std::size_t max_line_
   refresh_size();
 }
 
-std::unique_ptr<FileReader> FileReader::open(std::string const& path, std::size_t max_line_bytes,
-                                             int& error) {
+std::unique_ptr<FileReader> FileReader::open(std::string const& path, std::size_t max_line_bytes) {
   auto opened = open_byte_source(path);
-  if (!opened.source) {
-    error = opened.error != 0 ? opened.error : EINVAL;
-    return nullptr;
-  }
-  return std::make_unique<FileReader>(std::move(opened.source), max_line_bytes);
+  auto* source = std::get_if<std::unique_ptr<ByteSource>>(&opened);
+  if (source == nullptr) return nullptr;
+  return std::make_unique<FileReader>(std::move(*source), max_line_bytes);
 }
 
 void FileReader::refresh_size() {

@@ -54,10 +54,9 @@ class FileReader {
 
   // Reads `source` from 0.
   FileReader(std::unique_ptr<ByteSource> source, std::size_t max_line_bytes);
-  // Opens `path` for reading at offset 0; null (and `error` set to errno, or
-  // EINVAL for something other than a regular file or gzip) when it cannot.
-  static std::unique_ptr<FileReader> open(std::string const& path, std::size_t max_line_bytes,
-                                          int& error);
+  // Opens `path` for reading at offset 0; null when it cannot (a file input
+  // opens through open_byte_source, which says why).
+  static std::unique_ptr<FileReader> open(std::string const& path, std::size_t max_line_bytes);
 
   // Moves to `offset`. When the byte before it is not '\n' the reader is in
   // the middle of a line and skips to the next newline without counting.

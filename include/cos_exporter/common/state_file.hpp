@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "cos_exporter/common/atomic_file.hpp"
 
@@ -60,9 +61,13 @@ class StateFile {
   // The document write() would write.
   std::string render(std::map<std::string, std::string> const& sections,
                      std::uint64_t sequence) const;
-  // Parses a state document; false with `error` set when it is not one.
-  // `newer` is set when it is a document of a later version.
-  static bool parse(std::string_view text, Loaded& out, std::string& error, bool& newer);
+  // Why a document was not taken: fresh_invalid or fresh_newer_version.
+  struct Rejected {
+    Outcome outcome;
+    std::string reason;
+  };
+  // Parses a state document (outcome restored, or upgraded_v1 for version 1).
+  static std::variant<Loaded, Rejected> parse(std::string_view text);
 
   static constexpr std::uint64_t kVersion = 2;
 

@@ -2,8 +2,10 @@
 
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
+#include "cos_exporter/common/parse_failure.hpp"
 #include "cos_exporter/counting/metric_store.hpp"
 
 namespace cos_exporter {
@@ -17,8 +19,8 @@ namespace cos_exporter {
 // seen again) are not written: they cannot pile up over restarts, and such a
 // series, when it comes back, starts from zero (a reset Prometheus adjusts).
 std::string serialize_counters(MetricStore const& store);
-// Reads the section; false (`error` set, `out` unspecified) when it is not valid.
-bool parse_counters(std::string_view text, std::vector<MetricStore::RestoredFamily>& out,
-                    std::string& error);
+// Reads the section.
+std::variant<std::vector<MetricStore::RestoredFamily>, ParseFailure> parse_counters(
+    std::string_view text);
 
 }  // namespace cos_exporter

@@ -4,11 +4,14 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
+#include "cos_exporter/common/parse_failure.hpp"
 #include "cos_exporter/common/state_file.hpp"
 #include "cos_exporter/inputs/file_source/fingerprint.hpp"
 
@@ -79,12 +82,13 @@ class PositionStore {
   std::string const& path() const { return path_; }
   // The section's JSON text for the current entries.
   std::string serialize() const;
-  // Replaces the entries with those of a section; false (nothing changed,
-  // `error` set) when it is not valid.
-  bool load_section(std::string_view text, std::string& error);
-  // Parses section text; false (and `error` set) when it is not valid.
-  static bool parse(std::string_view text, std::map<std::string, std::vector<FilePosition>>& out,
-                    std::string& error);
+  // Each input's positions, by input name.
+  using Entries = std::map<std::string, std::vector<FilePosition>>;
+  // Replaces the entries with those of a section; nothing changes when it
+  // is not valid.
+  std::optional<ParseFailure> load_section(std::string_view text);
+  // Parses section text.
+  static std::variant<Entries, ParseFailure> parse(std::string_view text);
 
  private:
   std::string path_;
