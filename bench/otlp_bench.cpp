@@ -74,15 +74,18 @@ std::string json_batch() {
       R"({"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"bench"}}]},"scopeLogs":[{"logRecords":[)";
   for (int i = 0; i < kBatch; ++i) {
     if (i) out += ",";
-    out += R"({"traceId":")" + hex(0x4bf92f3577b34da6ull + i, 16) + hex(i, 16) +
-           R"(","spanId":")" + hex(0x00f067aa0ba902b7ull + i, 16) + R"(",)";
+    out += R"({"traceId":")" + hex(0x4bf92f3577b34da6ull + i, 16) + hex(i, 16) + R"(","spanId":")" +
+           hex(0x00f067aa0ba902b7ull + i, 16) + R"(",)";
     if (i % 3 == 0)
-      out += R"("body":{"stringValue":"{\"code\":-4016,\"message\":\"ErrNotSameSHA\",\"request_id\":\"r)" +
-             std::to_string(i) + R"(\"}"}})";
+      out +=
+          R"("body":{"stringValue":"{\"code\":-4016,\"message\":\"ErrNotSameSHA\",\"request_id\":\"r)" +
+          std::to_string(i) + R"(\"}"}})";
     else if (i % 3 == 1)
-      out += R"("body":{"kvlistValue":{"values":[{"key":"code","value":{"intValue":"-96"}},{"key":"message","value":{"stringValue":"expired"}}]}}})";
+      out +=
+          R"("body":{"kvlistValue":{"values":[{"key":"code","value":{"intValue":"-96"}},{"key":"message","value":{"stringValue":"expired"}}]}}})";
     else
-      out += R"("body":{"stringValue":"declined"},"attributes":[{"key":"cos.error.code","value":{"intValue":"-5997"}}]})";
+      out +=
+          R"("body":{"stringValue":"declined"},"attributes":[{"key":"cos.error.code","value":{"intValue":"-5997"}}]})";
   }
   return out + "]}]}]}";
 }
