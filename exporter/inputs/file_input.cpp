@@ -84,7 +84,7 @@ void FileInput::stop() {
   record_positions();
   if (positions_ != nullptr) positions_->remove_provider(this);
   watcher_.stop();
-  alive_.reset();
+  lifetime_.end();
   draining_.clear();
   by_path_.clear();
   dirty_.clear();
@@ -143,7 +143,7 @@ std::vector<std::string> FileInput::followed_paths() const {
 void FileInput::schedule_pass() {
   if (pass_posted_ || stopped_) return;
   pass_posted_ = true;
-  boost::asio::post(io_, [this, alive = std::weak_ptr<int>(alive_)] {
+  boost::asio::post(io_, [this, alive = lifetime_.watch()] {
     if (alive.expired()) return;
     pass_posted_ = false;
     run_pass();

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "cos_exporter/common/lifetime.hpp"
 #include "cos_exporter/config/config.hpp"
 #include "cos_exporter/counting/counting_hub.hpp"
 #include "cos_exporter/inputs/input.hpp"
@@ -171,7 +172,7 @@ class FileInput final : public Input {
   bool stopped_ = false;
   bool pass_posted_ = false;
   bool full_requested_ = false;
-  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+  Lifetime lifetime_;
 };
 
 }  // namespace cos_exporter
