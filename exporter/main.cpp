@@ -119,10 +119,9 @@ int check_config(po::variables_map const& vm) {
   Config config = load_config_or_builtin(vm);
   auto classifier = make_classifier(config);
   if (vm.count("web.config.file")) load_web_config(vm["web.config.file"].as<std::string>());
-  std::cout << "config OK: " << config.source << " ("
-            << config.udp_inputs.size() + config.unixgram_inputs.size() + config.file_inputs.size()
-            << " inputs, " << config.groups.size() << " groups, "
-            << catalog_summary(classifier->catalog()) << ")\n";
+  std::cout << "config OK: " << config.source << " (" << config.inputs.size() << " inputs, "
+            << config.groups.size() << " groups, " << catalog_summary(classifier->catalog())
+            << ")\n";
   // Valid, so not fatal; but most likely a typo that would leave an alert blind.
   for (std::string const& warning : group_warnings(config.groups, classifier->catalog())) {
     std::cerr << "warning: " << config.source << ": " << warning << '\n';

@@ -30,8 +30,9 @@ std::vector<std::string> source_label_names(Config const& config) {
   auto add = [&](std::string const& name) {
     if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
   };
-  for (auto const& input : config.file_inputs)
-    for (std::string const& name : path_label_names(input.path_labels)) add(name);
+  for (auto const& input : config.inputs)
+    if (auto const* file = std::get_if<FileInputConfig>(&input))
+      for (std::string const& name : path_label_names(file->path_labels)) add(name);
   for (auto const& label : config.event_labels) add(label.name);
   return names;
 }

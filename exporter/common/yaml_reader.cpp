@@ -73,6 +73,11 @@ void YamlReader::require_sequence(YAML::Node const& node, std::string_view what)
 
 void YamlReader::check_keys(YAML::Node const& map, std::initializer_list<std::string_view> allowed,
                             std::string_view what) const {
+  check_keys(map, std::span<std::string_view const>(allowed.begin(), allowed.size()), what);
+}
+
+void YamlReader::check_keys(YAML::Node const& map, std::span<std::string_view const> allowed,
+                            std::string_view what) const {
   require_map(map, what);
   for (auto const& item : map) {
     if (!item.first.IsScalar())

@@ -92,9 +92,11 @@ class ConfigReader {
     return *format;
   }
 
-  // format, regex, envelope and sdk: how every input kind reads its lines.
-  template <typename Input>
-  void read_format_and_regex(YAML::Node const& node, Input& input) {
+  // The keys every kind takes: name (the `input` label, unique across all
+  // inputs), format, regex, envelope, sdk and labels.
+  void read_input_common(YAML::Node const& node, InputSettings& input) {
+    if (auto n = node["name"]) input.name = yaml_.string(n, "name");
+    claim_input_name(node["name"] ? node["name"] : node, input.name);
     if (auto f = node["format"]) input.format = read_format(f);
     if (auto e = node["envelope"]) {
       std::string text = yaml_.string(e, "envelope");
@@ -118,13 +120,7 @@ class ConfigReader {
     }
     if (input.format == EventFormat::regex && input.regex.empty())
       yaml_.fail(node, "input \"" + input.name + "\" has format: regex but no regex");
-  }
-
-  // name: the `input` label, unique across all inputs.
-  template <typename Input>
-  void read_name(YAML::Node const& node, Input& input) {
-    if (auto n = node["name"]) input.name = yaml_.string(n, "name");
-    claim_input_name(node["name"] ? node["name"] : node, input.name);
+    if (auto n = node["labels"]) input.labels = read_static_labels(yaml_, n, extra_label_names_);
   }
 
   void claim_input_name(YAML::Node const& node, std::string const& name) {
@@ -134,129 +130,32 @@ class ConfigReader {
                            "\": every input needs its own name (it is the `input` label)");
   }
 
+  // inputs: one list per kind (udp, unixgram, files, ...), each item the
+  // common keys plus the kind's own.
   void read_inputs(YAML::Node const& node, Config& config) {
-    yaml_.check_keys(node, {"udp", "unixgram", "files"}, "inputs");
-    config.udp_inputs.clear();
-    config.unixgram_inputs.clear();
-    config.file_inputs.clear();
-    if (auto list = node["udp"]) {
-      yaml_.require_sequence(list, "inputs.udp");
-      for (auto const& item : list) config.udp_inputs.push_back(read_udp(item));
-    }
-    if (auto list = node["unixgram"]) {
-      yaml_.require_sequence(list, "inputs.unixgram");
-      for (auto const& item : list) config.unixgram_inputs.push_back(read_unixgram(item));
-    }
-    if (auto list = node["files"]) {
-      yaml_.require_sequence(list, "inputs.files");
-      for (auto const& item : list) config.file_inputs.push_back(read_file(item));
-    }
+    std::vector<std::string_view> kinds;
+    for_each_input_kind([&]<typename Kind>(Kind*) { kinds.push_back(Kind::kKey); });
+    yaml_.check_keys(node, kinds, "inputs");
+    config.inputs.clear();
+    for_each_input_kind([&]<typename Kind>(Kind*) {
+      if (auto list = node[std::string(Kind::kKey)]) read_kind<Kind>(list, config.inputs);
+    });
   }
 
-  UdpInputConfig read_udp(YAML::Node const& node) {
-    yaml_.check_keys(node,
-                     {"name", "listen", "format", "regex", "envelope", "sdk", "read_buffer_bytes",
-                      "allow", "labels"},
-                     "a udp input");
-    UdpInputConfig input;
-    read_name(node, input);
-    if (auto n = node["listen"]) {
-      input.listen = yaml_.string(n, "listen");
-      if (!parse_listen_address(input.listen))
-        yaml_.fail(n, "invalid listen address \"" + input.listen +
-                          "\" (want host:port, [v6-host]:port or :port)");
+  template <typename Kind>
+  void read_kind(YAML::Node const& list, std::vector<InputConfig>& inputs) {
+    yaml_.require_sequence(list, "inputs." + std::string(Kind::kKey));
+    std::vector<std::string_view> keys(std::begin(kInputSettingsKeys),
+                                       std::end(kInputSettingsKeys));
+    keys.insert(keys.end(), std::begin(Kind::kKeys), std::end(Kind::kKeys));
+    InputReader const reader{yaml_, extra_label_names_};
+    for (auto const& item : list) {
+      Kind input;
+      yaml_.check_keys(item, keys, "a " + input.name + " input");
+      read_input_common(item, input);
+      read_input_settings(reader, item, input);
+      inputs.emplace_back(std::move(input));
     }
-    read_format_and_regex(node, input);
-    if (auto n = node["labels"]) input.labels = read_static_labels(yaml_, n, extra_label_names_);
-    if (auto n = node["read_buffer_bytes"])
-      input.read_buffer_bytes = yaml_.unsigned_integer(n, "read_buffer_bytes", 0, 1ull << 31);
-    if (auto list = node["allow"]) {
-      yaml_.require_sequence(list, "allow");
-      for (auto const& item : list) {
-        std::string text = yaml_.string(item, "allow entry");
-        auto cidr = Cidr::parse(text);
-        if (!cidr)
-          yaml_.fail(item, "invalid CIDR \"" + text + "\" (want e.g. 10.0.0.0/8 or ::1/128)");
-        input.allow.push_back(*cidr);
-      }
-    }
-    return input;
-  }
-
-  UnixgramInputConfig read_unixgram(YAML::Node const& node) {
-    yaml_.check_keys(node,
-                     {"name", "path", "format", "regex", "envelope", "sdk", "read_buffer_bytes",
-                      "mode", "labels"},
-                     "a unixgram input");
-    UnixgramInputConfig input;
-    read_name(node, input);
-    if (auto n = node["path"]) input.path = non_empty_string(n, "path");
-    if (input.path.size() >= 108) yaml_.fail(node, "unix socket path is longer than 107 bytes");
-    read_format_and_regex(node, input);
-    if (auto n = node["labels"]) input.labels = read_static_labels(yaml_, n, extra_label_names_);
-    if (auto n = node["read_buffer_bytes"])
-      input.read_buffer_bytes = yaml_.unsigned_integer(n, "read_buffer_bytes", 0, 1ull << 31);
-    if (auto n = node["mode"]) {
-      std::string text = yaml_.string(n, "mode");
-      std::size_t used = 0;
-      unsigned long mode = 0;
-      try {
-        mode = std::stoul(text, &used, 8);
-      } catch (std::exception const&) {
-        used = 0;
-      }
-      if (used != text.size() || text.empty() || mode > 0777)
-        yaml_.fail(n, "mode must be octal permissions like \"0660\", got \"" + text + "\"");
-      input.mode = static_cast<std::uint32_t>(mode);
-    }
-    return input;
-  }
-
-  FileInputConfig read_file(YAML::Node const& node) {
-    yaml_.check_keys(
-        node,
-        {"name", "path", "format", "regex", "envelope", "sdk", "start_at", "labels", "path_labels"},
-        "a file input");
-    FileInputConfig input;
-    read_name(node, input);
-    if (!node["path"]) yaml_.fail(node, "file input \"" + input.name + "\" needs a path");
-    input.path = non_empty_string(node["path"], "path");
-    check_glob(node["path"], input.path, true);
-    read_format_and_regex(node, input);
-    if (auto n = node["labels"]) input.labels = read_static_labels(yaml_, n, extra_label_names_);
-    if (auto n = node["start_at"]) {
-      std::string text = yaml_.string(n, "start_at");
-      if (text == "end")
-        input.start_at = StartAt::end;
-      else if (text == "beginning")
-        input.start_at = StartAt::beginning;
-      else
-        yaml_.fail(n, "start_at must be end or beginning, got \"" + text + "\"");
-    }
-    if (auto n = node["path_labels"]) {
-      input.path_labels = yaml_.string(n, "path_labels");
-      check_path_labels(yaml_, n, input.path_labels, input.labels, extra_label_names_);
-    }
-    return input;
-  }
-
-  // Globs take `*`, `?` and (for paths) bracket classes; a class must close.
-  void check_glob(YAML::Node const& node, std::string const& glob, bool allow_classes) {
-    bool in_class = false;
-    for (char c : glob) {
-      if (c == '\\')
-        yaml_.fail(node, "invalid glob \"" + glob + "\": backslash escapes are not supported");
-      if ((c == '[' || c == ']') && !allow_classes)
-        yaml_.fail(node, "invalid glob \"" + glob + "\": only * and ? are supported in name globs");
-      if (c == '[') {
-        if (in_class) yaml_.fail(node, "invalid glob \"" + glob + "\": nested [");
-        in_class = true;
-      } else if (c == ']') {
-        if (!in_class) yaml_.fail(node, "invalid glob \"" + glob + "\": ] without [");
-        in_class = false;
-      }
-    }
-    if (in_class) yaml_.fail(node, "invalid glob \"" + glob + "\": [ is never closed");
   }
 
   void read_catalog(YAML::Node const& node, Config& config) {
@@ -357,7 +256,7 @@ class ConfigReader {
         yaml_.require_sequence(list, "names");
         for (auto const& glob : list) {
           group.names.push_back(non_empty_string(glob, "name glob"));
-          check_glob(glob, group.names.back(), false);
+          check_glob(yaml_, glob, group.names.back(), false);
         }
       }
       if (auto list = body["categories"]) {

@@ -55,11 +55,13 @@ std::string state_directory_problem(std::string const& state_file) {
 
 std::vector<std::string> environment_warnings(Config const& config) {
   std::vector<std::string> warnings;
-  for (FileInputConfig const& input : config.file_inputs)
-    if (regular_files_matching(input.path) == 0)
-      warnings.push_back("input " + input.name + ": path \"" + input.path +
+  for (InputConfig const& config_input : config.inputs) {
+    auto const* input = std::get_if<FileInputConfig>(&config_input);
+    if (input && regular_files_matching(input->path) == 0)
+      warnings.push_back("input " + input->name + ": path \"" + input->path +
                          "\" matches no regular file now; the input reads files as they "
                          "appear (the glob is checked every second)");
+  }
   if (config.state_file) {
     std::string problem = state_directory_problem(*config.state_file);
     if (!problem.empty())

@@ -134,21 +134,17 @@ std::vector<std::string> path_label_names(std::string const& regex) {
 
 std::set<std::string> static_label_names(Config const& config) {
   std::set<std::string> names;
-  auto add = [&](auto const& inputs) {
-    for (auto const& input : inputs)
-      for (auto const& [name, value] : input.labels) names.insert(name);
-  };
-  add(config.udp_inputs);
-  add(config.unixgram_inputs);
-  add(config.file_inputs);
+  for (auto const& input : config.inputs)
+    for (auto const& [name, value] : input_settings(input).labels) names.insert(name);
   return names;
 }
 
 std::vector<std::string> extra_label_names(Config const& config) {
   std::set<std::string> names = static_label_names(config);
   for (auto const& label : config.event_labels) names.insert(label.name);
-  for (auto const& input : config.file_inputs) {
-    for (auto& name : path_label_names(input.path_labels)) names.insert(std::move(name));
+  for (auto const& input : config.inputs) {
+    if (auto const* file = std::get_if<FileInputConfig>(&input))
+      for (auto& name : path_label_names(file->path_labels)) names.insert(std::move(name));
   }
   return {names.begin(), names.end()};
 }

@@ -17,15 +17,6 @@ struct RunningInput {
   std::shared_ptr<Input> input;
 };
 
-// Every input of `config`, in the order they start.
-std::vector<InputConfig> input_configs(Config const& config) {
-  std::vector<InputConfig> list;
-  for (auto const& c : config.udp_inputs) list.emplace_back(c);
-  for (auto const& c : config.unixgram_inputs) list.emplace_back(c);
-  for (auto const& c : config.file_inputs) list.emplace_back(c);
-  return list;
-}
-
 // The configs of `inputs`, in their order.
 std::vector<InputConfig> configs_of(std::vector<RunningInput> const& inputs) {
   std::vector<InputConfig> list;
@@ -72,7 +63,7 @@ void InputSet::apply(Config const& config) {
                        ? (config.state_file ? positions_for_(*config.state_file) : nullptr)
                        : running_->positions;
   InputContext context{io_, hub_, config.limits.max_line_bytes, next.positions.get()};
-  std::vector<InputConfig> wanted = input_configs(config);
+  std::vector<InputConfig> const& wanted = config.inputs;
   ReloadPlan plan =
       plan_reload(configs_of(running_->inputs), wanted, {max_line_changed, state_changed});
 

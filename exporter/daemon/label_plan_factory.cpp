@@ -17,15 +17,12 @@ LabelPlan make_label_plan(Config const& config) {
     plan.max_values.push_back(is_event ? event->max_values : config.limits.max_label_values);
     plan.event_fields.push_back(is_event ? event->field : std::string());
   }
-  auto add_static = [&](auto const& inputs) {
-    for (auto const& input : inputs)
-      if (!input.labels.empty()) plan.static_labels[input.name] = input.labels;
-  };
-  add_static(config.udp_inputs);
-  add_static(config.unixgram_inputs);
-  add_static(config.file_inputs);
-  for (auto const& input : config.file_inputs)
-    if (!input.path_labels.empty()) plan.path_labels[input.name] = input.path_labels;
+  for (auto const& input : config.inputs) {
+    InputSettings const& settings = input_settings(input);
+    if (!settings.labels.empty()) plan.static_labels[settings.name] = settings.labels;
+    auto const* file = std::get_if<FileInputConfig>(&input);
+    if (file && !file->path_labels.empty()) plan.path_labels[file->name] = file->path_labels;
+  }
   return plan;
 }
 

@@ -1,36 +1,13 @@
 #include "reload_plan.hpp"
 
-#include <filesystem>
 #include <string>
-#include <string_view>
 
 namespace cos_exporter {
-namespace {
-
-// The port of a `host:port` or `[v6]:port` listen address; "" when it has none.
-std::string_view port_of(std::string_view listen) {
-  auto colon = listen.rfind(':');
-  if (colon == std::string_view::npos || listen.find(']', colon) != std::string_view::npos)
-    return {};
-  return listen.substr(colon + 1);
-}
-
-bool same_path(std::string const& a, std::string const& b) {
-  return std::filesystem::path(a).lexically_normal() == std::filesystem::path(b).lexically_normal();
-}
-
-}  // namespace
 
 bool needs_what_it_holds(InputConfig const& next, InputConfig const& previous) {
   if (next.index() != previous.index()) return false;
-  if (auto const* udp = std::get_if<UdpInputConfig>(&next)) {
-    auto port = port_of(udp->listen);
-    return !port.empty() && port != "0" &&
-           port == port_of(std::get<UdpInputConfig>(previous).listen);
-  }
-  if (auto const* unix = std::get_if<UnixgramInputConfig>(&next))
-    return same_path(unix->path, std::get<UnixgramInputConfig>(previous).path);
-  return input_name(next) == input_name(previous);
+  std::string holds = std::visit([](auto const& c) { return c.holds(); }, next);
+  return !holds.empty() && holds == std::visit([](auto const& c) { return c.holds(); }, previous);
 }
 
 ReloadPlan plan_reload(std::vector<InputConfig> const& running,

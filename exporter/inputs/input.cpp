@@ -2,6 +2,7 @@
 
 #include "datagram_input.hpp"
 #include "file_input.hpp"
+#include "otlp/otlp_input.hpp"
 
 namespace cos_exporter {
 namespace {
@@ -16,14 +17,11 @@ Overloaded(Kinds...) -> Overloaded<Kinds...>;
 }  // namespace
 
 std::string const& input_name(InputConfig const& config) {
-  return std::visit([](auto const& c) -> std::string const& { return c.name; }, config);
+  return input_settings(config).name;
 }
 
 std::string input_identity(InputConfig const& config) {
-  return std::visit(Overloaded{[](UdpInputConfig const& c) { return "udp " + c.listen; },
-                               [](UnixgramInputConfig const& c) { return "unixgram " + c.path; },
-                               [](FileInputConfig const& c) { return "file " + c.path; }},
-                    config);
+  return std::visit([](auto const& c) { return c.identity(); }, config);
 }
 
 bool records_positions(InputConfig const& config) {
@@ -31,26 +29,28 @@ bool records_positions(InputConfig const& config) {
 }
 
 LineParser make_line_parser(InputConfig const& config, std::size_t max_line_bytes) {
-  return std::visit(
-      [&](auto const& c) { return LineParser(c.format, c.regex, max_line_bytes, c.envelope); },
-      config);
+  InputSettings const& c = input_settings(config);
+  return LineParser(c.format, c.regex, max_line_bytes, c.envelope);
 }
 
 std::shared_ptr<Input> make_input(InputConfig const& config, InputContext const& context) {
-  return std::visit(Overloaded{[&](UdpInputConfig const& c) -> std::shared_ptr<Input> {
-                                 return std::make_shared<UdpInput>(context.io, c, context.hub,
-                                                                   context.max_line_bytes);
-                               },
-                               [&](UnixgramInputConfig const& c) -> std::shared_ptr<Input> {
-                                 return std::make_shared<UnixgramInput>(context.io, c, context.hub,
-                                                                        context.max_line_bytes);
-                               },
-                               [&](FileInputConfig const& c) -> std::shared_ptr<Input> {
-                                 return std::make_shared<FileInput>(context.io, c, context.hub,
-                                                                    context.positions,
-                                                                    context.max_line_bytes);
-                               }},
-                    config);
+  return std::visit(
+      Overloaded{
+          [&](UdpInputConfig const& c) -> std::shared_ptr<Input> {
+            return std::make_shared<UdpInput>(context.io, c, context.hub, context.max_line_bytes);
+          },
+          [&](UnixgramInputConfig const& c) -> std::shared_ptr<Input> {
+            return std::make_shared<UnixgramInput>(context.io, c, context.hub,
+                                                   context.max_line_bytes);
+          },
+          [&](FileInputConfig const& c) -> std::shared_ptr<Input> {
+            return std::make_shared<FileInput>(context.io, c, context.hub, context.positions,
+                                               context.max_line_bytes);
+          },
+          [&](OtlpInputConfig const& c) -> std::shared_ptr<Input> {
+            return std::make_shared<OtlpInput>(context.io, c, context.hub, context.max_line_bytes);
+          }},
+      config);
 }
 
 }  // namespace cos_exporter

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cos_exporter/classification/classifier.hpp"
 #include "cos_exporter/common/config_error.hpp"
@@ -16,9 +17,11 @@ using namespace cos_exporter;
 
 namespace {
 
-template <typename Inputs>
-void build_parsers(Inputs const& inputs, std::uint32_t max_line_bytes) {
-  for (auto const& input : inputs) LineParser parser(input.format, input.regex, max_line_bytes);
+void build_parsers(std::vector<InputConfig> const& inputs, std::uint32_t max_line_bytes) {
+  for (auto const& input : inputs) {
+    InputSettings const& settings = input_settings(input);
+    LineParser parser(settings.format, settings.regex, max_line_bytes);
+  }
 }
 
 }  // namespace
@@ -39,8 +42,6 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
   Catalog catalog = builtin;
   for (auto const& entry : config.catalog_extra) catalog.add_or_replace(entry);
   Classifier classifier(std::move(catalog), GroupMatcher(config.groups));
-  build_parsers(config.udp_inputs, config.limits.max_line_bytes);
-  build_parsers(config.unixgram_inputs, config.limits.max_line_bytes);
-  build_parsers(config.file_inputs, config.limits.max_line_bytes);
+  build_parsers(config.inputs, config.limits.max_line_bytes);
   return 0;
 }

@@ -21,11 +21,12 @@ std::string error_of(std::string const& yaml) {
 
 TEST_CASE("the built-in config has one UDP input and the shipped groups", "[config]") {
   Config config = builtin_config();
-  REQUIRE(config.udp_inputs.size() == 1);
-  CHECK(config.udp_inputs[0].name == "udp");
-  CHECK(config.udp_inputs[0].listen == "127.0.0.1:9742");
-  CHECK(config.udp_inputs[0].read_buffer_bytes == 8388608);
-  CHECK(config.udp_inputs[0].allow.size() == 2);
+  REQUIRE(config.inputs.size() == 1);
+  auto const& udp = std::get<UdpInputConfig>(config.inputs[0]);
+  CHECK(udp.name == "udp");
+  CHECK(udp.listen == "127.0.0.1:9742");
+  CHECK(udp.read_buffer_bytes == 8388608);
+  CHECK(udp.allow.size() == 2);
   CHECK(config.limits.max_unknown_codes == 64);
   CHECK(config.limits.max_line_bytes == 16384);
   std::vector<std::string> names;
@@ -57,13 +58,14 @@ catalog:
     - {code: -70001, name: MY_PROXY_ERROR, category: proxy, kind: error, description: 自定义}
 )",
                                "c.yaml");
-  CHECK(config.udp_inputs.empty());
-  REQUIRE(config.unixgram_inputs.size() == 1);
-  CHECK(config.unixgram_inputs[0].name == "unixgram");
-  CHECK(config.unixgram_inputs[0].mode == 0600);
-  REQUIRE(config.file_inputs.size() == 1);
-  CHECK(config.file_inputs[0].format == EventFormat::regex);
-  CHECK(config.file_inputs[0].start_at == StartAt::beginning);
+  // One list, grouped by kind in InputConfig's order: unixgram before files.
+  REQUIRE(config.inputs.size() == 2);
+  auto const& unixgram = std::get<UnixgramInputConfig>(config.inputs[0]);
+  CHECK(unixgram.name == "unixgram");
+  CHECK(unixgram.mode == 0600);
+  auto const& file = std::get<FileInputConfig>(config.inputs[1]);
+  CHECK(file.format == EventFormat::regex);
+  CHECK(file.start_at == StartAt::beginning);
   CHECK(config.limits.max_unknown_codes == 5);
   CHECK(config.limits.max_line_bytes == 16384);
   CHECK(config.groups == builtin_config().groups);
@@ -73,8 +75,8 @@ catalog:
 
 TEST_CASE("every kind of bad config names file:line:column", "[config]") {
   CHECK(error_of("inputs:\n  udp:\n    - listen: 127.0.0.1:1\n      colour: red\n") ==
-        "c.yaml:4:7: unknown key \"colour\" in a udp input (known: name, listen, format, regex, "
-        "envelope, sdk, read_buffer_bytes, allow, labels)");
+        "c.yaml:4:7: unknown key \"colour\" in a udp input (known: name, format, regex, envelope, "
+        "sdk, labels, listen, read_buffer_bytes, allow)");
   CHECK(error_of("limits:\n  max_line_bytes: lots\n") ==
         "c.yaml:2:19: max_line_bytes must be a non-negative integer");
   CHECK(

@@ -432,12 +432,12 @@ Config labeled_config() {
   Config config = sample_config();
   UdpInputConfig udp;
   udp.labels = {{"service", "uploader"}, {"env", "prod"}};
-  config.udp_inputs.push_back(udp);
+  config.inputs.push_back(udp);
   FileInputConfig pods;
   pods.labels = {{"env", "prod"}};
   pods.path_labels =
       "^/var/log/pods/(?P<namespace>[^_]+)_(?P<pod>[^_]+)_[^/]+/(?P<container>[^/]+)/";
-  config.file_inputs.push_back(pods);
+  config.inputs.push_back(pods);
   EventLabelConfig bucket;
   bucket.name = "bucket";
   bucket.field = "bucket";
@@ -544,7 +544,7 @@ TEST_CASE("without extra labels the rules neither name sources nor sum them", "[
   Config one = sample_config();
   UdpInputConfig udp;
   udp.labels = {{"env", "prod"}};
-  one.udp_inputs.push_back(udp);
+  one.inputs.push_back(udp);
   std::string const labeled = generate_rules(one);
   CHECK_THAT(labeled, Catch::Contains("sum without (instance, pod, node, container, env) ("));
   CHECK_THAT(labeled, Catch::Contains("{{ if or $s.Labels.env }}{{ with $s.Labels.env }}env="));

@@ -87,9 +87,9 @@ TEST_CASE("an input's sdk key picks the dialect its events are counted with", "[
       "inputs:\n  udp:\n    - {name: j, listen: ':1', sdk: java}\n"
       "    - {name: d, listen: ':2', envelope: syslog}\n",
       "c.yaml");
-  CHECK(config.udp_inputs[0].sdk == SdkDialect::java);
-  CHECK(config.udp_inputs[1].sdk == SdkDialect::document);
-  CHECK(config.udp_inputs[1].envelope == Envelope::syslog);
+  CHECK(input_settings(config.inputs[0]).sdk == SdkDialect::java);
+  CHECK(input_settings(config.inputs[1]).sdk == SdkDialect::document);
+  CHECK(input_settings(config.inputs[1]).envelope == Envelope::syslog);
   CHECK_THROWS_WITH(parse_config("inputs:\n  udp:\n    - {listen: ':1', sdk: go}\n", "c.yaml"),
                     Catch::StartsWith("c.yaml:3:27: unknown sdk \"go\""));
   CHECK_THROWS_WITH(parse_config("inputs:\n  files:\n    - {path: /x, envelope: k8s}\n", "c.yaml"),

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,8 @@ class YamlReader {
   void require_sequence(YAML::Node const& node, std::string_view what) const;
   // Fails on any key not in `allowed`, naming the key's position.
   void check_keys(YAML::Node const& map, std::initializer_list<std::string_view> allowed,
+                  std::string_view what) const;
+  void check_keys(YAML::Node const& map, std::span<std::string_view const> allowed,
                   std::string_view what) const;
 
   std::string string(YAML::Node const& node, std::string_view what) const;

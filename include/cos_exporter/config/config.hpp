@@ -10,7 +10,7 @@
 #include "cos_exporter/classification/category.hpp"
 #include "cos_exporter/classification/group_config.hpp"
 #include "cos_exporter/classification/sdk_dialect.hpp"
-#include "cos_exporter/config/cidr.hpp"
+#include "cos_exporter/config/input_config.hpp"
 #include "cos_exporter/parsing/event_format.hpp"
 
 namespace cos_exporter {
@@ -19,57 +19,12 @@ namespace cos_exporter {
 // the default an absent key means. Equality is used by reload to keep inputs whose settings did not
 // change.
 
-// Extra labels of the event series (cos_errors_total, cos_events_total,
-// cos_group_errors_total): name -> value, the same for every event of an input.
-using StaticLabels = std::map<std::string, std::string>;
-
 // A label whose value is a field of each event.
 struct EventLabelConfig {
   std::string name;
   std::string field;
   std::uint32_t max_values = 100;  // distinct values; later ones count as "other"
   bool operator==(EventLabelConfig const&) const = default;
-};
-
-struct UdpInputConfig {
-  std::string name = "udp";
-  std::string listen = "127.0.0.1:9742";
-  EventFormat format = EventFormat::auto_detect;
-  std::string regex;  // format: regex
-  Envelope envelope = Envelope::auto_detect;
-  SdkDialect sdk = SdkDialect::document;
-  std::uint64_t read_buffer_bytes = 8 * 1024 * 1024;
-  std::vector<Cidr> allow;  // empty: every source is allowed
-  StaticLabels labels;
-  bool operator==(UdpInputConfig const&) const = default;
-};
-
-struct UnixgramInputConfig {
-  std::string name = "unixgram";
-  std::string path = "/run/cos_error_exporter/events.sock";
-  EventFormat format = EventFormat::auto_detect;
-  std::string regex;
-  Envelope envelope = Envelope::auto_detect;
-  SdkDialect sdk = SdkDialect::document;
-  std::uint64_t read_buffer_bytes = 8 * 1024 * 1024;
-  std::uint32_t mode = 0660;  // permissions of the socket file
-  StaticLabels labels;
-  bool operator==(UnixgramInputConfig const&) const = default;
-};
-
-enum class StartAt { end, beginning };
-
-struct FileInputConfig {
-  std::string name = "file";
-  std::string path;  // a glob
-  EventFormat format = EventFormat::auto_detect;
-  std::string regex;
-  Envelope envelope = Envelope::auto_detect;
-  SdkDialect sdk = SdkDialect::document;
-  StartAt start_at = StartAt::end;
-  StaticLabels labels;
-  std::string path_labels;  // an RE2 regex whose named groups label the events of each file
-  bool operator==(FileInputConfig const&) const = default;
 };
 
 struct Limits {
@@ -84,9 +39,9 @@ struct Limits {
 
 struct Config {
   std::string source;  // file name, or "<built-in>"
-  std::vector<UdpInputConfig> udp_inputs;
-  std::vector<UnixgramInputConfig> unixgram_inputs;
-  std::vector<FileInputConfig> file_inputs;
+  // Every input, of every kind, grouped by kind in InputConfig's order (the
+  // order they start in).
+  std::vector<InputConfig> inputs;
   std::optional<std::string> state_file;
   std::optional<std::string> catalog_file;
   std::vector<CatalogEntry> catalog_extra;

@@ -15,9 +15,6 @@ namespace cos_exporter {
 
 class PositionStore;
 
-// The settings of one input of any kind, as the config lists them.
-using InputConfig = std::variant<UdpInputConfig, UnixgramInputConfig, FileInputConfig>;
-
 // What every input runs with besides its own settings.
 struct InputContext {
   boost::asio::io_context& io;
