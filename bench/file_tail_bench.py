@@ -208,6 +208,8 @@ def main():
     parser.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "cos-file-bench"))
     parser.add_argument("--labels", action="store_true",
                         help="extra labels (static, path, bucket) and exemplars; mtail by bucket")
+    parser.add_argument("--skip-mtail", action="store_true",
+                        help="the exporter only (to compare two builds of it)")
     args = parser.parse_args()
 
     os.makedirs(args.workdir, exist_ok=True)
@@ -219,10 +221,12 @@ def main():
             pass
     print("file: %s, %d lines, %.1f MiB" % (path, args.lines, size / 2**20), flush=True)
 
-    results = {"cos_error_exporter": [], "mtail": []}
+    tools = [("cos_error_exporter", run_exporter, args.binary)]
+    if not args.skip_mtail:
+        tools.append(("mtail", run_mtail, args.mtail))
+    results = {name: [] for name, _, _ in tools}
     for run in range(args.runs):
-        for name, runner, tool in (("cos_error_exporter", run_exporter, args.binary),
-                                   ("mtail", run_mtail, args.mtail)):
+        for name, runner, tool in tools:
             seconds, cpu, rss = runner(tool, path, args.lines, args.workdir, args.labels)
             results[name].append((seconds, cpu, rss))
             print("run %d %-18s %6.2f s  %9.0f lines/s  cpu %6.2f s  peak rss %6.1f MiB"

@@ -20,7 +20,7 @@ AuthQueue::~AuthQueue() {
 }
 
 void AuthQueue::stop() {
-  alive_.reset();  // checks still running find the queue gone
+  lifetime_.end();  // checks still running find the queue gone
   // The waiting checks hold their connections, which hold the server state
   // that holds this queue: let go of them.
   waiting_.clear();
@@ -72,7 +72,7 @@ void AuthQueue::run_next() {
     turns_.push_back(std::move(source));
   }
   running_ = true;
-  asio::post(*worker_, [this, alive = std::weak_ptr<int>(alive_), job = std::move(job),
+  asio::post(*worker_, [this, alive = lifetime_.watch(), job = std::move(job),
                         guard = asio::make_work_guard(io_)]() mutable {
     bool ok = job.check();
     asio::post(io_, [this, alive = std::move(alive), ok, job = std::move(job),

@@ -12,6 +12,8 @@ class io_context;
 class thread_pool;
 }  // namespace boost::asio
 
+#include "cos_exporter/common/lifetime.hpp"
+
 namespace cos_exporter {
 
 // Password checks (bcrypt, tens of milliseconds each) waiting for the one
@@ -58,7 +60,7 @@ class AuthQueue {
   bool running_ = false;
   std::size_t refused_busy_ = 0;
   // Callbacks hold it weakly: expired once the queue is stopped or gone.
-  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+  Lifetime lifetime_;
 };
 
 }  // namespace cos_exporter

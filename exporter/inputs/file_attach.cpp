@@ -66,7 +66,7 @@ std::unique_ptr<FileReader> FileInput::open_reader(FollowedPath& followed_path,
     followed_path.cannot_open(failure.error, config_.name);
     return nullptr;
   }
-  settle(file, file_kind_name(failure.kind));
+  settle(file, file_kind_name(failure.kind), followed_path.path());
   log_warn("compressed file in a format that is not read; skipping it",
            {{"component", "file"},
             {"input", config_.name},
@@ -135,7 +135,7 @@ void FileInput::start_reading(FollowedPath& followed_path, std::unique_ptr<FileR
       checkpoints_.release(claim->position, Clock::now(), HeldOrigin::truncated);
       break;
     case ResumeAction::skip_compressed_read:
-      settle(file, "compressed_already_read");
+      settle(file, "compressed_already_read", followed_path.path());
       log_info("compressed copy of a file already read; skipping it",
                {{"component", "file"},
                 {"input", config_.name},
@@ -169,8 +169,8 @@ void FileInput::start_reading(FollowedPath& followed_path, std::unique_ptr<FileR
   mark_dirty(followed_path);
 }
 
-void FileInput::settle(FoundFile const& file, char const* reason) {
-  settled_[file.identity] = {file.size, Clock::now()};
+void FileInput::settle(FoundFile const& file, char const* reason, std::string const& path) {
+  settled_[file.identity] = {file.size, Clock::now(), path};
   count_skip(reason);
 }
 

@@ -56,7 +56,7 @@ FileInput::~FileInput() {
 void FileInput::start() {
   if (started_) return;
   started_ = true;
-  if (positions_ != nullptr) checkpoints_.load(positions_->positions(config_.name), Clock::now());
+  if (positions_ != nullptr) load_positions(positions_->positions(config_.name));
   watcher_.start(poll_interval_);
   full_pass(/*starting=*/true);
   for (auto& followed_path : followed_paths_) mark_dirty(*followed_path);
@@ -84,7 +84,7 @@ void FileInput::stop() {
   record_positions();
   if (positions_ != nullptr) positions_->remove_provider(this);
   watcher_.stop();
-  alive_.reset();
+  lifetime_.end();
   draining_.clear();
   by_path_.clear();
   dirty_.clear();
@@ -119,6 +119,19 @@ void FileInput::reconfigure(FileInputConfig config, LineParser parser, std::size
   }
 }
 
+void FileInput::load_positions(std::vector<FilePosition> saved) {
+  // A file the last run settled (damaged, already read, a kind not read)
+  // stays unread, and is not counted again in file_skipped_total: that run
+  // counted it.
+  auto now = Clock::now();
+  std::erase_if(saved, [&](FilePosition const& position) {
+    if (position.settled_size == 0) return false;
+    settled_[{position.device, position.inode}] = {position.settled_size, now, position.path};
+    return true;
+  });
+  checkpoints_.load(std::move(saved), now);
+}
+
 void FileInput::record_positions() {
   if (positions_ == nullptr || !started_) return;
   std::vector<FilePosition> list;
@@ -127,6 +140,14 @@ void FileInput::record_positions() {
       list.push_back(followed_path->reader()->position(followed_path->path()));
   for (auto const& draining : draining_) list.push_back(draining.reader->position(draining.path));
   checkpoints_.append_to(list);
+  for (auto const& [identity, settled] : settled_) {
+    FilePosition kept;
+    kept.path = settled.path;
+    kept.device = identity.device;
+    kept.inode = identity.inode;
+    kept.settled_size = settled.size;
+    list.push_back(std::move(kept));
+  }
   positions_->set_positions(config_.name, std::move(list));
 }
 
@@ -143,7 +164,7 @@ std::vector<std::string> FileInput::followed_paths() const {
 void FileInput::schedule_pass() {
   if (pass_posted_ || stopped_) return;
   pass_posted_ = true;
-  boost::asio::post(io_, [this, alive = std::weak_ptr<int>(alive_)] {
+  boost::asio::post(io_, [this, alive = lifetime_.watch()] {
     if (alive.expired()) return;
     pass_posted_ = false;
     run_pass();
@@ -220,7 +241,7 @@ void FileInput::give_up_damaged(FileReader& reader, std::string const& path) {
             {"read_bytes", std::to_string(reader.committed_offset())}});
   // What was read before stays counted, once: the file is not read again
   // under any name.
-  settle({reader.identity(), reader.stored_size()}, damage.reason);
+  settle({reader.identity(), reader.stored_size()}, damage.reason, path);
 }
 
 void FileInput::keep_truncated_position(FileReader& reader, std::string const& path) {

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "cos_exporter/common/lifetime.hpp"
 #include "cos_exporter/config/config.hpp"
 #include "cos_exporter/counting/counting_hub.hpp"
 #include "cos_exporter/inputs/input.hpp"
@@ -127,7 +128,10 @@ class FileInput final : public Input {
   std::optional<FileIdentity> original_of(FileReader& candidate, std::string const& path);
   void start_reading(FollowedPath& followed_path, std::unique_ptr<FileReader> reader,
                      FoundFile const& file);
-  void settle(FoundFile const& file, char const* reason);
+  // Not read, under any name, in this run and (through the state file) after
+  // a restart: a damaged or already read compressed file, or one of a kind
+  // not read. `path`: where it was found.
+  void settle(FoundFile const& file, char const* reason, std::string const& path);
   bool is_settled(FoundFile const& file) const;
   void keep_settled(std::map<std::string, FoundFile> const& found, Clock::time_point now);
   void mark_dirty(FollowedPath& followed_path);
@@ -136,6 +140,7 @@ class FileInput final : public Input {
   bool read_draining(Draining& draining);
   void give_up_damaged(FileReader& reader, std::string const& path);
   void count_skip(char const* reason);
+  void load_positions(std::vector<FilePosition> saved);
   void record_positions();
 
   boost::asio::io_context& io_;
@@ -157,10 +162,12 @@ class FileInput final : public Input {
   std::vector<Draining> draining_;
   std::set<FileIdentity> followed_;  // identities with a reader this pass
   // Files decided not to be read, whatever their name: their size then, and
-  // when the glob last found them (forgotten after a while without).
+  // when the glob last found them (forgotten after a while without). Kept in
+  // the state file (`settled_size`), so a restart does not read them again.
   struct Settled {
     std::uint64_t size;
     Clock::time_point seen;
+    std::string path;  // where it was found
   };
   std::map<FileIdentity, Settled> settled_;
 
@@ -171,7 +178,7 @@ class FileInput final : public Input {
   bool stopped_ = false;
   bool pass_posted_ = false;
   bool full_requested_ = false;
-  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+  Lifetime lifetime_;
 };
 
 }  // namespace cos_exporter

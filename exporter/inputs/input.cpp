@@ -2,6 +2,7 @@
 
 #include "datagram_input.hpp"
 #include "file_input.hpp"
+#include "otlp/otlp_input.hpp"
 #include "tcp_input.hpp"
 
 namespace cos_exporter {
@@ -35,22 +36,25 @@ LineParser make_line_parser(InputConfig const& config, std::size_t max_line_byte
 
 std::shared_ptr<Input> make_input(InputConfig const& config, InputContext const& context) {
   return std::visit(
-      Overloaded{[&](UdpInputConfig const& c) -> std::shared_ptr<Input> {
-                   return std::make_shared<UdpInput>(context.io, c, context.hub,
-                                                     context.max_line_bytes);
-                 },
-                 [&](UnixgramInputConfig const& c) -> std::shared_ptr<Input> {
-                   return std::make_shared<UnixgramInput>(context.io, c, context.hub,
-                                                          context.max_line_bytes);
-                 },
-                 [&](TcpInputConfig const& c) -> std::shared_ptr<Input> {
-                   return std::make_shared<TcpInput>(context.io, c, context.hub,
-                                                     context.max_line_bytes, context.make_tls);
-                 },
-                 [&](FileInputConfig const& c) -> std::shared_ptr<Input> {
-                   return std::make_shared<FileInput>(context.io, c, context.hub, context.positions,
-                                                      context.max_line_bytes);
-                 }},
+      Overloaded{
+          [&](UdpInputConfig const& c) -> std::shared_ptr<Input> {
+            return std::make_shared<UdpInput>(context.io, c, context.hub, context.max_line_bytes);
+          },
+          [&](UnixgramInputConfig const& c) -> std::shared_ptr<Input> {
+            return std::make_shared<UnixgramInput>(context.io, c, context.hub,
+                                                   context.max_line_bytes);
+          },
+          [&](TcpInputConfig const& c) -> std::shared_ptr<Input> {
+            return std::make_shared<TcpInput>(context.io, c, context.hub, context.max_line_bytes,
+                                              context.make_tls);
+          },
+          [&](FileInputConfig const& c) -> std::shared_ptr<Input> {
+            return std::make_shared<FileInput>(context.io, c, context.hub, context.positions,
+                                               context.max_line_bytes);
+          },
+          [&](OtlpInputConfig const& c) -> std::shared_ptr<Input> {
+            return std::make_shared<OtlpInput>(context.io, c, context.hub, context.max_line_bytes);
+          }},
       config);
 }
 

@@ -82,6 +82,9 @@ std::variant<FilePosition, ParseFailure> parse_entry(simdjson::dom::element elem
       return ParseFailure{"entry for " + out.path + " has an invalid tail"};
     out.tail_bytes = static_cast<std::uint32_t>(bytes);
   }
+  auto settled = entry["settled_size"].get_uint64().get(out.settled_size);
+  if (settled != simdjson::SUCCESS && settled != simdjson::NO_SUCH_FIELD)
+    return ParseFailure{"entry for " + out.path + " has an invalid settled_size"};
   return out;
 }
 
@@ -163,6 +166,7 @@ std::string PositionStore::serialize() const {
         out += ",\"tail\":\"" + hex64(entry.tail) + "\"";
         out += ",\"tail_bytes\":" + std::to_string(entry.tail_bytes);
       }
+      if (entry.settled_size > 0) out += ",\"settled_size\":" + std::to_string(entry.settled_size);
       out += "}";
     }
     out += "]";

@@ -37,9 +37,9 @@ void LineProcessor::resolve_source_labels(EventCounter& counter) noexcept {
 
 void LineProcessor::process_line(std::string_view line, std::string_view source) noexcept {
   if (line.size() > parser_.max_line_bytes())
-    return count_malformed(MalformedReason::too_long, line);
+    return void(count_malformed(MalformedReason::too_long, line));
   Unwrapped unwrapped = parser_.unwrap(line);
-  if (!unwrapped.ok) return count_malformed(unwrapped.reason, line);
+  if (!unwrapped.ok) return void(count_malformed(unwrapped.reason, line));
   if (unwrapped.part == Unwrapped::Part::whole) return count_event(unwrapped.body, line);
 
   // A CRI line: `P` parts wait for the `F` part that ends their line, and
@@ -62,38 +62,61 @@ void LineProcessor::process_line(std::string_view line, std::string_view source)
     case Outcome::complete:
       return count_event(text, line);
     case Outcome::too_long:
-      return count_malformed(MalformedReason::too_long, line);
+      return void(count_malformed(MalformedReason::too_long, line));
     case Outcome::no_room:
-      return count_malformed(MalformedReason::invalid_envelope, line);
+      return void(count_malformed(MalformedReason::invalid_envelope, line));
   }
 }
 
 void LineProcessor::count_event(std::string_view text, std::string_view line) noexcept {
-  EventCounter& counter = hub_.counter();
-  ParseResult result = parser_.parse(text, counter.field_names());
+  ParseResult result = parser_.parse(text, hub_.counter().field_names());
+  if (!result.ok) {
+    count_malformed(result.reason, line);
+    return;
+  }
+  count_record(result.event);
+}
+
+LineProcessor::Outcome LineProcessor::process_record_line(
+    std::string_view line, EventFields const& record_fields) noexcept {
+  if (line.size() > parser_.max_line_bytes())
+    return count_malformed(MalformedReason::too_long, line);
+  Unwrapped unwrapped = parser_.unwrap(line);
+  if (!unwrapped.ok) return count_malformed(unwrapped.reason, line);
+  // A record is whole: a CRI part marker joins nothing here.
+  ParseResult result = parser_.parse(unwrapped.body, hub_.counter().field_names());
   if (!result.ok) return count_malformed(result.reason, line);
+  for (std::size_t i = 0; i < kMaxEventFields; ++i)
+    if (!record_fields.values[i].empty()) result.event.fields.values[i] = record_fields.values[i];
+  return count_record(result.event);
+}
+
+LineProcessor::Outcome LineProcessor::count_record(Event const& event) noexcept {
+  EventCounter& counter = hub_.counter();
   counters_.received->add(1);
-  Event const& event = result.event;
   if (!counter.labels().active()) {
     counter.count(event.code, event.message, event.count, dialect_, event.fields);
-    return;
+    return {};
   }
   if (labels_of_ != counter.id()) resolve_source_labels(counter);
   LabeledSeries::ValueIds labels = source_labels_;
   counter.labels().event_ids(event.fields, event.count, labels);
   if (source_overflow_ != 0) counter.labels().add_source_overflow(source_overflow_, event.count);
   counter.count(event.code, event.message, event.count, dialect_, event.fields, &labels);
+  return {};
 }
 
-void LineProcessor::count_malformed(MalformedReason reason, std::string_view line) noexcept {
+LineProcessor::Outcome LineProcessor::count_malformed(MalformedReason reason,
+                                                      std::string_view line) noexcept {
   if (holds_no_event(reason)) {
     // Not an event line, and no fault of the line: counted apart, not logged.
     counters_.without_event[static_cast<std::size_t>(reason) - kMalformedReasonCount]->add(1);
-    return;
+    return {false, reason};
   }
   counters_.received->add(1);
   counters_.malformed[static_cast<std::size_t>(reason)]->add(1);
   report_malformed(reason, line);
+  return {false, reason};
 }
 
 void LineProcessor::process_lines(std::string_view payload) noexcept {

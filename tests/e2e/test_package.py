@@ -54,7 +54,7 @@ class DebianPackage(unittest.TestCase):
         # dpkg-shlibdeps found every library the binary links; adduser is for postinst.
         for needed in ("adduser", "libc6", "libprometheus-cpp-core1.0", "libyaml-cpp0.7",
                        "libsimdjson14", "libre2-9", "libboost-program-options1.74.0",
-                       "libssl3", "zlib1g", "libcrypt1"):
+                       "libssl3", "zlib1g", "libcrypt1", "libprotobuf32"):
             self.assertIn(needed, depends)
 
     def test_contents(self):

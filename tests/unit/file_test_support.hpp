@@ -9,6 +9,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cos_exporter/classification/catalog.hpp"
@@ -35,12 +36,15 @@ inline void append(std::string const& path, std::string const& text) {
 
 // Lines of events with request ids never used before: files are known by
 // their content, so two files written with this are never taken for copies.
-inline std::string event_lines(int count, int code = -96) {
+// Request ids go on from the last call's, or start at `first_id` (content that
+// does not depend on which tests ran before).
+inline std::string event_lines(int count, int code = -96, int first_id = -1) {
   static int next_id = 0;
+  int id = first_id >= 0 ? first_id : std::exchange(next_id, next_id + count);
   std::string text;
   for (int i = 0; i < count; ++i)
-    text += "{\"code\":" + std::to_string(code) + ",\"request_id\":\"r" +
-            std::to_string(next_id++) + "\"}\n";
+    text += "{\"code\":" + std::to_string(code) + ",\"request_id\":\"r" + std::to_string(id++) +
+            "\"}\n";
   return text;
 }
 

@@ -9,6 +9,7 @@
 #include "cos_exporter/daemon/classifier_factory.hpp"
 #include "cos_exporter/intake/line_processor.hpp"
 #include "daemon/label_plan_factory.hpp"
+#include "inputs/otlp/otlp_handler.hpp"
 
 namespace {
 thread_local bool g_counting = false;
@@ -132,4 +133,60 @@ TEST_CASE("an event with extra labels and an exemplar allocates nothing once its
   CHECK(g_allocations == 0);
 #endif
   CHECK(processor.counters().received->value() == 101 * 4);
+}
+
+namespace {
+
+// An OTLP/JSON request of `n` records, each an event with trace context, a
+// third of each shape (a string body holding a line, a map body, attributes).
+std::string otlp_json(int n) {
+  std::string out = R"({"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":)"
+                    R"({"stringValue":"checkout"}}]},"scopeLogs":[{"logRecords":[)";
+  for (int i = 0; i < n; ++i) {
+    if (i) out += ",";
+    out += R"({"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7",)";
+    if (i % 3 == 0)
+      out += R"("body":{"stringValue":"{\"code\":-4016,\"request_id\":\"r\"}"}})";
+    else if (i % 3 == 1)
+      out += R"("body":{"kvlistValue":{"values":[{"key":"code","value":{"intValue":"-96"}}]}}})";
+    else
+      out += R"("attributes":[{"key":"cos.error.code","value":{"intValue":-5997}}]})";
+  }
+  return out + "]}]}]}";
+}
+
+}  // namespace
+
+TEST_CASE("an OTLP request allocates no more for 99 records than for 3 once its series exist",
+          "[hot-path][otlp]") {
+  Config config = parse_config(
+      "exemplar_fields: [trace_id, span_id]\n"
+      "event_labels:\n  - {name: service, field: service.name}\n",
+      "c.yaml");
+  CountingHub hub(make_classifier(config), config.limits.max_unknown_codes, config.exemplar_fields,
+                  make_label_plan(config));
+  LineProcessor processor(LineParser(EventFormat::auto_detect, "", config.limits.max_line_bytes),
+                          InputCounters(hub.store(), "otel"), hub);
+  otlp::RequestHandler handler(processor, hub, 1 << 20);
+  std::string const small = otlp_json(3), large = otlp_json(99);
+  auto allocations_of = [&](std::string const& body) {
+    g_allocations = 0;
+    g_counting = true;
+    auto answer = handler.handle({"POST", "/v1/logs", "application/json", "", body});
+    g_counting = false;
+    CHECK(answer.status == 200);
+    return g_allocations;
+  };
+  // The series, the parser's buffers and the JSON document's are made here.
+  allocations_of(large);
+  allocations_of(small);
+  std::size_t const per_small = allocations_of(small);
+  std::size_t const per_large = allocations_of(large);
+#ifdef COS_COUNT_ALLOCATIONS
+  // What a request allocates (its answer) does not grow with its records.
+  CHECK(per_large == per_small);
+#endif
+  (void)per_small;
+  (void)per_large;
+  CHECK(processor.counters().received->value() == 2 * 99 + 2 * 3);
 }

@@ -65,6 +65,33 @@ TEST_CASE("the state file format is plain JSON", "[positions]") {
         "\"fingerprint\":\"000000000000001f\",\"fingerprint_bytes\":256}]}}}\n");
 }
 
+TEST_CASE("a damaged compressed file is kept with its size; older entries load without it",
+          "[positions]") {
+  TempDir dir;
+  auto state = dir.file("p.json");
+  {
+    PositionStore store(state);
+    FilePosition damaged = position("/var/log/a.log.1.gz", 0);
+    damaged.settled_size = 4096;
+    store.set_positions("file", {damaged, position("/var/log/a.log", 42)});
+    REQUIRE(store.save());
+  }
+  CHECK(cos_exporter::testing::read_file(state).find("\"settled_size\":4096}") !=
+        std::string::npos);
+  PositionStore loaded(state);
+  REQUIRE(loaded.positions("file").size() == 2);
+  CHECK(loaded.positions("file")[0].settled_size == 4096);
+  CHECK(loaded.positions("file")[1].settled_size == 0);
+  CHECK(loaded.positions("file")[1] == position("/var/log/a.log", 42));
+
+  cos_exporter::testing::write_file(state,
+                                    "{\"version\":1,\"inputs\":{\"file\":[{\"path\":\"/a\","
+                                    "\"device\":1,\"inode\":2,\"offset\":3,\"fingerprint\":"
+                                    "\"0000000000000001\",\"fingerprint_bytes\":4,"
+                                    "\"settled_size\":\"x\"}]}}\n");
+  CHECK(PositionStore(state).positions("file").empty());  // a mistyped field: invalid
+}
+
 TEST_CASE("an invalid state file is ignored", "[positions]") {
   TempDir dir;
   auto state = dir.file("p.json");

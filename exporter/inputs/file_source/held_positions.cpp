@@ -5,6 +5,17 @@
 #include "attach_rules.hpp"
 
 namespace cos_exporter {
+namespace {
+
+// How far an offset is from a gzip trailer's size (the content's size modulo
+// 2^32, so counted around that circle); 0 for a text file.
+std::uint64_t size_distance(std::uint64_t offset, std::optional<std::uint64_t> size_hint) {
+  if (!size_hint) return 0;
+  std::uint64_t d = ((offset & 0xffffffffu) - *size_hint) & 0xffffffffu;
+  return std::min(d, (std::uint64_t{1} << 32) - d);
+}
+
+}  // namespace
 
 void HeldPositions::load(std::vector<FilePosition> saved, Clock::time_point now) {
   saved_ = saved;
@@ -28,8 +39,16 @@ std::optional<HeldPositions::Claim> HeldPositions::claim(FileReader& reader,
   if (!fingerprint) return std::nullopt;
   FileIdentity identity = reader.identity();
   std::string head;
-  // The positions this file may take, in claim_rank's order.
-  std::vector<std::pair<int, std::size_t>> order;
+  // The positions this file may take, in claim_rank's order; for a
+  // compressed file, alike positions by how near their offset is to its
+  // content's size (lines that look alike leave several that describe it:
+  // each was read a little past what gzip took of it, or not quite to it).
+  struct Candidate {
+    int rank;
+    std::uint64_t distance;
+    std::size_t index;
+  };
+  std::vector<Candidate> order;
   bool text = reader.kind() == FileKind::text;
   auto size_hint = text ? std::nullopt : reader.size_hint();
   for (std::size_t i = 0; i < held_.size(); ++i) {
@@ -42,11 +61,12 @@ std::optional<HeldPositions::Claim> HeldPositions::claim(FileReader& reader,
                             .of_original = original == of,
                             .name_match = is_name_plus_extension(path, position.path),
                             .exact_size = size_hint == (position.offset & 0xffffffffu)});
-    if (rank) order.emplace_back(*rank, i);
+    if (rank) order.push_back({*rank, size_distance(position.offset, size_hint), i});
   }
-  std::stable_sort(order.begin(), order.end(),
-                   [](auto const& a, auto const& b) { return a.first < b.first; });
-  for (auto [rank, i] : order) {
+  std::stable_sort(order.begin(), order.end(), [](Candidate const& a, Candidate const& b) {
+    return a.rank != b.rank ? a.rank < b.rank : a.distance < b.distance;
+  });
+  for (auto [rank, distance, i] : order) {
     auto const& position = held_[i].position;
     Fingerprint saved{position.fingerprint_bytes, position.fingerprint};
     if (saved == *fingerprint) {

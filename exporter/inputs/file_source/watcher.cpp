@@ -40,7 +40,7 @@ void Watcher::start(std::chrono::milliseconds poll_interval) {
 }
 
 void Watcher::stop() {
-  alive_ = std::make_shared<int>(0);
+  lifetime_.renew();
   if (timer_) timer_->cancel();
   timer_.reset();
   inotify_.reset();
@@ -50,7 +50,7 @@ void Watcher::stop() {
 
 void Watcher::arm_inotify() {
   inotify_->async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                       [this, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
+                       [this, alive = lifetime_.watch()](boost::system::error_code ec) {
                          if (ec || alive.expired()) return;
                          on_inotify();
                          if (!alive.expired() && inotify_) arm_inotify();
@@ -123,7 +123,7 @@ void Watcher::watch(std::vector<std::string> const& directories) {
 
 void Watcher::arm_timer() {
   timer_->expires_after(poll_interval_);
-  timer_->async_wait([this, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
+  timer_->async_wait([this, alive = lifetime_.watch()](boost::system::error_code ec) {
     if (ec || alive.expired()) return;
     callbacks_.look_again();
     if (!alive.expired() && timer_) arm_timer();

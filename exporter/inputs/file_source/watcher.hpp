@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "cos_exporter/common/lifetime.hpp"
+
 namespace cos_exporter {
 
 // Tells a file input when to look: inotify on every directory its files can
@@ -51,7 +53,7 @@ class Watcher {
   std::unique_ptr<boost::asio::steady_timer> timer_;
   std::chrono::milliseconds poll_interval_{1000};
   bool logged_no_watch_ = false;
-  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+  Lifetime lifetime_;
 };
 
 }  // namespace cos_exporter

@@ -4,6 +4,7 @@
 
 #include "cos_exporter/config/file_input_config.hpp"
 #include "cos_exporter/config/input_settings.hpp"
+#include "cos_exporter/config/otlp_input_config.hpp"
 #include "cos_exporter/config/socket_input_config.hpp"
 #include "cos_exporter/config/tcp_input_config.hpp"
 
@@ -14,7 +15,8 @@ namespace cos_exporter {
 // type (socket_input_config.hpp says what one has). A new kind adds itself
 // here, to make_input (inputs/input.cpp) and to CMakeLists.txt.
 using InputConfig =
-    std::variant<UdpInputConfig, UnixgramInputConfig, TcpInputConfig, FileInputConfig>;
+    std::variant<UdpInputConfig, UnixgramInputConfig, TcpInputConfig, FileInputConfig,
+                 OtlpInputConfig>;
 
 // What every kind has.
 inline InputSettings const& input_settings(InputConfig const& config) {

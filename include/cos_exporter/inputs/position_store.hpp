@@ -34,6 +34,12 @@ struct FilePosition {
   // file is recognised by having them too. 0 bytes: saved by an older version.
   std::uint64_t tail = 0;
   std::uint32_t tail_bytes = 0;
+  // Not 0: a file not to be read again under any name (a compressed file
+  // found damaged and read up to the damage, one recognised as already read,
+  // or one of a compressed kind not read); its size on disk then (a file of
+  // the same inode and another size is another file). Absent in older state
+  // files.
+  std::uint64_t settled_size = 0;
   bool operator==(FilePosition const&) const = default;
 };
 
@@ -45,6 +51,7 @@ inline constexpr std::size_t kTailBytes = 256;
 //   {"file":[{"path":"/var/log/a.log","device":2049,
 //    "inode":131,"offset":4096,"fingerprint":"9c1e...","fingerprint_bytes":87,
 //    "tail":"03af...","tail_bytes":256}]}
+// (a file not to be read again has "settled_size":<its size on disk>)
 // An input may hold several entries for one path (the file there now, a
 // rotated one still being read, the position a copytruncate left for the
 // copy): entries are told apart by device, inode and fingerprint. Not

@@ -20,6 +20,12 @@ namespace cos_exporter {
 // allocates its buffer once per run).
 class LineProcessor {
  public:
+  // What one line or record counted as: an event, or the reason it did not.
+  struct Outcome {
+    bool event = true;
+    MalformedReason reason = MalformedReason::blank;  // when !event
+  };
+
   LineProcessor(LineParser parser, InputCounters counters, CountingHub& hub,
                 SdkDialect dialect = SdkDialect::document);
 
@@ -29,6 +35,18 @@ class LineProcessor {
   void process_line(std::string_view line, std::string_view source = {}) noexcept;
   // A datagram: lines separated by '\n', the last '\n' optional.
   void process_lines(std::string_view payload) noexcept;
+
+  // A record of a structured transport (an OTLP log record) whose body is a
+  // line: parsed as any other line (envelope, format), then the record's own
+  // fields (its trace id, its attributes: non-empty values, by
+  // field_names() index) take the place of the line's.
+  Outcome process_record_line(std::string_view line, EventFields const& record_fields) noexcept;
+  // An event a structured record carried (an OTLP record's attributes or map
+  // body), counted as an event line is.
+  Outcome count_record(Event const& event) noexcept;
+  // A line or record that counts no event: malformed, or without an event
+  // (holds_no_event(reason)); `line` is what the log shows of it.
+  Outcome count_malformed(MalformedReason reason, std::string_view line) noexcept;
 
   // An input's settings changed in place (format, regex, envelope, sdk,
   // max_line_bytes, name): the next line is parsed and counted the new way.
@@ -44,8 +62,6 @@ class LineProcessor {
 
  private:
   void count_event(std::string_view text, std::string_view line) noexcept;
-  // A malformed line, or one without an event (holds_no_event), by reason.
-  void count_malformed(MalformedReason reason, std::string_view line) noexcept;
   // A storm of bad input is logged once per interval, never once per line.
   void report_malformed(MalformedReason reason, std::string_view line) noexcept;
 
