@@ -14,9 +14,8 @@ namespace cos_exporter {
 // config reader, reload and make_input take each kind's part from its config
 // type (socket_input_config.hpp says what one has). A new kind adds itself
 // here, to make_input (inputs/input.cpp) and to CMakeLists.txt.
-using InputConfig =
-    std::variant<UdpInputConfig, UnixgramInputConfig, TcpInputConfig, FileInputConfig,
-                 OtlpInputConfig>;
+using InputConfig = std::variant<UdpInputConfig, UnixgramInputConfig, TcpInputConfig,
+                                 FileInputConfig, OtlpInputConfig>;
 
 // What every kind has.
 inline InputSettings const& input_settings(InputConfig const& config) {
