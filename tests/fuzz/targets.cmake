@@ -1,7 +1,7 @@
 # The fuzz targets (tests/fuzz/fuzz_<name>.cpp, seeds in tests/fuzz/corpus/<name>/)
 # and how ctest runs one briefly. Included by tests/fuzz/CMakeLists.txt, which
 # builds them, and by tests/CMakeLists.txt, which runs a fuzz tree's binaries.
-set(COS_FUZZ_TARGETS line_formats config catalog web_config state_file followed_path
+set(COS_FUZZ_TARGETS line_formats config catalog web_config state_file file_reader
                      compressed_file otlp frame_decoder)
 
 set(COS_FUZZ_SECONDS 4 CACHE STRING "seconds ctest fuzzes each target (after replaying its corpus)")
