@@ -326,6 +326,52 @@ def make_pki(directory):
                 cwd=directory)
 
 
+class IdleConnectionsTest(unittest.TestCase):
+    """10,000 connections that connect and send nothing: all accepted and
+    held, scrapes answered, another sender counted exactly, memory bounded."""
+
+    COUNT = 10000
+
+    def test_ten_thousand_idle_connections(self):
+        import resource
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if hard != resource.RLIM_INFINITY and hard < self.COUNT + 200:
+            self.skipTest("the hard limit of open files (%d) is below %d" % (hard, self.COUNT))
+        wanted = self.COUNT + 200 if hard == resource.RLIM_INFINITY else hard
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, wanted), hard))
+        self.addCleanup(resource.setrlimit, resource.RLIMIT_NOFILE, (soft, hard))
+        exporter = harness.Exporter("""
+inputs:
+  tcp:
+    - name: idle
+      listen: 127.0.0.1:0
+      max_connections: 20000
+""").start()
+        self.addCleanup(exporter.stop)
+        host, port = address(exporter, "idle")
+        before = rss_kib(exporter.process.pid)
+        held = []
+        self.addCleanup(lambda: [s.close() for s in held])
+        for _ in range(self.COUNT):
+            held.append(socket.create_connection((host, port), timeout=30))
+        m = exporter.wait_metric(OPEN, self.COUNT, input="idle", timeout=120)
+        self.assertEqual(m.get(ACCEPTED, input="idle"), self.COUNT)
+        self.assertEqual(m.get(REFUSED, input="idle", reason="too_many") or 0, 0)
+        grown = rss_kib(exporter.process.pid) - before
+        self.assertLess(grown, 128 * 1024,
+                        "RSS grew by %d KiB for %d idle connections" % (grown, self.COUNT))
+        # Another sender is served while they are held.
+        with socket.create_connection((host, port), timeout=30) as s:
+            for _ in range(100):
+                s.sendall(EVENT.encode() + b"\n")
+            exporter.wait_value(lambda m: errors(m, "idle"), 100, "events beside idle connections")
+        for s in held:
+            s.close()
+        held.clear()
+        m = exporter.wait_metric(OPEN, 0, input="idle", timeout=120)
+        self.assertEqual(m.get(CLOSED, input="idle", reason="eof"), self.COUNT + 1)
+
+
 class TlsTest(unittest.TestCase):
     def test_tls_with_client_certificates(self):
         work = tempfile.TemporaryDirectory(prefix="cos-tcp-tls-")
