@@ -93,8 +93,8 @@ class OtlpAnswers(unittest.TestCase):
         payload = gzip.compress(otlp_support.protobuf_request(
             [{"body": '{"code": -96}'}, {"attributes": {"code": -96}}]))
         status, headers, body = self.curl(payload, headers=["Content-Encoding: gzip"])
-        self.assertEqual((status, headers["content-type"], body), (200, "application/x-protobuf",
-                                                                     b""))
+        self.assertEqual((status, headers["content-type"], body),
+                         (200, "application/x-protobuf", b""))
         self.exporter.wait_metric("cos_errors_total", errors + 3, category="proxy",
                                   code="-96", name="ERROR_PROXY_AUTH_EXPIRED")
 
@@ -132,7 +132,7 @@ class OtlpAnswers(unittest.TestCase):
 
         def peak_kib():
             with open(f"/proc/{pid}/status") as f:
-                return int(next(l for l in f if l.startswith("VmHWM:")).split()[1])
+                return int(next(line for line in f if line.startswith("VmHWM:")).split()[1])
 
         peak = peak_kib()
         bomb = gzip.compress(b"\0" * (512 << 20), compresslevel=9)  # 512 MiB in ~0.5 MiB
@@ -166,6 +166,7 @@ class OtlpAnswers(unittest.TestCase):
         finally:
             for s in held:
                 s.close()
+
         # Once they are gone, the same request is taken.
         def taken():
             return self.curl(payload)[0] == 200

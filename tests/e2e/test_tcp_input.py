@@ -231,8 +231,11 @@ class TcpReloadTest(unittest.TestCase):
     def reload(self, exporter, config):
         with open(exporter.config_path, "w") as f:
             f.write(config)
-        count = lambda: sum(1 for line in exporter.lines
-                            if harness.parse_logfmt(line).get("msg") == "configuration reloaded")
+
+        def count():
+            return sum(1 for line in exporter.lines
+                       if harness.parse_logfmt(line).get("msg") == "configuration reloaded")
+
         before = count()
         exporter.send_signal(signal.SIGHUP)
         exporter.wait_for(lambda: count() > before, 20, "the reload")
@@ -324,6 +327,58 @@ def make_pki(directory):
         openssl("x509", "-req", "-in", name + ".csr", "-CA", "ca.crt", "-CAkey", "ca.key",
                 "-CAcreateserial", "-out", name + ".crt", "-days", "1", "-extfile", name + ".ext",
                 cwd=directory)
+
+
+class RsyslogTlsTest(unittest.TestCase):
+    """rsyslog's gtls driver (rsyslog-gnutls) forwarding over TLS with its client
+    certificate, to a tcp input that requires one."""
+
+    def test_rsyslog_forwards_over_tls(self):
+        if shutil.which("rsyslogd") is None:
+            self.skipTest("rsyslogd is not installed")
+        work = tempfile.TemporaryDirectory(prefix="cos-rsyslog-tls-")
+        self.addCleanup(work.cleanup)
+        d = work.name
+        make_pki(d)
+        exporter = harness.Exporter("""
+inputs:
+  tcp:
+    - name: tls
+      listen: 127.0.0.1:0
+      tls: {{cert_file: {d}/server.crt, key_file: {d}/server.key, client_ca_file: {d}/ca.crt}}
+""".format(d=d)).start()
+        self.addCleanup(exporter.stop)
+        log = os.path.join(d, "app.log")
+        with open(log, "w") as f:
+            for i in range(200):
+                f.write(EVENT + "\n")
+        _, port = address(exporter, "tls")
+        conf = os.path.join(d, "rsyslog.conf")
+        with open(conf, "w") as f:
+            f.write(RSYSLOG_TLS_CONF.format(work=d, log=log, port=port))
+        rsyslog = subprocess.Popen(["rsyslogd", "-n", "-f", conf, "-i",
+                                    os.path.join(d, "rsyslog.pid")],
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.addCleanup(lambda: (rsyslog.terminate(), rsyslog.wait(10)))
+        exporter.wait_value(lambda m: errors(m, "tls"), 200, "rsyslog over TLS", timeout=60)
+        m = exporter.metrics()
+        self.assertEqual(m.get(FRAMING, input="tls", reason="bad_length"), 0)
+        self.assertEqual(m.get(CLOSED, input="tls", reason="tls_handshake") or 0, 0)
+
+
+RSYSLOG_TLS_CONF = """
+global(workDirectory="{work}"
+       DefaultNetstreamDriverCAFile="{work}/ca.crt"
+       DefaultNetstreamDriverCertFile="{work}/client.crt"
+       DefaultNetstreamDriverKeyFile="{work}/client.key")
+module(load="imfile")
+input(type="imfile" File="{log}" Tag="app:" ruleset="forward")
+ruleset(name="forward") {{
+  action(type="omfwd" target="127.0.0.1" port="{port}" protocol="tcp"
+         TCP_Framing="octet-counted" StreamDriver="gtls" StreamDriverMode="1"
+         StreamDriverAuthMode="x509/name" StreamDriverPermittedPeers="localhost")
+}}
+"""
 
 
 class IdleConnectionsTest(unittest.TestCase):
