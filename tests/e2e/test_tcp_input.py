@@ -181,7 +181,9 @@ class TcpInputTest(unittest.TestCase):
             for _ in range(1024):
                 s.sendall(chunk)
             s.sendall(b"%d %s" % (len(EVENT), EVENT.encode()))
-        self.wait_errors("octets", 1, timeout=120)
+        # Received counts both frames: the skipped one (counted too_long as soon as
+        # its length is read) and the event after it.
+        self.wait_errors("octets", 2, timeout=120)
         m = self.exporter.metrics()
         self.assertEqual(m.get(MALFORMED, input="octets", reason="too_long"), 1)
         grown = rss_kib(pid) - before
