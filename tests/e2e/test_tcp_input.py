@@ -269,6 +269,37 @@ class TcpReloadTest(unittest.TestCase):
         s.close()
 
 
+class TcpStopTest(unittest.TestCase):
+    """SIGTERM reads what each connection received before closing it, and the
+    state file carries the count to the next run."""
+
+    def test_sigterm_counts_what_was_received(self):
+        work = tempfile.TemporaryDirectory(prefix="cos-tcp-stop-")
+        self.addCleanup(work.cleanup)
+        config = """
+state_file: {d}/state.json
+inputs:
+  tcp:
+    - name: tcp
+      listen: 127.0.0.1:0
+""".format(d=work.name)
+        first = harness.Exporter(config).start()
+        self.addCleanup(first.stop)
+        with connect(first, "tcp") as s:
+            s.sendall(EVENT.encode() + b"\n")
+            first.wait_value(lambda m: errors(m, "tcp"), 1, "the first event")
+            # Paused, the exporter reads nothing: these wait in its socket buffer.
+            first.send_signal(signal.SIGSTOP)
+            for _ in range(499):
+                s.sendall(EVENT.encode() + b"\n")
+            first.send_signal(signal.SIGTERM)
+            first.send_signal(signal.SIGCONT)
+            self.assertEqual(first.wait_exit(30), 0)
+        second = harness.Exporter(config).start()
+        self.addCleanup(second.stop)
+        second.wait_value(lambda m: errors(m, "tcp"), 500, "the count restored from the state file")
+
+
 class RsyslogTest(unittest.TestCase):
     """rsyslog (imfile -> omfwd over TCP) with octet-counted and traditional framing."""
 
