@@ -14,8 +14,8 @@
 
 #include "cos_exporter/common/errno_text.hpp"
 #include "cos_exporter/common/log.hpp"
-#include "cos_exporter/config/listen_address.hpp"
 #include "cos_exporter/counting/metric_names.hpp"
+#include "listen_endpoint.hpp"
 #include "socket_options.hpp"
 
 namespace cos_exporter {
@@ -31,22 +31,6 @@ constexpr bool is_udp(UdpInputConfig const*) {
 }
 constexpr bool is_udp(UnixgramInputConfig const*) {
   return false;
-}
-
-udp::endpoint resolve_endpoint(asio::io_context& io, std::string const& name,
-                               std::string const& text) {
-  auto address = parse_listen_address(text);
-  if (!address) throw std::runtime_error("input " + name + ": invalid listen address " + text);
-  if (address->host.empty()) return udp::endpoint(udp::v4(), address->port);
-  boost::system::error_code ec;
-  auto ip = asio::ip::make_address(address->host, ec);
-  if (!ec) return udp::endpoint(ip, address->port);
-  udp::resolver resolver(io);
-  auto results = resolver.resolve(address->host, std::to_string(address->port), ec);
-  if (ec || results.empty())
-    throw std::runtime_error("input " + name + ": cannot resolve " + address->host + ": " +
-                             ec.message());
-  return *results.begin();
 }
 
 // True when a process is receiving on the socket file at `path`.
@@ -74,10 +58,7 @@ template <>
 std::string UdpInput::address() const {
   boost::system::error_code ec;
   auto endpoint = socket_.local_endpoint(ec);
-  if (ec) return config_.listen;
-  auto ip = endpoint.address();
-  return (ip.is_v6() ? "[" + ip.to_string() + "]" : ip.to_string()) + ":" +
-         std::to_string(endpoint.port());
+  return ec ? config_.listen : endpoint_text(endpoint);
 }
 
 template <>
@@ -173,7 +154,7 @@ InputStatus DatagramInput<Config>::status() const {
 
 template <>
 void UdpInput::open_and_bind() {
-  udp::endpoint endpoint = resolve_endpoint(io_, config_.name, config_.listen);
+  udp::endpoint endpoint = resolve_listen_endpoint<udp>(io_, config_.name, config_.listen);
   try {
     socket_.open(endpoint.protocol());
     apply_receive_buffer(socket_.native_handle(), config_.read_buffer_bytes, config_.name);

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "cos_exporter/common/log.hpp"
-#include "cos_exporter/config/listen_address.hpp"
+#include "listen_endpoint.hpp"
 #include "tcp_connection.hpp"
 
 namespace cos_exporter {
@@ -14,32 +14,6 @@ namespace cos_exporter {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 using boost::system::error_code;
-
-namespace {
-
-tcp::endpoint resolve_endpoint(asio::io_context& io, std::string const& name,
-                               std::string const& text) {
-  auto address = parse_listen_address(text);
-  if (!address) throw std::runtime_error("input " + name + ": invalid listen address " + text);
-  if (address->host.empty()) return tcp::endpoint(tcp::v4(), address->port);
-  error_code ec;
-  auto ip = asio::ip::make_address(address->host, ec);
-  if (!ec) return tcp::endpoint(ip, address->port);
-  tcp::resolver resolver(io);
-  auto results = resolver.resolve(address->host, std::to_string(address->port), ec);
-  if (ec || results.empty())
-    throw std::runtime_error("input " + name + ": cannot resolve " + address->host + ": " +
-                             ec.message());
-  return *results.begin();
-}
-
-std::string endpoint_text(tcp::endpoint const& endpoint) {
-  auto ip = endpoint.address();
-  return (ip.is_v6() ? "[" + ip.to_string() + "]" : ip.to_string()) + ":" +
-         std::to_string(endpoint.port());
-}
-
-}  // namespace
 
 TcpInput::TcpInput(asio::io_context& io, TcpInputConfig config, CountingHub& hub,
                    std::size_t max_line_bytes, TlsContextMaker make_tls)
@@ -71,7 +45,7 @@ void TcpInput::start() {
       throw std::runtime_error("input " + config_.name + ": tls: " + e.what());
     }
   }
-  tcp::endpoint endpoint = resolve_endpoint(io_, config_.name, config_.listen);
+  tcp::endpoint endpoint = resolve_listen_endpoint<tcp>(io_, config_.name, config_.listen);
   try {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(tcp::acceptor::reuse_address(true));

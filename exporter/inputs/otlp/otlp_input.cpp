@@ -4,8 +4,8 @@
 #include <boost/asio/ip/address.hpp>
 #include <stdexcept>
 
+#include "../listen_endpoint.hpp"
 #include "cos_exporter/common/log.hpp"
-#include "cos_exporter/config/listen_address.hpp"
 #include "otlp_metrics.hpp"
 #include "otlp_session.hpp"
 
@@ -13,26 +13,6 @@ namespace cos_exporter {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
-
-namespace {
-
-tcp::endpoint resolve_endpoint(asio::io_context& io, std::string const& name,
-                               std::string const& text) {
-  auto address = parse_listen_address(text);
-  if (!address) throw std::runtime_error("input " + name + ": invalid listen address " + text);
-  if (address->host.empty()) return tcp::endpoint(tcp::v4(), address->port);
-  boost::system::error_code ec;
-  auto ip = asio::ip::make_address(address->host, ec);
-  if (!ec) return tcp::endpoint(ip, address->port);
-  tcp::resolver resolver(io);
-  auto results = resolver.resolve(address->host, std::to_string(address->port), ec);
-  if (ec || results.empty())
-    throw std::runtime_error("input " + name + ": cannot resolve " + address->host + ": " +
-                             ec.message());
-  return *results.begin();
-}
-
-}  // namespace
 
 OtlpInput::OtlpInput(asio::io_context& io, OtlpInputConfig config, CountingHub& hub,
                      std::size_t max_line_bytes)
@@ -62,7 +42,7 @@ void OtlpInput::resolve_answer_cells() {
 OtlpInput::~OtlpInput() = default;
 
 void OtlpInput::start() {
-  tcp::endpoint endpoint = resolve_endpoint(io_, config_.name, config_.listen);
+  tcp::endpoint endpoint = resolve_listen_endpoint<tcp>(io_, config_.name, config_.listen);
   try {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(tcp::acceptor::reuse_address(true));
@@ -103,10 +83,7 @@ void OtlpInput::stop() {
 std::string OtlpInput::address() const {
   boost::system::error_code ec;
   auto endpoint = acceptor_.local_endpoint(ec);
-  if (ec) return config_.listen;
-  auto ip = endpoint.address();
-  return (ip.is_v6() ? "[" + ip.to_string() + "]" : ip.to_string()) + ":" +
-         std::to_string(endpoint.port());
+  return ec ? config_.listen : endpoint_text(endpoint);
 }
 
 InputStatus OtlpInput::status() const {
