@@ -73,7 +73,7 @@ DatagramInput<Config>::DatagramInput(asio::io_context& io, Config config, Counti
       hub_(hub),
       config_(std::move(config)),
       socket_(io),
-      processor_(LineParser(config_.format, config_.regex, max_line_bytes, config_.envelope),
+      processor_(make_line_parser(config_, max_line_bytes),
                  InputCounters(hub.store(), config_.name), hub, config_.sdk),
       receiver_(hub.store(), config_.name),
       denied_(is_udp(&config_)

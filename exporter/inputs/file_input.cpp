@@ -29,7 +29,7 @@ FileInput::FileInput(boost::asio::io_context& io, FileInputConfig config, Counti
       hub_(hub),
       positions_(positions),
       max_line_bytes_(max_line_bytes),
-      processor_(LineParser(config_.format, config_.regex, max_line_bytes, config_.envelope),
+      processor_(make_line_parser(config_, max_line_bytes),
                  InputCounters(hub.store(), config_.name), hub, config_.sdk),
       paths_(config_.path, config_.name, hub.store()),
       watcher_(io, config_.name,

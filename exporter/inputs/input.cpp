@@ -30,8 +30,11 @@ bool records_positions(InputConfig const& config) {
 }
 
 LineParser make_line_parser(InputConfig const& config, std::size_t max_line_bytes) {
-  InputSettings const& c = input_settings(config);
-  return LineParser(c.format, c.regex, max_line_bytes, c.envelope);
+  return make_line_parser(input_settings(config), max_line_bytes);
+}
+
+LineParser make_line_parser(InputSettings const& settings, std::size_t max_line_bytes) {
+  return LineParser(settings.format, settings.regex, max_line_bytes, settings.envelope);
 }
 
 std::shared_ptr<Input> make_input(InputConfig const& config, InputContext const& context) {

@@ -23,7 +23,7 @@ TcpInput::TcpInput(asio::io_context& io, TcpInputConfig config, CountingHub& hub
       make_tls_(std::move(make_tls)),
       acceptor_(io),
       accept_retry_(io),
-      processor_(LineParser(config_.format, config_.regex, max_line_bytes, config_.envelope),
+      processor_(make_line_parser(config_, max_line_bytes),
                  InputCounters(hub.store(), config_.name), hub, config_.sdk),
       counters_(hub.store(), config_.name) {}
 

@@ -20,7 +20,7 @@ OtlpInput::OtlpInput(asio::io_context& io, OtlpInputConfig config, CountingHub& 
       hub_(hub),
       config_(std::move(config)),
       acceptor_(io),
-      processor_(LineParser(config_.format, config_.regex, max_line_bytes, config_.envelope),
+      processor_(make_line_parser(config_, max_line_bytes),
                  InputCounters(hub.store(), config_.name), hub, config_.sdk),
       handler_(processor_, hub, config_.max_body_bytes) {
   resolve_answer_cells();

@@ -66,6 +66,7 @@ std::string input_identity(InputConfig const& config);
 bool records_positions(InputConfig const& config);
 // The parser `config` asks for; throws std::runtime_error on a bad regex.
 LineParser make_line_parser(InputConfig const& config, std::size_t max_line_bytes);
+LineParser make_line_parser(InputSettings const& settings, std::size_t max_line_bytes);
 
 // A new, not yet started input of the kind `config` is.
 std::shared_ptr<Input> make_input(InputConfig const& config, InputContext const& context);
