@@ -252,3 +252,20 @@ TEST_CASE("a compressed rotation still being written waits for its end", "[file]
   CHECK(h.errors() == 30);
   CHECK(h.malformed(MalformedReason::invalid_json) == 0);
 }
+
+TEST_CASE("a file opened before its compressed kind could be told is not taken for text",
+          "[file]") {
+  // gzip has written one byte of a new .gz when the glob finds it; by the
+  // time its first line is asked for, the header and a newline are there.
+  TempDir dir;
+  auto path = dir.file("app.log.1.gz");
+  append(path, std::string("\x1f", 1));
+  auto reader = FileReader::open(path, 4096);
+  REQUIRE(reader);
+  CHECK(reader->kind() == FileKind::text);
+  append(path, std::string("\x8b\x08\x00\x00\x00\x00\x00\x00\x03\n\x01\x02", 12));
+  CHECK_FALSE(reader->fingerprint());
+  auto reopened = FileReader::open(path, 4096);
+  REQUIRE(reopened);
+  CHECK(reopened->kind() == FileKind::gzip);
+}

@@ -55,7 +55,12 @@ void FileReader::seek_to_end() {
 }
 
 std::optional<Fingerprint> const& FileReader::fingerprint() {
-  if (!fingerprint_) fingerprint_ = fingerprint_of(source_->head());
+  if (fingerprint_) return fingerprint_;
+  std::string head = source_->head();
+  // Opened as text while too short to tell (gzip had just created it): if
+  // its first bytes now say it is compressed, it is no text file to follow.
+  if (kind() == FileKind::text && file_kind_of(head) != FileKind::text) return fingerprint_;
+  fingerprint_ = fingerprint_of(head);
   return fingerprint_;
 }
 
