@@ -40,6 +40,13 @@ void FileInput::attach(FollowedPath& followed_path, FoundFile const& file) {
   }
   auto reader = open_reader(followed_path, file);
   if (!reader) return;
+  if (reader->identity() != identity) {
+    // Renamed or replaced since the glob looked (logrotate is at work): what
+    // was decided about the file found must not be applied to another one.
+    full_requested_ = true;
+    schedule_pass();
+    return;
+  }
   if (!reader->fingerprint()) {  // no complete first line yet, or a gzip file damaged there
     if (reader->damaged_head()) give_up_damaged(*reader, followed_path.path());
     return;
@@ -57,6 +64,7 @@ void FileInput::attach(FollowedPath& followed_path, FoundFile const& file) {
 
 std::unique_ptr<FileReader> FileInput::open_reader(FollowedPath& followed_path,
                                                    FoundFile const& file) {
+  if (before_open_) before_open_(followed_path.path());
   auto opened = open_byte_source(followed_path.path());
   if (auto* source = std::get_if<std::unique_ptr<ByteSource>>(&opened))
     return std::make_unique<FileReader>(std::move(*source), max_line_bytes_);

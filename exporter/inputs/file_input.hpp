@@ -2,6 +2,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -89,6 +90,11 @@ class FileInput final : public Input {
   void set_drain_grace(std::chrono::milliseconds grace) { drain_grace_ = grace; }
   // Runs one pass now: the glob, rotations, and reading (for tests).
   void poll_now();
+  // Runs just before a path the glob found is opened (for tests: a rotation
+  // that lands between the glob's look and the open).
+  void set_before_open(std::function<void(std::string const&)> hook) {
+    before_open_ = std::move(hook);
+  }
 
  private:
   // Lines carry the path they were read at: CRI partial lines are joined per
@@ -178,6 +184,7 @@ class FileInput final : public Input {
   bool stopped_ = false;
   bool pass_posted_ = false;
   bool full_requested_ = false;
+  std::function<void(std::string const&)> before_open_;
   Lifetime lifetime_;
 };
 

@@ -166,3 +166,32 @@ TEST_CASE(
   CHECK(h.skipped("compressed_already_read") == 2);
   CHECK(h.lines(dir.file("app.log.1.gz")) + h.lines(dir.file("app.log.2.gz")) == 0);
 }
+
+TEST_CASE("a path whose file is replaced between the glob's look and its opening is decided anew",
+          "[file]") {
+  // copytruncate + compress under load: gzip's output is renamed over a name
+  // the glob has just seen holding another file.
+  TempDir dir;
+  auto path = dir.file("app.log");
+  auto gz = dir.file("app.log.1.gz");
+  auto keep = dir.file("elsewhere");
+  fs::create_directory(keep);
+  append(path, event_lines(10));
+  append(gz, "no whole line yet");  // found, and waits for its first line
+  Harness h(file_config(dir.file("app.log*")));
+  h.start();
+  REQUIRE(h.errors() == 10);
+  fs::copy_file(path, keep + "/copy");
+  fs::resize_file(path, 0);
+  gzip_file(keep + "/copy", keep + "/copy.gz");
+  bool replaced = false;
+  h.input->set_before_open([&](std::string const& opened) {
+    if (replaced || opened != gz) return;
+    replaced = true;
+    fs::rename(keep + "/copy.gz", gz);
+  });
+  for (int i = 0; i < 4; ++i) h.settle();
+  CHECK(replaced);
+  CHECK(h.errors() == 10);
+  CHECK(h.skipped("compressed_already_read") == 1);
+}
