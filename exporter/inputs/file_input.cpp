@@ -278,18 +278,22 @@ void FileInput::full_pass(bool starting) {
   followed_.clear();
   for (auto const& followed_path : followed_paths_)
     if (followed_path->reader() != nullptr) followed_.insert(followed_path->reader()->identity());
-  for (auto& followed_path : followed_paths_) {
-    if (followed_path->reader() != nullptr) continue;
-    if (auto it = found.find(followed_path->path()); it != found.end())
-      attach(*followed_path, it->second);
-  }
-  // At start, files with a saved position first: one found truncated leaves
-  // its position to its copy.
+  // In path order, known paths and new ones alike: a file goes before its
+  // name plus ".gz" (gzip may be making that of it, and it takes a position
+  // first). At start, files with a saved position go first: one found
+  // truncated leaves its position to its copy.
+  std::set<std::string_view> tried;
   for (int round = starting ? 0 : 1; round < 2; ++round) {
     for (auto const& [path, file] : found) {
-      if (by_path_.contains(path)) continue;
-      if (round == 0 && !checkpoints_.saved_inode(file.identity)) continue;
-      attach(add_followed_path(path, starting), file);
+      if (tried.contains(path)) continue;
+      FollowedPath* followed_path = nullptr;
+      if (auto it = by_path_.find(path); it != by_path_.end())
+        followed_path = it->second;
+      else if (round == 1 || checkpoints_.saved_inode(file.identity))
+        followed_path = &add_followed_path(path, starting);
+      if (followed_path == nullptr) continue;
+      tried.insert(path);
+      if (followed_path->reader() == nullptr) attach(*followed_path, file);
     }
   }
   keep_settled(found, now);

@@ -195,3 +195,31 @@ TEST_CASE("a path whose file is replaced between the glob's look and its opening
   CHECK(h.errors() == 10);
   CHECK(h.skipped("compressed_already_read") == 1);
 }
+
+TEST_CASE("a copy and its .gz found in one pass: the copy takes the position, the .gz waits for it",
+          "[file]") {
+  // copytruncate + compress between two looks: the truncated position is the
+  // copy's, whichever of the two names the input met first.
+  TempDir dir;
+  auto path = dir.file("app.log");
+  auto copy = dir.file("app.log.1");
+  auto gz = dir.file("app.log.1.gz");
+  auto keep = dir.file("elsewhere");
+  fs::create_directory(keep);
+  append(path, event_lines(10));
+  append(gz, "no whole line yet");  // the input knows this name before the copy's
+  Harness h(file_config(dir.file("app.log*")));
+  h.start();
+  REQUIRE(h.errors() == 10);
+  fs::copy_file(path, copy);
+  fs::resize_file(path, 0);
+  gzip_file(copy, keep + "/copy.gz");
+  fs::rename(keep + "/copy.gz", gz);
+  append(path, event_lines(2));
+  h.settle();
+  CHECK(h.errors() == 12);
+  fs::remove(copy);  // logrotate, once gzip is done
+  for (int i = 0; i < 3; ++i) h.settle();
+  CHECK(h.errors() == 12);
+  CHECK(h.skipped("compressed_already_read") == 1);
+}
