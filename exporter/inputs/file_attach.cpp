@@ -56,7 +56,7 @@ void FileInput::attach(FollowedPath& followed_path, FoundFile const& file) {
       log_info("copy of a file that is still being read; waiting until that one is let go",
                {{"component", "file"}, {"input", config_.name}, {"path", followed_path.path()}});
     followed_path.deferred = identity;
-    followed_path.original = original;
+    waiting_[identity] = {*original, reader->kind() != FileKind::text};
     return;
   }
   start_reading(followed_path, std::move(reader), file);
@@ -90,6 +90,9 @@ std::optional<FileIdentity> FileInput::original_of(FileReader& candidate, std::s
     OriginalFacts facts{.same_first_line = live->fingerprint() == fingerprint,
                         .text = live->kind() == FileKind::text};
     if (!facts.same_first_line) return false;
+    if (candidate.kind() != FileKind::text &&
+        compressed_elsewhere(live->identity(), candidate.identity()))
+      return false;
     facts.left_candidate_path = live->was_at(path);
     facts.renamed = draining || live->renamed();
     facts.shrunk = live->shrunk();
@@ -106,7 +109,8 @@ std::optional<FileIdentity> FileInput::original_of(FileReader& candidate, std::s
     // compressed file is made of it, and that copy goes first.
     if (candidate.kind() != FileKind::text && followed_path->deferred &&
         !followed_path->missing_since && followed_path->deferred != candidate.identity() &&
-        is_name_plus_extension(path, followed_path->path()))
+        is_name_plus_extension(path, followed_path->path()) &&
+        !compressed_elsewhere(*followed_path->deferred, candidate.identity()))
       return followed_path->deferred;
   }
   for (auto const& draining : draining_)
@@ -114,10 +118,18 @@ std::optional<FileIdentity> FileInput::original_of(FileReader& candidate, std::s
   return std::nullopt;
 }
 
+bool FileInput::compressed_elsewhere(FileIdentity original, FileIdentity candidate) const {
+  return std::any_of(waiting_.begin(), waiting_.end(), [&](auto const& entry) {
+    return entry.first != candidate && entry.second.compressed && entry.second.original == original;
+  });
+}
+
 void FileInput::start_reading(FollowedPath& followed_path, std::unique_ptr<FileReader> reader,
                               FoundFile const& file) {
   FileIdentity identity = reader->identity();
-  auto claim = checkpoints_.claim(*reader, followed_path.path(), followed_path.original);
+  auto waited = waiting_.find(identity);
+  auto original = waited != waiting_.end() ? std::optional(waited->second.original) : std::nullopt;
+  auto claim = checkpoints_.claim(*reader, followed_path.path(), original);
   bool same_inode =
       claim && claim->position.device == identity.device && claim->position.inode == identity.inode;
   auto action = resume_rule({.claim = claim ? std::optional(claim->how) : std::nullopt,
@@ -158,7 +170,7 @@ void FileInput::start_reading(FollowedPath& followed_path, std::unique_ptr<FileR
         log_info("compressed file still being written; waiting for its end",
                  {{"component", "file"}, {"input", config_.name}, {"path", followed_path.path()}});
       followed_path.deferred = identity;
-      return;
+      return;  // still waiting: what it waits for is kept
     case ResumeAction::replaced:
       how = "beginning (replaced while stopped)";
       change = FollowedPath::Change::replaced;
@@ -170,6 +182,7 @@ void FileInput::start_reading(FollowedPath& followed_path, std::unique_ptr<FileR
     case ResumeAction::beginning:
       break;
   }
+  waiting_.erase(identity);
   followed_path.starting = false;
   reader->set_stall_limit(drain_grace_);
   followed_.insert(identity);
@@ -178,6 +191,7 @@ void FileInput::start_reading(FollowedPath& followed_path, std::unique_ptr<FileR
 }
 
 void FileInput::settle(FoundFile const& file, char const* reason, std::string const& path) {
+  waiting_.erase(file.identity);
   settled_[file.identity] = {file.size, Clock::now(), path};
   count_skip(reason);
 }

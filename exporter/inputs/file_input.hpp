@@ -132,6 +132,8 @@ class FileInput final : public Input {
   void attach(FollowedPath& followed_path, FoundFile const& file);
   std::unique_ptr<FileReader> open_reader(FollowedPath& followed_path, FoundFile const& file);
   std::optional<FileIdentity> original_of(FileReader& candidate, std::string const& path);
+  // Whether another compressed file waits for `original`: a file is gzip'ed once.
+  bool compressed_elsewhere(FileIdentity original, FileIdentity candidate) const;
   void start_reading(FollowedPath& followed_path, std::unique_ptr<FileReader> reader,
                      FoundFile const& file);
   // Not read, under any name, in this run and (through the state file) after
@@ -176,6 +178,14 @@ class FileInput final : public Input {
     std::string path;  // where it was found
   };
   std::map<FileIdentity, Settled> settled_;
+  // Copies found while their original was still read: what each waits for
+  // (by the copy's identity, whatever its name now), until it is followed,
+  // settled, or gone from the glob.
+  struct Waiting {
+    FileIdentity original;
+    bool compressed;
+  };
+  std::map<FileIdentity, Waiting> waiting_;
 
   Clock::time_point slice_end_{};  // when the running pass hands the loop back
   std::chrono::milliseconds poll_interval_{1000};

@@ -59,7 +59,6 @@ void FollowedPath::follow(std::unique_ptr<FileReader> reader, std::string_view i
   if (change == Change::truncated) cells_.truncations->add(1);
   if (change == Change::replaced) cells_.rotations->add(1);
   deferred.reset();
-  original.reset();
   reader_ = std::move(reader);
   reader_->note_path(path_);
   show_position();
@@ -76,7 +75,6 @@ void FollowedPath::adopt(std::unique_ptr<FileReader> reader) {
   if (!followed_) cells_ = FileCells::create(store_, path_);
   followed_ = true;
   deferred.reset();
-  original.reset();
   reader_ = std::move(reader);
   reader_->note_path(path_);
   show_position();

@@ -223,3 +223,42 @@ TEST_CASE("a copy and its .gz found in one pass: the copy takes the position, th
   CHECK(h.errors() == 12);
   CHECK(h.skipped("compressed_already_read") == 1);
 }
+
+TEST_CASE("copytruncate + compress with lines alike: each .gz takes the position of its own copy",
+          "[file]") {
+  // The copy of one rotation is still read (its grace not over) when the
+  // next rotation's copy is made, truncated away and gzip'ed between two
+  // looks, under the name the first copy's .gz had: both .gz files then name
+  // the first copy as theirs, by content and by name. Only the first was
+  // made of it; the second is the compression of what the truncation cut.
+  TempDir dir;
+  auto path = dir.file("app.log");
+  auto keep = dir.file("elsewhere");
+  fs::create_directory(keep);
+  append(path, alike_lines(10));
+  Harness h(file_config(dir.file("app.log*")));
+  h.input->set_drain_grace(std::chrono::hours(1));
+  h.start();
+  // Rotation 1, seen step by step: the copy, its .gz beside it, the copy removed.
+  fs::copy_file(path, dir.file("app.log.1"));
+  fs::resize_file(path, 0);
+  h.settle();
+  gzip_file(dir.file("app.log.1"), dir.file("app.log.1.gz"));
+  h.settle();
+  fs::remove(dir.file("app.log.1"));
+  h.settle();
+  append(path, alike_lines(5));
+  h.settle();
+  append(path, alike_lines(2));  // not read before the next truncation
+  REQUIRE(h.errors() == 15);
+  // Rotation 2, all between two looks.
+  fs::rename(dir.file("app.log.1.gz"), dir.file("app.log.2.gz"));
+  fs::copy_file(path, keep + "/copy");
+  fs::resize_file(path, 0);
+  gzip_file(keep + "/copy", dir.file("app.log.1.gz"));
+  h.settle();
+  h.input->set_drain_grace(std::chrono::milliseconds(0));
+  for (int i = 0; i < 4; ++i) h.settle();
+  CHECK(h.errors() == 17);
+  CHECK(h.skipped("compressed_already_read") == 1);
+}
