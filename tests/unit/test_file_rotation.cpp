@@ -33,6 +33,16 @@ void rotate_and_compress(TempDir& dir, Harness& h, std::string const& new_conten
   h.settle();
 }
 
+// app.log under the glob app.log*, and a directory outside the glob where a
+// rotation's files are made before they land.
+struct RotatingLog {
+  RotatingLog() { fs::create_directory(keep); }
+  TempDir dir;
+  std::string path = dir.file("app.log");
+  std::string keep = dir.file("elsewhere");
+  Harness h{file_config(dir.file("app.log*"))};
+};
+
 }  // namespace
 
 TEST_CASE("create rotation of files whose lines are all alike reads each new file", "[file]") {
@@ -133,19 +143,15 @@ TEST_CASE("a compressed file recognised as read is not read again after a restar
   }
 }
 
-TEST_CASE(
+TEST_CASE_METHOD(
+    RotatingLog,
     "create + compress with lines alike: two rotated files let go at once; each .gz is its own",
     "[file]") {
   // Rotations quicker than the drain grace: two rotated files are read to
   // their ends under the same name (app.log.1) and let go, and only then are
   // their compressed forms found. The writer appended to each after gzip had
   // read it, so each .gz holds less than was read of it.
-  TempDir dir;
-  auto path = dir.file("app.log");
-  auto keep = dir.file("elsewhere");
-  fs::create_directory(keep);
   append(path, alike_lines(10));
-  Harness h(file_config(dir.file("app.log*")));
   h.start();
   for (int rotation = 0; rotation < 2; ++rotation) {
     fs::rename(path, dir.file("app.log.1"));
@@ -167,18 +173,15 @@ TEST_CASE(
   CHECK(h.lines(dir.file("app.log.1.gz")) + h.lines(dir.file("app.log.2.gz")) == 0);
 }
 
-TEST_CASE("a path whose file is replaced between the glob's look and its opening is decided anew",
-          "[file]") {
+TEST_CASE_METHOD(
+    RotatingLog,
+    "a path whose file is replaced between the glob's look and its opening is decided anew",
+    "[file]") {
   // copytruncate + compress under load: gzip's output is renamed over a name
   // the glob has just seen holding another file.
-  TempDir dir;
-  auto path = dir.file("app.log");
   auto gz = dir.file("app.log.1.gz");
-  auto keep = dir.file("elsewhere");
-  fs::create_directory(keep);
   append(path, event_lines(10));
   append(gz, "no whole line yet");  // found, and waits for its first line
-  Harness h(file_config(dir.file("app.log*")));
   h.start();
   REQUIRE(h.errors() == 10);
   fs::copy_file(path, keep + "/copy");
@@ -196,19 +199,16 @@ TEST_CASE("a path whose file is replaced between the glob's look and its opening
   CHECK(h.skipped("compressed_already_read") == 1);
 }
 
-TEST_CASE("a copy and its .gz found in one pass: the copy takes the position, the .gz waits for it",
-          "[file]") {
+TEST_CASE_METHOD(
+    RotatingLog,
+    "a copy and its .gz found in one pass: the copy takes the position, the .gz waits for it",
+    "[file]") {
   // copytruncate + compress between two looks: the truncated position is the
   // copy's, whichever of the two names the input met first.
-  TempDir dir;
-  auto path = dir.file("app.log");
   auto copy = dir.file("app.log.1");
   auto gz = dir.file("app.log.1.gz");
-  auto keep = dir.file("elsewhere");
-  fs::create_directory(keep);
   append(path, event_lines(10));
   append(gz, "no whole line yet");  // the input knows this name before the copy's
-  Harness h(file_config(dir.file("app.log*")));
   h.start();
   REQUIRE(h.errors() == 10);
   fs::copy_file(path, copy);
@@ -224,19 +224,16 @@ TEST_CASE("a copy and its .gz found in one pass: the copy takes the position, th
   CHECK(h.skipped("compressed_already_read") == 1);
 }
 
-TEST_CASE("copytruncate + compress with lines alike: each .gz takes the position of its own copy",
-          "[file]") {
+TEST_CASE_METHOD(
+    RotatingLog,
+    "copytruncate + compress with lines alike: each .gz takes the position of its own copy",
+    "[file]") {
   // The copy of one rotation is still read (its grace not over) when the
   // next rotation's copy is made, truncated away and gzip'ed between two
   // looks, under the name the first copy's .gz had: both .gz files then name
   // the first copy as theirs, by content and by name. Only the first was
   // made of it; the second is the compression of what the truncation cut.
-  TempDir dir;
-  auto path = dir.file("app.log");
-  auto keep = dir.file("elsewhere");
-  fs::create_directory(keep);
   append(path, alike_lines(10));
-  Harness h(file_config(dir.file("app.log*")));
   h.input->set_drain_grace(std::chrono::hours(1));
   h.start();
   // Rotation 1, seen step by step: the copy, its .gz beside it, the copy removed.
