@@ -102,9 +102,19 @@ std::optional<FileIdentity> FileInput::original_of(FileReader& candidate, std::s
       facts.bytes_agree = live->copied_in(candidate);
     return is_copy_of(candidate.kind(), facts);
   };
+  // A compressed file keeps to the file it first waited for while that one
+  // is read: later rotations move names on, and lines alike say nothing.
+  std::optional<FileIdentity> kept;
+  if (auto it = waiting_.find(candidate.identity());
+      it != waiting_.end() && candidate.kind() != FileKind::text)
+    kept = it->second.original;
+  auto passed_over = [&](FileReader const* live, std::optional<FileIdentity> deferred) {
+    return kept && !(live != nullptr && live->identity() == *kept) && deferred != kept;
+  };
   for (auto const& followed_path : followed_paths_) {
-    if (is_original(followed_path->reader(), followed_path->path(), false))
-      return followed_path->reader()->identity();
+    FileReader* live = followed_path->reader();
+    if (passed_over(live, followed_path->deferred)) continue;
+    if (is_original(live, followed_path->path(), false)) return live->identity();
     // A text copy still waiting, at this file's name less its extension: the
     // compressed file is made of it, and that copy goes first.
     if (candidate.kind() != FileKind::text && followed_path->deferred &&
@@ -113,8 +123,10 @@ std::optional<FileIdentity> FileInput::original_of(FileReader& candidate, std::s
         !compressed_elsewhere(*followed_path->deferred, candidate.identity()))
       return followed_path->deferred;
   }
-  for (auto const& draining : draining_)
+  for (auto const& draining : draining_) {
+    if (passed_over(draining.reader.get(), std::nullopt)) continue;
     if (is_original(draining.reader.get(), draining.path, true)) return draining.reader->identity();
+  }
   return std::nullopt;
 }
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "file_test_support.hpp"
 
@@ -258,4 +259,37 @@ TEST_CASE_METHOD(
   for (int i = 0; i < 4; ++i) h.settle();
   CHECK(h.errors() == 17);
   CHECK(h.skipped("compressed_already_read") == 1);
+}
+
+TEST_CASE_METHOD(RotatingLog,
+                 "create + compress with lines alike: each .gz keeps to the file it waited for",
+                 "[file]") {
+  // The first .gz is renamed on while its file is still read, and the next
+  // rotated file is as good a match for it by content and by history; the
+  // first rotated file is let go before the second.
+  append(path, alike_lines(10));
+  h.input->set_drain_grace(std::chrono::hours(1));
+  h.start();
+  auto rotate = [&] {
+    if (fs::exists(dir.file("app.log.1.gz")))
+      fs::rename(dir.file("app.log.1.gz"), dir.file("app.log.2.gz"));
+    fs::rename(path, dir.file("app.log.1"));
+    h.settle();
+    gzip_file(dir.file("app.log.1"), dir.file("app.log.1.gz"));
+    h.settle();
+    fs::remove(dir.file("app.log.1"));
+    h.settle();
+  };
+  rotate();
+  append(path, alike_lines(8));
+  h.settle();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  rotate();
+  h.input->set_drain_grace(std::chrono::milliseconds(200));
+  h.settle();  // the first rotated file is let go, the second still read
+  h.settle();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  for (int i = 0; i < 3; ++i) h.settle();
+  CHECK(h.errors() == 18);
+  CHECK(h.skipped("compressed_already_read") == 2);
 }
