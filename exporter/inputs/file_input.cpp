@@ -57,6 +57,7 @@ void FileInput::start() {
   if (started_) return;
   started_ = true;
   if (positions_ != nullptr) load_positions(positions_->positions(config_.name));
+  show_restored_skips();
   watcher_.start(poll_interval_);
   full_pass(/*starting=*/true);
   for (auto& followed_path : followed_paths_) mark_dirty(*followed_path);
@@ -117,6 +118,15 @@ void FileInput::reconfigure(FileInputConfig config, LineParser parser, std::size
     positions_->add_provider(this, [this] { record_positions(); });
     record_positions();
   }
+}
+
+void FileInput::show_restored_skips() {
+  // The last run's skips (kept in the state file) show from the start: the
+  // files it settled are not counted again, so nothing else would show them.
+  auto& skipped = hub_.store().counter(metric::kFileSkippedFamily);
+  auto restored = skipped.restored();  // taking a series up removes it from there
+  for (auto const& [labels, value] : restored)
+    if (!labels.empty() && labels.front() == config_.name) skipped.series(labels);
 }
 
 void FileInput::load_positions(std::vector<FilePosition> saved) {

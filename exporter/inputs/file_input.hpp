@@ -149,6 +149,7 @@ class FileInput final : public Input {
   void give_up_damaged(FileReader& reader, std::string const& path);
   void count_skip(char const* reason);
   void load_positions(std::vector<FilePosition> saved);
+  void show_restored_skips();
   void record_positions();
 
   boost::asio::io_context& io_;
