@@ -59,7 +59,7 @@ void FileInput::attach(FollowedPath& followed_path, FoundFile const& file) {
     waiting_[identity] = {*original, reader->kind() != FileKind::text};
     return;
   }
-  start_reading(followed_path, std::move(reader), file);
+  start_reading(followed_path, std::move(reader));
 }
 
 std::unique_ptr<FileReader> FileInput::open_reader(FollowedPath& followed_path,
@@ -136,8 +136,7 @@ bool FileInput::compressed_elsewhere(FileIdentity original, FileIdentity candida
   });
 }
 
-void FileInput::start_reading(FollowedPath& followed_path, std::unique_ptr<FileReader> reader,
-                              FoundFile const& file) {
+void FileInput::start_reading(FollowedPath& followed_path, std::unique_ptr<FileReader> reader) {
   FileIdentity identity = reader->identity();
   auto waited = waiting_.find(identity);
   auto original = waited != waiting_.end() ? std::optional(waited->second.original) : std::nullopt;
@@ -167,7 +166,8 @@ void FileInput::start_reading(FollowedPath& followed_path, std::unique_ptr<FileR
       checkpoints_.release(claim->position, Clock::now(), HeldOrigin::truncated);
       break;
     case ResumeAction::skip_compressed_read:
-      settle(file, "compressed_already_read", followed_path.path());
+      // At the size it has now: gzip may have finished it since the glob looked.
+      settle({identity, reader->stored_size()}, "compressed_already_read", followed_path.path());
       log_info("compressed copy of a file already read; skipping it",
                {{"component", "file"},
                 {"input", config_.name},
@@ -219,6 +219,7 @@ void FileInput::keep_settled(std::map<std::string, FoundFile> const& found, Cloc
   // (old name gone, new one not there yet) must not make them new files.
   for (auto const& [path, file] : found)
     if (auto it = settled_.find(file.identity); it != settled_.end()) {
+      if (it->second.seen >= now) continue;  // settled in this pass, by a newer look than `found`
       if (it->second.size == file.size)
         it->second.seen = now;
       else

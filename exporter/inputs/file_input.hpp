@@ -134,8 +134,7 @@ class FileInput final : public Input {
   std::optional<FileIdentity> original_of(FileReader& candidate, std::string const& path);
   // Whether another compressed file waits for `original`: a file is gzip'ed once.
   bool compressed_elsewhere(FileIdentity original, FileIdentity candidate) const;
-  void start_reading(FollowedPath& followed_path, std::unique_ptr<FileReader> reader,
-                     FoundFile const& file);
+  void start_reading(FollowedPath& followed_path, std::unique_ptr<FileReader> reader);
   // Not read, under any name, in this run and (through the state file) after
   // a restart: a damaged or already read compressed file, or one of a kind
   // not read. `path`: where it was found.

@@ -293,3 +293,24 @@ TEST_CASE_METHOD(RotatingLog,
   CHECK(h.errors() == 18);
   CHECK(h.skipped("compressed_already_read") == 2);
 }
+
+TEST_CASE_METHOD(RotatingLog, "a .gz that gzip finishes between the glob's look and its opening",
+                 "[file]") {
+  // It is decided complete, so it is kept settled at the size it has then,
+  // not the one the glob saw.
+  auto gz = dir.file("app.log.1.gz");
+  append(path, event_lines(10));
+  h.start();
+  fs::copy_file(path, keep + "/copy");
+  fs::resize_file(path, 0);
+  gzip_file(keep + "/copy", keep + "/copy.gz");
+  std::string compressed = read_file(keep + "/copy.gz");
+  append(gz, compressed.substr(0, compressed.size() / 2));
+  h.input->set_before_open([&](std::string const& opened) {
+    if (opened == gz && fs::file_size(gz) < compressed.size())
+      append(gz, compressed.substr(compressed.size() / 2));
+  });
+  for (int i = 0; i < 4; ++i) h.settle();
+  CHECK(h.errors() == 10);
+  CHECK(h.skipped("compressed_already_read") == 1);
+}
