@@ -74,6 +74,10 @@ std::unique_ptr<FileReader> FileInput::open_reader(FollowedPath& followed_path,
     followed_path.cannot_open(failure.error, config_.name);
     return nullptr;
   }
+  if (settled_.contains(file.identity)) {  // grown since: still being written, the same skip
+    settled_[file.identity] = {file.size, Clock::now(), followed_path.path()};
+    return nullptr;
+  }
   settle(file, file_kind_name(failure.kind), followed_path.path());
   log_warn("compressed file in a format that is not read; skipping it",
            {{"component", "file"},
