@@ -56,7 +56,7 @@ void FileInput::attach(FollowedPath& followed_path, FoundFile const& file) {
       log_info("copy of a file that is still being read; waiting until that one is let go",
                {{"component", "file"}, {"input", config_.name}, {"path", followed_path.path()}});
     followed_path.deferred = identity;
-    waiting_[identity] = {*original, reader->kind() != FileKind::text};
+    waiting_[identity] = {*original, reader->kind() != FileKind::text, Clock::now()};
     return;
   }
   start_reading(followed_path, std::move(reader));
@@ -210,6 +210,15 @@ void FileInput::settle(FoundFile const& file, char const* reason, std::string co
   waiting_.erase(file.identity);
   settled_[file.identity] = {file.size, Clock::now(), path};
   count_skip(reason);
+}
+
+void FileInput::keep_waiting(std::map<std::string, FoundFile> const& found, Clock::time_point now) {
+  // Kept through renames seen half done, and later rotations' renames: the
+  // name a copy is found at says nothing of what it was made of.
+  for (auto const& [path, file] : found)
+    if (auto it = waiting_.find(file.identity); it != waiting_.end()) it->second.seen = now;
+  std::erase_if(waiting_,
+                [&](auto const& entry) { return now - entry.second.seen > kSettledKeep; });
 }
 
 bool FileInput::is_settled(FoundFile const& file) const {

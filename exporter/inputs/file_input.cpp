@@ -307,10 +307,7 @@ void FileInput::full_pass(bool starting) {
     }
   }
   keep_settled(found, now);
-  std::erase_if(waiting_, [&](auto const& entry) {  // a copy gone waits for nothing
-    return std::none_of(found.begin(), found.end(),
-                        [&](auto const& named) { return named.second.identity == entry.first; });
-  });
+  keep_waiting(found, now);
   // A file too short to be known when the input started holds nothing to skip.
   if (starting)
     for (auto& followed_path : followed_paths_) followed_path->starting = false;

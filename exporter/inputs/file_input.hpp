@@ -141,6 +141,7 @@ class FileInput final : public Input {
   void settle(FoundFile const& file, char const* reason, std::string const& path);
   bool is_settled(FoundFile const& file) const;
   void keep_settled(std::map<std::string, FoundFile> const& found, Clock::time_point now);
+  void keep_waiting(std::map<std::string, FoundFile> const& found, Clock::time_point now);
   void mark_dirty(FollowedPath& followed_path);
   bool read_followed_path(FollowedPath& followed_path);
   void keep_truncated_position(FileReader& reader, std::string const& path);
@@ -179,11 +180,12 @@ class FileInput final : public Input {
   };
   std::map<FileIdentity, Settled> settled_;
   // Copies found while their original was still read: what each waits for
-  // (by the copy's identity, whatever its name now), until it is followed,
-  // settled, or gone from the glob.
+  // (by the copy's identity, whatever its name now), until it is followed or
+  // settled, or a while after the glob last found it.
   struct Waiting {
     FileIdentity original;
     bool compressed;
+    Clock::time_point seen;
   };
   std::map<FileIdentity, Waiting> waiting_;
 
