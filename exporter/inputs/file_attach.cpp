@@ -106,32 +106,55 @@ std::optional<FileIdentity> FileInput::original_of(FileReader& candidate, std::s
       facts.bytes_agree = live->copied_in(candidate);
     return is_copy_of(candidate.kind(), facts);
   };
-  // A compressed file keeps to the file it first waited for while that one
-  // is read: later rotations move names on, and lines alike say nothing.
-  std::optional<FileIdentity> kept;
-  if (auto it = waiting_.find(candidate.identity());
-      it != waiting_.end() && candidate.kind() != FileKind::text)
-    kept = it->second.original;
-  auto passed_over = [&](FileReader const* live, std::optional<FileIdentity> deferred) {
-    return kept && !(live != nullptr && live->identity() == *kept) && deferred != kept;
+  // Looks among the files read (or waiting) for the candidate's original;
+  // `only`: that one alone, and whether it is still there.
+  struct Look {
+    bool there = false;
+    std::optional<FileIdentity> original;
   };
-  for (auto const& followed_path : followed_paths_) {
-    FileReader* live = followed_path->reader();
-    if (passed_over(live, followed_path->deferred)) continue;
-    if (is_original(live, followed_path->path(), false)) return live->identity();
-    // A text copy still waiting, at this file's name less its extension: the
-    // compressed file is made of it, and that copy goes first.
-    if (candidate.kind() != FileKind::text && followed_path->deferred &&
-        !followed_path->missing_since && followed_path->deferred != candidate.identity() &&
-        is_name_plus_extension(path, followed_path->path()) &&
-        !compressed_elsewhere(*followed_path->deferred, candidate.identity()))
-      return followed_path->deferred;
+  auto look = [&](std::optional<FileIdentity> only) {
+    Look result;
+    auto considered = [&](std::optional<FileIdentity> identity) {
+      if (!only) return true;
+      if (identity != only) return false;
+      result.there = true;
+      return true;
+    };
+    for (auto const& followed_path : followed_paths_) {
+      FileReader* live = followed_path->reader();
+      if (live != nullptr && considered(live->identity()) &&
+          is_original(live, followed_path->path(), false)) {
+        result.original = live->identity();
+        return result;
+      }
+      // A text copy still waiting, at this file's name less its extension:
+      // the compressed file is made of it, and that copy goes first.
+      if (candidate.kind() != FileKind::text && followed_path->deferred &&
+          considered(followed_path->deferred) && !followed_path->missing_since &&
+          followed_path->deferred != candidate.identity() &&
+          is_name_plus_extension(path, followed_path->path()) &&
+          !compressed_elsewhere(*followed_path->deferred, candidate.identity())) {
+        result.original = followed_path->deferred;
+        return result;
+      }
+    }
+    for (auto const& draining : draining_)
+      if (considered(draining.reader->identity()) &&
+          is_original(draining.reader.get(), draining.path, true)) {
+        result.original = draining.reader->identity();
+        return result;
+      }
+    return result;
+  };
+  // A compressed file keeps to the file it waited for while that one is still
+  // its original: later rotations move names on, and lines alike say nothing.
+  // Once that file is let go, it takes that file's position.
+  if (auto it = waiting_.find(candidate.identity());
+      it != waiting_.end() && candidate.kind() != FileKind::text) {
+    auto kept = look(it->second.original);
+    if (kept.original || !kept.there) return kept.original;
   }
-  for (auto const& draining : draining_) {
-    if (passed_over(draining.reader.get(), std::nullopt)) continue;
-    if (is_original(draining.reader.get(), draining.path, true)) return draining.reader->identity();
-  }
-  return std::nullopt;
+  return look(std::nullopt).original;
 }
 
 bool FileInput::compressed_elsewhere(FileIdentity original, FileIdentity candidate) const {

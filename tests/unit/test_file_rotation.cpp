@@ -346,3 +346,28 @@ TEST_CASE_METHOD(RotatingLog, "a .gz missed by one look still keeps to the file 
   CHECK(h.errors() == 18);
   CHECK(h.skipped("compressed_already_read") == 2);
 }
+
+TEST_CASE_METHOD(RotatingLog,
+                 "a .gz that waited for the live file's truncation then waits for the copy",
+                 "[file]") {
+  // copytruncate + compress: the copy and its .gz are found while the
+  // truncation is not read yet; once it is, the copy takes its position and
+  // the .gz (made of the copy) waits for the copy, not for the live file.
+  append(path, alike_lines(10));
+  h.start();
+  fs::copy_file(path, dir.file("app.log.1"));
+  gzip_file(dir.file("app.log.1"), dir.file("app.log.1.gz"));
+  bool truncated = false;
+  h.input->set_before_open([&](std::string const& opened) {
+    if (truncated || opened != dir.file("app.log.1")) return;
+    truncated = true;
+    fs::resize_file(path, 0);  // after the pass read the live file
+  });
+  h.settle();
+  h.settle();
+  fs::remove(dir.file("app.log.1"));
+  for (int i = 0; i < 4; ++i) h.settle();
+  CHECK(truncated);
+  CHECK(h.errors() == 10);
+  CHECK(h.skipped("compressed_already_read") == 1);
+}
