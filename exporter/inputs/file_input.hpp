@@ -43,6 +43,11 @@ namespace cos_exporter {
 // while their bytes agree; a compressed one is a copy of a renamed, deleted
 // or truncated file with its first line: it waits until that reader lets go
 // (truncation by copytruncate, or deletion), then takes over its position.
+// A file is gzip'ed once: no two compressed files wait for the same one, and
+// each keeps to the one it waited for (by identity, under any later name)
+// while that is still its original. A pass attaches files in path order, so
+// a copy takes its position before its ".gz" looks, and a path whose file
+// changed between the glob's look and the open is left to the next pass.
 // A file decided not to be read (compressed and read already, or in a format
 // not read) stays so under any name, by device and inode.
 // A path that names another file now, or none, lets its old file be read to
