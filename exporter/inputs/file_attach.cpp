@@ -111,6 +111,13 @@ std::optional<FileIdentity> FileInput::original_of(FileReader& candidate, std::s
   struct Look {
     bool there = false;
     std::optional<FileIdentity> original;
+    bool same_size = false;
+  };
+  // Among several (lines alike, rotated files all renamed), a compressed file
+  // is made of the one whose size its content has.
+  auto content_size = candidate.kind() != FileKind::text ? candidate.size_hint() : std::nullopt;
+  auto same_size = [&](FileReader& live) {
+    return content_size && (live.stored_size() & 0xffffffffu) == *content_size;
   };
   auto look = [&](std::optional<FileIdentity> only) {
     Look result;
@@ -120,13 +127,18 @@ std::optional<FileIdentity> FileInput::original_of(FileReader& candidate, std::s
       result.there = true;
       return true;
     };
+    auto offer = [&](FileReader& live) {
+      if (!result.original || (same_size(live) && !result.same_size)) {
+        result.original = live.identity();
+        result.same_size = same_size(live);
+      }
+      return result.same_size || !content_size;
+    };
     for (auto const& followed_path : followed_paths_) {
       FileReader* live = followed_path->reader();
       if (live != nullptr && considered(live->identity()) &&
-          is_original(live, followed_path->path(), false)) {
-        result.original = live->identity();
+          is_original(live, followed_path->path(), false) && offer(*live))
         return result;
-      }
       // A text copy still waiting, at this file's name less its extension:
       // the compressed file is made of it, and that copy goes first.
       if (candidate.kind() != FileKind::text && followed_path->deferred &&
@@ -135,15 +147,14 @@ std::optional<FileIdentity> FileInput::original_of(FileReader& candidate, std::s
           is_name_plus_extension(path, followed_path->path()) &&
           !compressed_elsewhere(*followed_path->deferred, candidate.identity())) {
         result.original = followed_path->deferred;
+        result.same_size = false;
         return result;
       }
     }
     for (auto const& draining : draining_)
       if (considered(draining.reader->identity()) &&
-          is_original(draining.reader.get(), draining.path, true)) {
-        result.original = draining.reader->identity();
+          is_original(draining.reader.get(), draining.path, true) && offer(*draining.reader))
         return result;
-      }
     return result;
   };
   // A compressed file keeps to the file it waited for while that one is still

@@ -371,3 +371,34 @@ TEST_CASE_METHOD(RotatingLog,
   CHECK(h.errors() == 10);
   CHECK(h.skipped("compressed_already_read") == 1);
 }
+
+TEST_CASE_METHOD(RotatingLog, "create + delaycompress with lines alike: each .gz is its own file",
+                 "[file]") {
+  // Each rotation gzips the file the last one renamed while the one it
+  // renames now is as good a match by content and by history; the rotated
+  // files are still read (their grace not over) when their .gz turn up.
+  append(path, alike_lines(10));
+  h.input->set_drain_grace(std::chrono::hours(1));
+  h.start();
+  int written = 10;
+  for (int rotation = 0; rotation < 4; ++rotation) {
+    for (int i = 4; i >= 2; --i)
+      if (fs::exists(dir.file("app.log." + std::to_string(i) + ".gz")))
+        fs::rename(dir.file("app.log." + std::to_string(i) + ".gz"),
+                   dir.file("app.log." + std::to_string(i + 1) + ".gz"));
+    if (fs::exists(dir.file("app.log.1"))) {
+      gzip_file(dir.file("app.log.1"), keep + "/1.gz");
+      fs::remove(dir.file("app.log.1"));
+      fs::rename(keep + "/1.gz", dir.file("app.log.2.gz"));
+    }
+    fs::rename(path, dir.file("app.log.1"));
+    append(path, alike_lines(3 + rotation * 2));
+    written += 3 + rotation * 2;
+    h.settle();
+    h.settle();
+  }
+  h.input->set_drain_grace(std::chrono::milliseconds(0));
+  for (int i = 0; i < 4; ++i) h.settle();
+  CHECK(h.errors() == static_cast<std::uint64_t>(written));
+  CHECK(h.skipped("compressed_already_read") == 3);
+}
