@@ -7,6 +7,8 @@ writer and file input; one exporter follows all of them, and one logrotate
 configuration rotates all of them, four times, with numbered names (app.log.1,
 app.log.2.gz, ...: every rotation renames every older file), some rotations
 less than a second apart, one after the exporter let the rotated files go.
+All of it twice: on the host as it is, and with every CPU kept busy and the
+exporter under `nice`, where logrotate's steps land between its looks.
 
 Counted exactly: every line written, once, in every combination but one.
 copytruncate with a writer that goes on appending loses, by logrotate's own
@@ -140,8 +142,33 @@ def combinations():
                                   ("differ", "same")))
 
 
+class Saturated:
+    """Every CPU busy for as long as it lasts: BUSY_LOOPS processes spinning, and
+    the exporter under `nice`, so that logrotate's copy, truncation, gzip and
+    renames fall between two of the exporter's looks."""
+    BUSY_LOOPS = 4
+    WRAPPER = ("nice", "-n", "5")
+
+    def __enter__(self):
+        self.loops = [subprocess.Popen(["sh", "-c", "while :; do :; done"])
+                      for _ in range(self.BUSY_LOOPS)]
+        return self
+
+    def __exit__(self, *exc):
+        for loop in self.loops:
+            loop.kill()
+            loop.wait()
+
+
 class LogrotateMatrixTest(unittest.TestCase):
     def test_every_combination_counts_each_line_once(self):
+        self.run_matrix(wrapper=())
+
+    def test_every_combination_counts_each_line_once_on_a_saturated_host(self):
+        with Saturated():
+            self.run_matrix(wrapper=Saturated.WRAPPER)
+
+    def run_matrix(self, wrapper):
         root = harness.temp_dir(self, "cos-e2e-matrix-")
         os.chmod(root, 0o755)
         cases = [Case(root, i, *c) for i, c in enumerate(combinations())]
@@ -149,7 +176,7 @@ class LogrotateMatrixTest(unittest.TestCase):
         with open(conf, "w") as f:
             f.write("".join(c.stanza() for c in cases))
         config = "inputs:\n  files:\n%s" % "".join(c.input_config() for c in cases)
-        e = harness.Exporter(config, workdir=root)
+        e = harness.Exporter(config, workdir=root, wrapper=wrapper)
         e.start()
         self.addCleanup(e.stop)
         e.wait_for(lambda: e.log_text().count("input following files") == len(cases), 20,
