@@ -299,6 +299,37 @@ inputs:
         self.addCleanup(second.stop)
         second.wait_value(lambda m: errors(m, "tcp"), 500, "the count restored from the state file")
 
+    def test_sigkill_loses_at_most_the_last_snapshot_and_never_counts_twice(self):
+        work = tempfile.TemporaryDirectory(prefix="cos-tcp-kill-")
+        self.addCleanup(work.cleanup)
+        config = """
+state_file: {d}/state.json
+inputs:
+  tcp:
+    - name: tcp
+      listen: 127.0.0.1:0
+""".format(d=work.name)
+        first = harness.Exporter(config).start()
+        self.addCleanup(first.stop)
+        with connect(first, "tcp") as s:
+            s.sendall((EVENT + "\n").encode() * 300)
+            first.wait_value(lambda m: errors(m, "tcp"), 300, "the first events")
+            time.sleep(6)  # the state file is written at least every 5 s
+            s.sendall((EVENT + "\n").encode() * 200)
+            first.wait_value(lambda m: errors(m, "tcp"), 500, "the later events")
+            first.process.kill()
+            first.stop()
+        second = harness.Exporter(config).start()
+        self.addCleanup(second.stop)
+        restored = errors(second.metrics(), "tcp")
+        self.assertGreaterEqual(restored, 300, "the last snapshot is restored")
+        self.assertLessEqual(restored, 500, "nothing counted twice")
+        with connect(second, "tcp") as s:
+            s.sendall((EVENT + "\n").encode() * 100)
+            second.wait_value(lambda m: errors(m, "tcp"), restored + 100, "the new events")
+        time.sleep(1)
+        self.assertEqual(errors(second.metrics(), "tcp"), restored + 100)
+
 
 class RsyslogTest(unittest.TestCase):
     """rsyslog (imfile -> omfwd over TCP) with octet-counted and traditional framing."""
