@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import tempfile
+import time
 import unittest
 import urllib.error
 import urllib.request
@@ -202,6 +203,43 @@ class OtlpReload(unittest.TestCase):
         self.assertEqual(post(big), 413)
         self.assertEqual(post(otlp_support.protobuf_request([{"body": '{"code": -96}'}])), 200)
         exporter.wait_metric(RECEIVED, 2, input="otel")
+
+
+class OtlpKilled(unittest.TestCase):
+    def test_sigkill_loses_at_most_the_last_snapshot_and_never_counts_twice(self):
+        tmp = harness.temp_dir(self, "cos-e2e-otlp-kill-")
+        config = otlp_support.config(extra="state_file: %s/state.json\n" % tmp)
+        batch = otlp_support.protobuf_request([{"body": '{"code": -96}'}] * 100)
+
+        def run():
+            exporter = harness.Exporter(config, workdir=tmp).start()
+            self.addCleanup(exporter.stop)
+            exporter.wait_for(lambda: "otel" in exporter.inputs, 10, "the otlp input")
+            return exporter, "http://%s/v1/logs" % exporter.inputs["otel"]
+
+        def post(url, times):
+            for _ in range(times):
+                request = urllib.request.Request(
+                    url, data=batch, headers={"Content-Type": "application/x-protobuf"})
+                with urllib.request.urlopen(request, timeout=10) as r:
+                    self.assertEqual(r.status, 200)  # a 200: these 100 are counted
+
+        def received(exporter):
+            return exporter.metrics().get(RECEIVED, input="otel") or 0
+
+        first, url = run()
+        post(url, 3)
+        time.sleep(6)  # the state file is written at least every 5 s
+        post(url, 2)
+        self.assertEqual(received(first), 500)
+        first.process.kill()
+        first.stop()
+        second, url = run()
+        restored = received(second)
+        self.assertGreaterEqual(restored, 300, "the last snapshot is restored")
+        self.assertLessEqual(restored, 500, "nothing counted twice")
+        post(url, 1)
+        self.assertEqual(received(second), restored + 100)
 
 
 if __name__ == "__main__":
