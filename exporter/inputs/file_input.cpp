@@ -292,18 +292,22 @@ void FileInput::full_pass(bool starting) {
   // name plus ".gz" (gzip may be making that of it, and it takes a position
   // first). At start, files with a saved position go first: one found
   // truncated leaves its position to its copy.
-  std::set<std::string_view> tried;
+  std::set<std::string_view> tried_first;  // at start: not tried again in the second round
   for (int round = starting ? 0 : 1; round < 2; ++round) {
     for (auto const& [path, file] : found) {
-      if (tried.contains(path)) continue;
       FollowedPath* followed_path = nullptr;
-      if (auto it = by_path_.find(path); it != by_path_.end())
+      if (auto it = by_path_.find(path); it != by_path_.end()) {
         followed_path = it->second;
-      else if (round == 1 || checkpoints_.saved_inode(file.identity))
-        followed_path = &add_followed_path(path, starting);
-      if (followed_path == nullptr) continue;
-      tried.insert(path);
-      if (followed_path->reader() == nullptr) attach(*followed_path, file);
+        if (followed_path->reader() != nullptr) continue;
+      }
+      if (round == 0) {
+        if (followed_path == nullptr && !checkpoints_.saved_inode(file.identity)) continue;
+        tried_first.insert(path);
+      } else if (starting && tried_first.contains(path)) {
+        continue;
+      }
+      if (followed_path == nullptr) followed_path = &add_followed_path(path, starting);
+      attach(*followed_path, file);
     }
   }
   keep_settled(found, now);
