@@ -2,6 +2,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <stdexcept>
 #include <string>
 
@@ -29,6 +30,26 @@ typename Protocol::endpoint resolve_listen_endpoint(boost::asio::io_context& io,
     throw std::runtime_error("input " + input + ": cannot resolve " + address->host + ": " +
                              ec.message());
   return *results.begin();
+}
+
+// Opens `acceptor` on the endpoint `listen` names and listens there. Throws
+// naming the input, its kind ("tcp", "otlp") and the address when it cannot;
+// the acceptor is closed then.
+inline void listen_on(boost::asio::io_context& io, boost::asio::ip::tcp::acceptor& acceptor,
+                      std::string const& input, char const* kind, std::string const& listen) {
+  using boost::asio::ip::tcp;
+  tcp::endpoint endpoint = resolve_listen_endpoint<tcp>(io, input, listen);
+  try {
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(tcp::acceptor::reuse_address(true));
+    acceptor.bind(endpoint);
+    acceptor.listen(boost::asio::socket_base::max_listen_connections);
+  } catch (boost::system::system_error const& e) {
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+    throw std::runtime_error("input " + input + ": cannot listen on " + kind + " " + listen + ": " +
+                             e.code().message());
+  }
 }
 
 // A bound or peer endpoint as logs and the landing page show it:

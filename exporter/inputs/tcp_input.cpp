@@ -45,18 +45,7 @@ void TcpInput::start() {
       throw std::runtime_error("input " + config_.name + ": tls: " + e.what());
     }
   }
-  tcp::endpoint endpoint = resolve_listen_endpoint<tcp>(io_, config_.name, config_.listen);
-  try {
-    acceptor_.open(endpoint.protocol());
-    acceptor_.set_option(tcp::acceptor::reuse_address(true));
-    acceptor_.bind(endpoint);
-    acceptor_.listen(asio::socket_base::max_listen_connections);
-  } catch (boost::system::system_error const& e) {
-    error_code ignored;
-    acceptor_.close(ignored);
-    throw std::runtime_error("input " + config_.name + ": cannot listen on tcp " + config_.listen +
-                             ": " + e.code().message());
-  }
+  listen_on(io_, acceptor_, config_.name, "tcp", config_.listen);
   log_info("input listening", {{"input", config_.name},
                                {"kind", "tcp"},
                                {"address", address()},

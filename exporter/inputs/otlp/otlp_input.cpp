@@ -42,18 +42,7 @@ void OtlpInput::resolve_answer_cells() {
 OtlpInput::~OtlpInput() = default;
 
 void OtlpInput::start() {
-  tcp::endpoint endpoint = resolve_listen_endpoint<tcp>(io_, config_.name, config_.listen);
-  try {
-    acceptor_.open(endpoint.protocol());
-    acceptor_.set_option(tcp::acceptor::reuse_address(true));
-    acceptor_.bind(endpoint);
-    acceptor_.listen(asio::socket_base::max_listen_connections);
-  } catch (boost::system::system_error const& e) {
-    boost::system::error_code ignored;
-    acceptor_.close(ignored);
-    throw std::runtime_error("input " + config_.name + ": cannot listen on otlp " + config_.listen +
-                             ": " + e.code().message());
-  }
+  listen_on(io_, acceptor_, config_.name, "otlp", config_.listen);
   stopped_ = false;
   log_info("input listening", {{"input", config_.name}, {"kind", "otlp"}, {"address", address()}});
   accept();
