@@ -117,7 +117,7 @@ std::optional<FileIdentity> FileInput::original_of(FileReader& candidate, std::s
   // is made of the one whose size its content has.
   auto content_size = candidate.kind() != FileKind::text ? candidate.size_hint() : std::nullopt;
   auto same_size = [&](FileReader& live) {
-    return content_size && (live.stored_size() & 0xffffffffu) == *content_size;
+    return content_size && ByteSource::hinted(live.stored_size()) == *content_size;
   };
   auto look = [&](std::optional<FileIdentity> only) {
     Look result;
@@ -128,9 +128,10 @@ std::optional<FileIdentity> FileInput::original_of(FileReader& candidate, std::s
       return true;
     };
     auto offer = [&](FileReader& live) {
-      if (!result.original || (same_size(live) && !result.same_size)) {
+      bool same = same_size(live);
+      if (!result.original || (same && !result.same_size)) {
         result.original = live.identity();
-        result.same_size = same_size(live);
+        result.same_size = same;
       }
       return result.same_size || !content_size;
     };

@@ -35,6 +35,8 @@ class ByteSource {
   // What the container says the content's size is (gzip's trailer, modulo
   // 2^32, for a file written to its end); a hint, never checked.
   virtual std::optional<std::uint64_t> size_hint() { return size(); }
+  // What size_hint() of a compressed copy of `size` bytes of content says.
+  static constexpr std::uint64_t hinted(std::uint64_t size) noexcept { return size & 0xffffffffu; }
   // The first bytes of the content (at most kFingerprintBytes).
   virtual std::string head() = 0;
   // Reads `size` bytes at `offset` without moving; fewer when they are not there.

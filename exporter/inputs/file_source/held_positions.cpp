@@ -11,7 +11,7 @@ namespace {
 // 2^32, so counted around that circle); 0 for a text file.
 std::uint64_t size_distance(std::uint64_t offset, std::optional<std::uint64_t> size_hint) {
   if (!size_hint) return 0;
-  std::uint64_t d = ((offset & 0xffffffffu) - *size_hint) & 0xffffffffu;
+  std::uint64_t d = (ByteSource::hinted(offset) - *size_hint) & 0xffffffffu;  // around the circle
   return std::min(d, (std::uint64_t{1} << 32) - d);
 }
 
@@ -60,7 +60,7 @@ std::optional<HeldPositions::Claim> HeldPositions::claim(FileReader& reader,
                             .candidate_text = text,
                             .of_original = original == of,
                             .name_match = is_name_plus_extension(path, position.path),
-                            .exact_size = size_hint == (position.offset & 0xffffffffu)});
+                            .exact_size = size_hint == ByteSource::hinted(position.offset)});
     if (rank) order.push_back({*rank, size_distance(position.offset, size_hint), i});
   }
   std::stable_sort(order.begin(), order.end(), [](Candidate const& a, Candidate const& b) {
