@@ -273,16 +273,20 @@ class TcpStopTest(unittest.TestCase):
     """SIGTERM reads what each connection received before closing it, and the
     state file carries the count to the next run."""
 
-    def test_sigterm_counts_what_was_received(self):
+    def config_with_state(self):
+        """One tcp input, and a state file in a directory of this test's own."""
         work = tempfile.TemporaryDirectory(prefix="cos-tcp-stop-")
         self.addCleanup(work.cleanup)
-        config = """
+        return """
 state_file: {d}/state.json
 inputs:
   tcp:
     - name: tcp
       listen: 127.0.0.1:0
 """.format(d=work.name)
+
+    def test_sigterm_counts_what_was_received(self):
+        config = self.config_with_state()
         first = harness.Exporter(config).start()
         self.addCleanup(first.stop)
         with connect(first, "tcp") as s:
@@ -300,15 +304,7 @@ inputs:
         second.wait_value(lambda m: errors(m, "tcp"), 500, "the count restored from the state file")
 
     def test_sigkill_loses_at_most_the_last_snapshot_and_never_counts_twice(self):
-        work = tempfile.TemporaryDirectory(prefix="cos-tcp-kill-")
-        self.addCleanup(work.cleanup)
-        config = """
-state_file: {d}/state.json
-inputs:
-  tcp:
-    - name: tcp
-      listen: 127.0.0.1:0
-""".format(d=work.name)
+        config = self.config_with_state()
         first = harness.Exporter(config).start()
         self.addCleanup(first.stop)
         with connect(first, "tcp") as s:
