@@ -145,10 +145,12 @@ class StateAcrossRestarts(unittest.TestCase):
             p.wait_value('cos_error_exporter_events_received_total{input="udp"}', udp_counted)
         e.stop()
 
-        # After a SIGKILL, at most what was counted since the last write (one
-        # scrape, about a second) may be missing from UDP: never more, never twice.
+        # After a SIGKILL, at most what was counted since the last write may be
+        # missing from UDP: never more, never twice. That write was the last
+        # scrape (about a second before), or the 5 s timer when scrapes come
+        # late on a loaded host (the README's promise).
         self.assertLessEqual(udp_counted, sent)
-        self.assertGreaterEqual(udp_counted, sent - kills * 2 * RATE)
+        self.assertGreaterEqual(udp_counted, sent - kills * 5 * RATE)
         for p in proms:
             for expr, want in (
                     ('cos_error_exporter_events_received_total{input="file"}', written),
